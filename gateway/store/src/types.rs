@@ -1,0 +1,263 @@
+//! Plain data that goes in and out of the store.
+use serde::{Deserialize, Serialize};
+
+/// A member company: a tenant of the gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    pub id: String,
+    pub legal_name: String,
+    pub vat_number: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub address: Address,
+    /// Peppol participant identifiers, e.g. `iso6523-actorid-upis` / `0208:0123456789`.
+    pub identifiers: Vec<Identifier>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Identifier {
+    pub scheme: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCompany {
+    pub legal_name: String,
+    pub vat_number: Option<String>,
+    pub country: String,
+    pub address: Address,
+    pub identifiers: Vec<Identifier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub company_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub company_id: Option<String>,
+}
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Acts for exactly one company.
+    Member,
+    /// Reads and exports the companies linked to it.
+    Accountant,
+    /// The operator: every company.
+    Admin,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Member => "member",
+            Scope::Accountant => "accountant",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "member" => Ok(Scope::Member),
+            "accountant" => Ok(Scope::Accountant),
+            "admin" => Ok(Scope::Admin),
+            other => Err(crate::Error::Invalid {
+                field: "scope",
+                reason: format!("`{other}` is not one of member, accountant, admin"),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub scope: Scope,
+    /// Exactly one for `member`, one or more for `accountant`, none for `admin`.
+    pub company_ids: Vec<String>,
+    pub label: String,
+    pub user_id: Option<String>,
+}
+
+/// A token as listed: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub scope: Scope,
+    pub company_ids: Vec<String>,
+    pub label: String,
+    pub user_id: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A token just created: the only moment the secret exists outside the caller's hands.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IssuedToken {
+    pub info: TokenInfo,
+    pub token: String,
+}
+
+/// Who is calling, as established from a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub token_id: String,
+    pub scope: Scope,
+    pub company_ids: Vec<String>,
+    pub user_id: Option<String>,
+}
+
+impl Principal {
+    /// The companies this principal may see.
+    pub fn visibility(&self) -> Visibility {
+        match self.scope {
+            Scope::Admin => Visibility::All,
+            Scope::Member | Scope::Accountant => Visibility::Companies(self.company_ids.clone()),
+        }
+    }
+}
+
+/// Which companies' rows a query may return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Companies(Vec<String>),
+}
+
+impl Visibility {
+    pub fn allows(&self, company_id: &str) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Companies(ids) => ids.iter().any(|id| id == company_id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobRef {
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// Whose invoice this is, seen from the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Purchase,
+    Sales,
+    /// Other papers of the document centre.
+    Other,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Purchase => "purchase",
+            Direction::Sales => "sales",
+            Direction::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for Direction {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "purchase" => Ok(Direction::Purchase),
+            "sales" => Ok(Direction::Sales),
+            "other" => Ok(Direction::Other),
+            other => Err(crate::Error::Invalid {
+                field: "direction",
+                reason: format!("`{other}` is not one of purchase, sales, other"),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub company_id: String,
+    pub direction: Direction,
+    /// Where it came from: `upload`, `api`, `as4`, `email`, …
+    pub source: String,
+    pub media_type: String,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+    /// Who did it, for the journal (`token:ID`, `system:as4`, …).
+    pub actor: String,
+    pub initial_state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub company_id: String,
+    pub direction: Direction,
+    pub source: String,
+    pub media_type: String,
+    pub file_name: Option<String>,
+    pub blob: BlobRef,
+    pub state: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Keyset paging over `(created_at, id)`, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub limit: u32,
+    /// The `id` of the last row of the previous page.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateChange {
+    pub document_id: String,
+    pub from: String,
+    pub to: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail: serde_json::Value,
+}
+
+/// One row of the append-only journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub document_id: String,
+    pub seq: i64,
+    pub company_id: String,
+    pub actor: String,
+    pub at: String,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub detail: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}

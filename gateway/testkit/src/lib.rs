@@ -1,0 +1,151 @@
+//! Test support shared by the gateway's crates.
+//!
+//! Every storage test runs once per database from [`test_databases`]: a fresh SQLite file always,
+//! and a fresh PostgreSQL database when `GATEWAY_TEST_DATABASE_URL` names a server. Under CI
+//! (`CI=true`) that variable is required, so PostgreSQL can never be skipped silently.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+
+use sqlx::Executor;
+
+/// Environment variable naming a PostgreSQL server for tests (any database on it; tests create their own).
+pub const PG_ENV: &str = "GATEWAY_TEST_DATABASE_URL";
+
+/// One database for one test. A PostgreSQL database is dropped when this is dropped.
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    /// Data directory for blobs and TLS material of this test.
+    pub dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.pg.take() else {
+            return;
+        };
+        // Drop runs outside async context: a small runtime on its own thread does the work.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                sqlx::any::install_default_drivers();
+                let pool = sqlx::AnyPool::connect(&admin_url).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                pool.execute(sqlx::AssertSqlSafe(sql)).await.ok()?;
+                pool.close().await;
+                Some(())
+            })
+        })
+        .join();
+    }
+}
+
+/// The databases every storage test runs against.
+pub async fn test_databases() -> Vec<TestDb> {
+    let mut out = vec![sqlite()];
+    match std::env::var(PG_ENV) {
+        Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{PG_ENV} is not set under CI: storage tests must also run on PostgreSQL")
+        }
+        _ => eprintln!("note: {PG_ENV} not set; running on SQLite only"),
+    }
+    out
+}
+
+fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("gateway.db").display()
+    );
+    TestDb {
+        url,
+        backend: "sqlite",
+        dir,
+        pg: None,
+    }
+}
+
+async fn postgres(admin_url: &str) -> TestDb {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{PG_ENV}={admin_url}: cannot connect: {e}"));
+    let name = format!("gw_test_{}", uuid::Uuid::new_v4().simple());
+    pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await
+        .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+    pool.close().await;
+    TestDb {
+        url: replace_database(admin_url, &name),
+        backend: "postgres",
+        dir: tempfile::tempdir().expect("temporary directory"),
+        pg: Some((admin_url.to_string(), name)),
+    }
+}
+
+/// `postgres://u@h:5432/db?x=y` with `db` replaced by `name`.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The shared data folder (`../shared` from the repository root, or `GATEWAY_SHARED`).
+pub fn shared_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("GATEWAY_SHARED") {
+        return PathBuf::from(dir);
+    }
+    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for ancestor in start.ancestors() {
+        for candidate in [ancestor.join("shared"), ancestor.join("../shared")] {
+            if candidate.join("conformance").is_dir() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "shared data not found: set GATEWAY_SHARED or place `shared/` beside the repository (looked up from {})",
+        start.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(replace_database("postgres://h", "t3"), "postgres://h/t3");
+    }
+}
