@@ -3,7 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 use crate::{Error, Result};
 
@@ -97,6 +97,15 @@ pub(crate) async fn connect(url: &DatabaseUrl) -> Result<Pools> {
     };
     match url.backend {
         Backend::Postgres => {
+            // One direct connection first: a pool only says "timed out", this says why.
+            let probe = tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::AnyConnection::connect(&url.url),
+            )
+            .await
+            .map_err(|_| fail(sqlx::Error::PoolTimedOut))?
+            .map_err(fail)?;
+            probe.close().await.map_err(fail)?;
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(5))

@@ -31,20 +31,14 @@ impl Migration {
 }
 
 macro_rules! migration {
-    ($version:literal, $name:literal) => {
+    ($version:literal, $file:literal, $name:literal) => {
         Migration {
             version: $version,
             name: $name,
-            sqlite: include_str!(concat!(
-                "../migrations/sqlite/",
-                stringify!($version),
-                "_",
-                $name,
-                ".sql"
-            )),
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, "_", $name, ".sql")),
             postgres: include_str!(concat!(
                 "../migrations/postgres/",
-                stringify!($version),
+                $file,
                 "_",
                 $name,
                 ".sql"
@@ -53,7 +47,7 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(0001, "foundation")];
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001", "foundation")];
 
 /// Every migration this build knows, oldest first.
 pub fn migrations() -> &'static [Migration] {

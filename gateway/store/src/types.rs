@@ -1,8 +1,9 @@
 //! Plain data that goes in and out of the store.
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A member company: a tenant of the gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Company {
     pub id: String,
     pub legal_name: String,
@@ -15,14 +16,14 @@ pub struct Company {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Address {
     pub street: Option<String>,
     pub city: Option<String>,
     pub postal_code: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Identifier {
     pub scheme: String,
     pub value: String,
@@ -37,7 +38,7 @@ pub struct NewCompany {
     pub identifiers: Vec<Identifier>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -54,7 +55,7 @@ pub struct NewUser {
 }
 
 /// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Acts for exactly one company.
@@ -106,7 +107,7 @@ pub struct NewToken {
 }
 
 /// A token as listed: never the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TokenInfo {
     pub id: String,
     pub scope: Scope,
@@ -118,7 +119,7 @@ pub struct TokenInfo {
 }
 
 /// A token just created: the only moment the secret exists outside the caller's hands.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IssuedToken {
     pub info: TokenInfo,
     pub token: String,
@@ -159,14 +160,14 @@ impl Visibility {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BlobRef {
     pub sha256: String,
     pub size: i64,
 }
 
 /// Whose invoice this is, seen from the company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Purchase,
@@ -214,7 +215,7 @@ pub struct NewDocument {
     pub initial_state: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Document {
     pub id: String,
     pub company_id: String,
@@ -247,7 +248,7 @@ pub struct StateChange {
 }
 
 /// One row of the append-only journal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     pub document_id: String,
     pub seq: i64,
@@ -257,6 +258,7 @@ pub struct Event {
     pub kind: String,
     pub from_state: Option<String>,
     pub to_state: String,
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub prev_hash: String,
     pub hash: String,

@@ -132,6 +132,32 @@ pub fn shared_dir() -> PathBuf {
     )
 }
 
+/// A path inside the shared data folder, which must exist.
+pub fn shared(rel: &str) -> PathBuf {
+    let path = shared_dir().join(rel);
+    assert!(path.exists(), "missing shared file {}", path.display());
+    path
+}
+
+/// The bytes of a file inside the shared data folder.
+pub fn read_shared(rel: &str) -> Vec<u8> {
+    let path = shared(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `python3` for checks against the Python peers. Missing is a failure under CI, where the
+/// machine always has it; elsewhere the caller skips that one comparison.
+pub fn python3() -> Option<&'static str> {
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("python3 is required under CI for comparisons with the reference peers");
+    }
+    found.then_some("python3")
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -1,0 +1,406 @@
+//! The `gateway` command line.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gateway_store::{Address, NewCompany, NewToken, NewUser, Scope, Store, Visibility};
+use serde::Serialize;
+
+use crate::config::{Config, LogFormat, Overrides};
+use crate::participant::parse_participant;
+use crate::{serve, Error};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gateway",
+    version,
+    about = "E-invoicing access point and interchange gateway"
+)]
+#[command(
+    after_help = "Examples:\n  gateway serve                       # HTTPS on 127.0.0.1:8443, SQLite in ./data\n  gateway company add --name 'Alpha SA' --country BE --vat BE0123456749 --peppol-id 0208:0123456749\n  gateway token create --scope admin --label ops --format json"
+)]
+pub struct Cli {
+    /// TOML configuration file (unknown keys are an error).
+    #[arg(long, global = true, env = "GATEWAY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database, blobs and the development certificate.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://USER@HOST/DB` to use PostgreSQL instead of SQLite.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway: HTTPS API, health and metrics.
+    #[command(
+        after_help = "Example:\n  gateway serve --data-dir /var/lib/gateway --listen 0.0.0.0:8443"
+    )]
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8443).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    #[command(
+        after_help = "Example:\n  gateway migrate --database-url postgres://gateway@db/gateway"
+    )]
+    Migrate {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Manage member companies.
+    #[command(subcommand)]
+    Company(CompanyCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompanyCommand {
+    /// Register a member company.
+    #[command(
+        after_help = "Example:\n  gateway company add --name 'Alpha SA' --country BE --vat BE0123456749 --peppol-id 0208:0123456749 --format json"
+    )]
+    Add(CompanyAdd),
+    /// List companies.
+    #[command(after_help = "Example:\n  gateway company list --format json")]
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CompanyAdd {
+    /// Legal name.
+    #[arg(long)]
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code.
+    #[arg(long)]
+    pub country: String,
+    #[arg(long)]
+    pub vat: Option<String>,
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub postal_code: Option<String>,
+    /// Peppol participant identifier (repeatable), e.g. 0208:0123456749.
+    #[arg(long = "peppol-id")]
+    pub peppol_ids: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once.
+    #[command(
+        after_help = "Examples:\n  gateway token create --scope admin --label operator\n  gateway token create --scope member --company 0193... --label erp --format json\n  gateway token create --scope accountant --company ID1 --company ID2 --label books"
+    )]
+    Create {
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+        /// Company id (repeatable): one for member, one or more for accountant.
+        #[arg(long = "company")]
+        companies: Vec<String>,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// User the token belongs to.
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List tokens (never their secrets).
+    #[command(after_help = "Example:\n  gateway token list --format json")]
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Revoke a token by id.
+    #[command(after_help = "Example:\n  gateway token revoke 3f2a9c0d1e4b5a67")]
+    Revoke {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeArg {
+    Member,
+    Accountant,
+    Admin,
+}
+
+impl From<ScopeArg> for Scope {
+    fn from(s: ScopeArg) -> Self {
+        match s {
+            ScopeArg::Member => Scope::Member,
+            ScopeArg::Accountant => Scope::Accountant,
+            ScopeArg::Admin => Scope::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user.
+    #[command(
+        after_help = "Example:\n  gateway user add --email ana@alpha.example --name 'Ana Pop' --company ID"
+    )]
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List users.
+    #[command(after_help = "Example:\n  gateway user list --format json")]
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// Runs the command line; the process exits 2 on an error.
+pub async fn run(cli: Cli) -> Result<(), Error> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => *listen,
+        _ => None,
+    };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    let serving = matches!(cli.command, Command::Serve { .. });
+    init_logging(&config, serving);
+
+    match cli.command {
+        Command::Serve { .. } => serve::run(config).await,
+        Command::Migrate { format } => {
+            let store = serve::open_store(&config).await?;
+            let versions: Vec<i64> = gateway_store::migrations()
+                .iter()
+                .map(|m| m.version)
+                .collect();
+            print(
+                format,
+                &serde_json::json!({"database": store.backend().as_str(), "migrations": versions}),
+                || {
+                    format!(
+                        "database ({}) is at migration {}",
+                        store.backend().as_str(),
+                        versions.last().copied().unwrap_or(0)
+                    )
+                },
+            );
+            Ok(())
+        }
+        Command::Company(cmd) => company(&config, cmd).await,
+        Command::Token(cmd) => token(&config, cmd).await,
+        Command::User(cmd) => user(&config, cmd).await,
+    }
+}
+
+async fn company(config: &Config, cmd: CompanyCommand) -> Result<(), Error> {
+    let store = serve::open_store(config).await?;
+    match cmd {
+        CompanyCommand::Add(a) => {
+            let identifiers = a
+                .peppol_ids
+                .iter()
+                .map(|id| parse_participant(id).map_err(Error::Usage))
+                .collect::<Result<Vec<_>, _>>()?;
+            let company = store
+                .create_company(NewCompany {
+                    legal_name: a.name,
+                    vat_number: a.vat,
+                    country: a.country,
+                    address: Address {
+                        street: a.street,
+                        city: a.city,
+                        postal_code: a.postal_code,
+                    },
+                    identifiers,
+                })
+                .await?;
+            print(a.format, &company, || {
+                format!("{}\t{}", company.id, company.legal_name)
+            });
+        }
+        CompanyCommand::List { format } => {
+            let companies = store.list_companies(&Visibility::All).await?;
+            print(format, &companies, || {
+                companies
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}\t{}\t{}\t{}",
+                            c.id,
+                            c.country,
+                            c.vat_number.as_deref().unwrap_or("-"),
+                            c.legal_name
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn token(config: &Config, cmd: TokenCommand) -> Result<(), Error> {
+    let store = serve::open_store(config).await?;
+    match cmd {
+        TokenCommand::Create {
+            scope,
+            companies,
+            label,
+            user,
+            format,
+        } => {
+            let issued = store
+                .create_token(NewToken {
+                    scope: scope.into(),
+                    company_ids: companies,
+                    label,
+                    user_id: user,
+                })
+                .await?;
+            print(format, &issued, || {
+                format!(
+                    "{}\n(token {}, scope {}: shown once, store it now)",
+                    issued.token, issued.info.id, issued.info.scope
+                )
+            });
+        }
+        TokenCommand::List { format } => {
+            let tokens = store.list_tokens(&Visibility::All).await?;
+            print(format, &tokens, || {
+                tokens
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}\t{}\t{}\t{}{}",
+                            t.id,
+                            t.scope,
+                            t.label,
+                            t.company_ids.join(","),
+                            if t.revoked_at.is_some() {
+                                "\trevoked"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        TokenCommand::Revoke { id, format } => {
+            if !store.revoke_token(&Visibility::All, &id).await? {
+                return Err(Error::Usage(format!("no token with id {id}")));
+            }
+            print(format, &serde_json::json!({"revoked": id}), || {
+                format!("revoked {id}")
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn user(config: &Config, cmd: UserCommand) -> Result<(), Error> {
+    let store = serve::open_store(config).await?;
+    match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            company,
+            format,
+        } => {
+            let user = store
+                .create_user(NewUser {
+                    email,
+                    name,
+                    company_id: company,
+                })
+                .await?;
+            print(format, &user, || format!("{}\t{}", user.id, user.email));
+        }
+        UserCommand::List { format } => {
+            let users = store.list_users(&Visibility::All).await?;
+            print(format, &users, || {
+                users
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{}\t{}\t{}\t{}",
+                            u.id,
+                            u.email,
+                            u.name,
+                            u.company_id.as_deref().unwrap_or("-")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string(value).unwrap_or_default()),
+        Format::Text => {
+            let text = text();
+            if !text.is_empty() {
+                println!("{text}");
+            }
+        }
+    }
+}
+
+fn init_logging(config: &Config, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    // Admin commands print results on stdout; keep their logs to warnings on stderr.
+    let default = if serving {
+        config.log.level.as_str()
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

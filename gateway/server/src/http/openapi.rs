@@ -1,0 +1,43 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{companies, documents, health, tokens, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "E-invoicing gateway", description = "Access point and interchange gateway API. Errors are RFC 9457 problem details."),
+    paths(
+        health::healthz, health::readyz, health::metrics,
+        users::me, users::list, users::create,
+        companies::list, companies::get, companies::create,
+        tokens::list, tokens::create, tokens::revoke,
+        documents::upload, documents::list, documents::get, documents::original, documents::events,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "operations"), (name = "tenants"), (name = "documents"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}

@@ -1,0 +1,13 @@
+//! The gateway process: configuration, the HTTPS server, and the command line.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+mod error;
+pub mod http;
+pub mod metrics;
+mod participant;
+pub mod serve;
+pub mod tls;
+
+pub use error::Error;

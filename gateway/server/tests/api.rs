@@ -1,0 +1,609 @@
+//! The HTTP API over real TLS, against the real binary, on every test database.
+mod common;
+
+use common::{cli_json, Gateway};
+use gateway_testkit::{test_databases, TestDb};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const PROBLEM: &str = "application/problem+json";
+
+struct Tenant {
+    company: Value,
+    token: String,
+}
+
+/// Two member companies, each with a member token, and an admin token; made with the CLI.
+fn seed(db: &TestDb) -> (String, Tenant, Tenant) {
+    let admin = cli_json(
+        db,
+        &["token", "create", "--scope", "admin", "--label", "ops"],
+    );
+    let mut tenants = Vec::new();
+    for (name, vat, pid) in [
+        ("Alpha SA", "BE0123456749", "0208:0123456749"),
+        ("Beta SRL", "RO18547290", "9947:ro18547290"),
+    ] {
+        let company = cli_json(
+            db,
+            &[
+                "company",
+                "add",
+                "--name",
+                name,
+                "--country",
+                &vat[..2],
+                "--vat",
+                vat,
+                "--peppol-id",
+                pid,
+            ],
+        );
+        let id = company["id"].as_str().unwrap().to_string();
+        let token = cli_json(
+            db,
+            &[
+                "token",
+                "create",
+                "--scope",
+                "member",
+                "--company",
+                &id,
+                "--label",
+                name,
+            ],
+        );
+        tenants.push(Tenant {
+            company,
+            token: token["token"].as_str().unwrap().to_string(),
+        });
+    }
+    let b = tenants.pop().unwrap();
+    let a = tenants.pop().unwrap();
+    (admin["token"].as_str().unwrap().to_string(), a, b)
+}
+
+async fn call(
+    gw: &Gateway,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, String, Value) {
+    let mut req = gw.client.request(method, gw.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let text = resp.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, ctype, value)
+}
+
+async fn upload(
+    gw: &Gateway,
+    token: &str,
+    query: &str,
+    ctype: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let resp = gw
+        .client
+        .post(gw.url(&format!("/v1/documents{query}")))
+        .bearer_auth(token)
+        .header("content-type", ctype)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi_answer_over_tls() {
+    for db in test_databases().await {
+        let gw = Gateway::start(&db);
+        let (status, _, body) = call(&gw, Method::GET, "/healthz", None, None).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (StatusCode::OK, Some("ok"))
+        );
+        let (status, _, body) = call(&gw, Method::GET, "/readyz", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body["database"], db.backend,
+            "the server really runs on {}",
+            db.backend
+        );
+
+        let metrics = gw.client.get(gw.url("/metrics")).send().await.unwrap();
+        assert!(metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"));
+        let text = metrics.text().await.unwrap();
+        assert!(
+            text.contains("# TYPE gateway_http_requests counter"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"gateway_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+            ),
+            "{text}"
+        );
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "not a sample line: {line}");
+        }
+
+        let (status, _, doc) = call(&gw, Method::GET, "/openapi.json", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1"),
+            "{}",
+            doc["openapi"]
+        );
+        assert!(doc["paths"]["/v1/documents/{id}"]["get"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_scopes_decide_what_a_caller_may_do() {
+    for db in test_databases().await {
+        let (admin, a, b) = seed(&db);
+        let gw = Gateway::start(&db);
+        let a_id = a.company["id"].as_str().unwrap();
+        let b_id = b.company["id"].as_str().unwrap();
+
+        // No token, a malformed one, a forged one: 401 with a problem document.
+        for token in [
+            None,
+            Some("nonsense"),
+            Some("gw_0011223344556677_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ] {
+            let (status, ctype, body) = call(&gw, Method::GET, "/v1/companies", token, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+            assert_eq!(ctype, PROBLEM);
+            assert_eq!(body["type"], "urn:gateway:problem:unauthorized");
+        }
+
+        // Admin sees both companies; a member sees its own.
+        let (_, _, all) = call(&gw, Method::GET, "/v1/companies", Some(&admin), None).await;
+        assert_eq!(all.as_array().unwrap().len(), 2);
+        let (_, _, mine) = call(&gw, Method::GET, "/v1/companies", Some(&a.token), None).await;
+        assert_eq!(mine, json!([a.company]));
+        let (_, _, me) = call(&gw, Method::GET, "/v1/me", Some(&a.token), None).await;
+        assert_eq!(
+            (me["scope"].as_str(), me["company_ids"].clone()),
+            (Some("member"), json!([a_id]))
+        );
+
+        // Only the operator registers companies.
+        let new = json!({"legal_name": "Gamma", "country": "NL", "peppol_ids": ["0106:12345678"]});
+        let (status, _, body) = call(
+            &gw,
+            Method::POST,
+            "/v1/companies",
+            Some(&a.token),
+            Some(new.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (StatusCode::FORBIDDEN, Some("urn:gateway:problem:forbidden"))
+        );
+        let (status, _, gamma) =
+            call(&gw, Method::POST, "/v1/companies", Some(&admin), Some(new)).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(
+            gamma["identifiers"],
+            json!([{"scheme": "iso6523-actorid-upis", "value": "0106:12345678"}])
+        );
+        let bad =
+            json!({"legal_name": "Delta", "country": "NL", "peppol_ids": ["0208:0123456789"]});
+        let (status, _, body) =
+            call(&gw, Method::POST, "/v1/companies", Some(&admin), Some(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body["detail"].as_str().unwrap().contains("0208:0123456789"),
+            "{body}"
+        );
+
+        // An accountant linked to A and B reads both and writes nothing.
+        let (status, _, acc) = call(
+            &gw,
+            Method::POST,
+            "/v1/tokens",
+            Some(&admin),
+            Some(json!({"scope": "accountant", "company_ids": [a_id, b_id], "label": "books"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let acc_token = acc["token"].as_str().unwrap().to_string();
+        let (_, _, seen) = call(&gw, Method::GET, "/v1/companies", Some(&acc_token), None).await;
+        assert_eq!(seen.as_array().unwrap().len(), 2);
+        let (status, _) = upload(
+            &gw,
+            &acc_token,
+            &format!("?company={a_id}"),
+            "application/xml",
+            b"<Invoice/>",
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A member makes member tokens for itself only.
+        let (status, _, made) = call(
+            &gw,
+            Method::POST,
+            "/v1/tokens",
+            Some(&a.token),
+            Some(json!({"scope": "member", "company_ids": [a_id], "label": "erp"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _, _) = call(
+            &gw,
+            Method::POST,
+            "/v1/tokens",
+            Some(&a.token),
+            Some(json!({"scope": "admin", "label": "escalate"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A revoked token stops working at once.
+        let made_token = made["token"].as_str().unwrap();
+        let made_id = made["info"]["id"].as_str().unwrap();
+        assert_eq!(
+            call(&gw, Method::GET, "/v1/me", Some(made_token), None)
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (status, _, _) = call(
+            &gw,
+            Method::DELETE,
+            &format!("/v1/tokens/{made_id}"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            call(&gw, Method::GET, "/v1/me", Some(made_token), None)
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn documents_are_stored_as_received_and_journaled() {
+    for db in test_databases().await {
+        let (_admin, a, _b) = seed(&db);
+        let gw = Gateway::start(&db);
+        let xml = "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"><ID>Ș-1 €</ID></Invoice>".as_bytes();
+        let (status, doc) = upload(
+            &gw,
+            &a.token,
+            "?direction=purchase&file_name=inv.xml",
+            "application/xml; charset=utf-8",
+            xml,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{doc}");
+        assert_eq!(doc["state"], "received");
+        assert_eq!(doc["media_type"], "application/xml");
+        let id = doc["id"].as_str().unwrap();
+
+        let original = gw
+            .client
+            .get(gw.url(&format!("/v1/documents/{id}/original")))
+            .bearer_auth(&a.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(original.headers()["content-type"], "application/xml");
+        assert_eq!(
+            original.bytes().await.unwrap().as_ref(),
+            xml,
+            "byte for byte"
+        );
+
+        let (_, _, events) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/documents/{id}/events"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        let events = events.as_array().unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["to_state"], "received");
+        assert_eq!(events[0]["detail"]["sha256"], doc["blob"]["sha256"]);
+
+        // Paging: three more, walked two at a time, newest first, each once.
+        let mut ids = vec![id.to_string()];
+        for i in 0..3 {
+            let (_, d) = upload(
+                &gw,
+                &a.token,
+                "",
+                "application/pdf",
+                format!("%PDF-{i}").as_bytes(),
+            )
+            .await;
+            ids.push(d["id"].as_str().unwrap().to_string());
+        }
+        let mut seen = Vec::new();
+        let mut path = "/v1/documents?limit=2".to_string();
+        loop {
+            let (_, _, page) = call(&gw, Method::GET, &path, Some(&a.token), None).await;
+            seen.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["id"].as_str().unwrap().to_string()),
+            );
+            match page["next"].as_str() {
+                Some(next) => path = format!("/v1/documents?limit=2&after={next}"),
+                None => break,
+            }
+        }
+        ids.reverse();
+        assert_eq!(seen, ids);
+
+        let (status, body) = upload(&gw, &a.token, "", "text/html", b"<html/>").await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(body["type"], "urn:gateway:problem:unsupported-media-type");
+        let (status, body) = upload(&gw, &a.token, "", "application/xml", b"").await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("urn:gateway:problem:empty-body")
+            )
+        );
+    }
+}
+
+/// Walks every operation of the OpenAPI document with B's token against A's resources: nothing of
+/// A's may show, and a resource of A's is `404` exactly like one that does not exist.
+#[tokio::test]
+async fn another_tenant_sees_nothing_on_any_endpoint() {
+    for db in test_databases().await {
+        let (admin, a, b) = seed(&db);
+        let gw = Gateway::start(&db);
+        let a_id = a.company["id"].as_str().unwrap().to_string();
+        let (_, doc) = upload(
+            &gw,
+            &a.token,
+            "",
+            "application/xml",
+            b"<Invoice><ID>ALPHA-SECRET-42</ID></Invoice>",
+        )
+        .await;
+        let doc_id = doc["id"].as_str().unwrap().to_string();
+        let (_, _, user) = call(
+            &gw,
+            Method::POST,
+            "/v1/users",
+            Some(&admin),
+            Some(json!({"email": "ana@alpha.example", "name": "Ana", "company_id": a_id})),
+        )
+        .await;
+        let user_id = user["id"].as_str().unwrap().to_string();
+        let (_, _, tokens) = call(&gw, Method::GET, "/v1/tokens", Some(&a.token), None).await;
+        let a_token_id = tokens[0]["id"].as_str().unwrap().to_string();
+        // Everything that would betray A.
+        let secrets = [
+            a_id.clone(),
+            doc_id.clone(),
+            user_id.clone(),
+            a_token_id.clone(),
+            "Alpha SA".into(),
+            "ALPHA-SECRET-42".into(),
+            "0123456749".into(),
+            "ana@alpha.example".into(),
+        ];
+
+        let (_, _, spec) = call(&gw, Method::GET, "/openapi.json", None, None).await;
+        let mut walked = 0;
+        for (path, ops) in spec["paths"].as_object().unwrap() {
+            for method in ops.as_object().unwrap().keys() {
+                if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+                    continue;
+                }
+                let ids: Vec<&str> = if path.contains("/v1/tokens/") {
+                    vec![&a_token_id]
+                } else if path.contains("/v1/companies/") {
+                    vec![&a_id]
+                } else {
+                    vec![&doc_id, &a_id, &user_id]
+                };
+                for id in ids {
+                    let concrete = path.replace("{id}", id);
+                    let (url, body) = match (method.as_str(), path.as_str()) {
+                        ("post", "/v1/documents") => (format!("{concrete}?company={a_id}"), None),
+                        ("post", "/v1/users") => (
+                            concrete.clone(),
+                            Some(json!({"email": "x@b.example", "name": "X", "company_id": a_id})),
+                        ),
+                        ("post", "/v1/tokens") => (
+                            concrete.clone(),
+                            Some(
+                                json!({"scope": "member", "company_ids": [a_id], "label": "steal"}),
+                            ),
+                        ),
+                        ("post", "/v1/companies") => (
+                            concrete.clone(),
+                            Some(json!({"legal_name": "X", "country": "BE"})),
+                        ),
+                        ("get" | "delete", _) => (concrete.clone(), None),
+                        other => {
+                            panic!("{other:?} is not walked: add it to this tenant-isolation test")
+                        }
+                    };
+                    let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                    let mut req = gw
+                        .client
+                        .request(m.clone(), gw.url(&url))
+                        .bearer_auth(&b.token);
+                    req = match body {
+                        Some(b) => req.json(&b),
+                        None if m == Method::POST => req
+                            .header("content-type", "application/xml")
+                            .body("<Invoice/>"),
+                        None => req,
+                    };
+                    let resp = req.send().await.unwrap();
+                    let status = resp.status();
+                    let text = resp.text().await.unwrap();
+                    for s in &secrets {
+                        assert!(
+                            !text.contains(s.as_str()),
+                            "{method} {url} leaked `{s}`: {text}"
+                        );
+                    }
+                    let item = path.contains("{id}");
+                    match (method.as_str(), item) {
+                        (_, true) => {
+                            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {url}: {text}")
+                        }
+                        ("get", false) => assert_eq!(status, StatusCode::OK, "{method} {url}"),
+                        ("post", false) => assert!(
+                            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                            "{method} {url}: {status} {text}"
+                        ),
+                        _ => unreachable!(),
+                    }
+                    walked += 1;
+                }
+            }
+        }
+        assert!(walked >= 20, "walked only {walked} requests");
+
+        // A's resources are intact and A still sees them.
+        let (status, _, _) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/documents/{doc_id}"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            call(&gw, Method::GET, "/v1/me", Some(&a.token), None)
+                .await
+                .0,
+            StatusCode::OK
+        );
+        // And a 404 for A's document looks exactly like one for a document that never existed.
+        let (_, _, theirs) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/documents/{doc_id}"),
+            Some(&b.token),
+            None,
+        )
+        .await;
+        let (_, _, nothing) = call(
+            &gw,
+            Method::GET,
+            "/v1/documents/00000000-0000-0000-0000-000000000000",
+            Some(&b.token),
+            None,
+        )
+        .await;
+        assert_eq!(theirs, nothing);
+    }
+}
+
+#[tokio::test]
+async fn every_error_is_a_problem_document() {
+    for db in test_databases().await {
+        let (admin, a, _b) = seed(&db);
+        let gw = Gateway::start_with(&db, &[("GATEWAY_HTTP__MAX_BODY_BYTES", "1024")]);
+
+        let (status, ctype, body) = call(&gw, Method::GET, "/no/such/route", None, None).await;
+        assert_eq!((status, ctype.as_str()), (StatusCode::NOT_FOUND, PROBLEM));
+        assert_eq!(body["type"], "urn:gateway:problem:not-found");
+
+        let (status, ctype, body) = call(&gw, Method::PUT, "/healthz", None, None).await;
+        assert_eq!(
+            (status, ctype.as_str()),
+            (StatusCode::METHOD_NOT_ALLOWED, PROBLEM)
+        );
+        assert_eq!(body["type"], "urn:gateway:problem:method-not-allowed");
+
+        let (status, body) = upload(&gw, &a.token, "", "application/xml", &vec![b'x'; 4096]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["type"], "urn:gateway:problem:payload-too-large");
+
+        let resp = gw
+            .client
+            .post(gw.url("/v1/companies"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body("{\"legal_name\": 3")
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        assert_eq!(resp.headers()["content-type"], PROBLEM);
+        let body: Value = resp.json().await.unwrap();
+        assert!(status.is_client_error(), "{status}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("line 1"),
+            "the parser's location is kept: {body}"
+        );
+
+        let (status, _, body) = call(
+            &gw,
+            Method::POST,
+            "/v1/companies",
+            Some(&admin),
+            Some(json!({"legal_name": "X", "country": "BE", "colour": "red"})),
+        )
+        .await;
+        assert!(status.is_client_error());
+        assert!(
+            body["detail"].as_str().unwrap().contains("colour"),
+            "{body}"
+        );
+
+        // The same VAT number twice is a conflict, not a crash.
+        let dup =
+            json!({"legal_name": "Alpha again", "country": "BE", "vat_number": "BE0123456749"});
+        let (status, _, body) =
+            call(&gw, Method::POST, "/v1/companies", Some(&admin), Some(dup)).await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (StatusCode::CONFLICT, Some("urn:gateway:problem:conflict"))
+        );
+
+        // Every answer carries a request id.
+        let resp = gw.client.get(gw.url("/healthz")).send().await.unwrap();
+        assert_eq!(resp.headers()["x-request-id"].to_str().unwrap().len(), 36);
+    }
+}

@@ -1,0 +1,152 @@
+//! Starts the real `gateway` binary on an ephemeral port and talks to it over TLS.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use gateway_testkit::TestDb;
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_gateway");
+
+/// Runs a `gateway` admin command against the test database.
+pub fn cli(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(db.data_dir())
+        .arg("--database-url")
+        .arg(&db.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run gateway")
+}
+
+/// Runs an admin command with `--format json` and parses what it printed.
+pub fn cli_json(db: &TestDb, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = cli(db, &all);
+    assert!(
+        out.status.success(),
+        "gateway {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+pub struct Gateway {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    /// Everything the server logged, collected in the background.
+    pub log: mpsc::Receiver<String>,
+}
+
+impl Gateway {
+    pub fn start(db: &TestDb) -> Gateway {
+        Self::start_with(db, &[])
+    }
+
+    /// Starts `gateway serve` with extra environment variables, waiting for its listen line.
+    pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Gateway {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(db.data_dir())
+            .arg("--database-url")
+            .arg(&db.url)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn gateway serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let addr = loop {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => {
+                    if let Some(rest) = line.split("listening on https://").nth(1) {
+                        break rest.trim().parse().expect("listen address");
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("gateway did not start listening within 30 s");
+                }
+            }
+        };
+        let client = client_for(db.data_dir());
+        Gateway {
+            child,
+            addr,
+            client,
+            log: rx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.addr.port())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client that trusts exactly the gateway's development CA.
+pub fn client_for(data_dir: &Path) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let ca = std::fs::read(data_dir.join("tls/ca.pem")).expect("development CA");
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls::pki_types::pem::PemObject;
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&ca) {
+        roots.add(cert.expect("CA PEM")).expect("CA cert");
+    }
+    let tls = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// Kills a child process however the test ends, so no server outlives its test.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends SIGTERM to a process.
+pub fn sigterm(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}

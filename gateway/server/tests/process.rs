@@ -1,0 +1,301 @@
+//! The `gateway` process as an operator meets it: start-up, bad configuration, shutdown.
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{cli_json, sigterm, Gateway, BIN};
+use gateway_testkit::test_databases;
+
+/// Runs `gateway serve` expecting it to fail; returns (exit code, stderr).
+fn serve_fails(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("serve")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "failing took {:?}",
+        started.elapsed()
+    );
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_one_clear_line(stderr: &str, needle: &str) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "`{needle}` not named in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn unknown_configuration_key_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gateway.toml");
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:0\"\n[http]\nmax_body_bytez = 10\n",
+    )
+    .unwrap();
+    let (code, stderr) = serve_fails(&["--config", config.to_str().unwrap()], &[]);
+    assert_eq!(code, Some(2));
+    assert_one_clear_line(&stderr, "max_body_bytez");
+
+    let (code, stderr) = serve_fails(&[], &[("GATEWAY_LISTN", "127.0.0.1:0")]);
+    assert_eq!(code, Some(2));
+    assert_one_clear_line(&stderr, "listn");
+}
+
+#[test]
+fn port_in_use_is_one_line_and_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (code, stderr) = serve_fails(&["--listen", &addr], &[]);
+    assert_eq!(code, Some(2));
+    assert_one_clear_line(&stderr, &addr);
+}
+
+#[test]
+fn unreachable_database_is_one_line_and_exit_2() {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let (code, stderr) = serve_fails(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://gw:secret@127.0.0.1:1/gw",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_one_clear_line(
+        &stderr,
+        "cannot connect to the database at postgres://gw:***@127.0.0.1:1/gw",
+    );
+    assert!(!stderr.contains("secret"), "password leaked: {stderr}");
+
+    let (code, stderr) = serve_fails(
+        &["--listen", "127.0.0.1:0", "--database-url", "mysql://x"],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_one_clear_line(&stderr, "unsupported database URL");
+}
+
+#[test]
+fn defaults_answer_healthz_over_https_within_5_seconds() {
+    // No configuration at all besides a fresh data directory and a free port.
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let child = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = common::KillOnDrop(child);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _entered = rt.enter();
+    let mut answered = None;
+    while started.elapsed() < Duration::from_secs(5) {
+        // The CA appears in ./data/tls when the server generates its certificate.
+        if dir.path().join("data/tls/cert.pem").exists() {
+            let client = common::client_for(&dir.path().join("data"));
+            if let Ok(resp) = rt.block_on(
+                client
+                    .get(format!("https://localhost:{port}/healthz"))
+                    .send(),
+            ) {
+                answered = Some((resp.status(), started.elapsed()));
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, after) = answered.expect("no answer over HTTPS within 5 s");
+    assert_eq!(status, 200);
+    assert!(
+        dir.path().join("data/gateway.db").exists(),
+        "SQLite lives in ./data by default"
+    );
+    eprintln!("healthz answered {after:?} after start");
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    for db in test_databases().await {
+        let admin = cli_json(
+            &db,
+            &["token", "create", "--scope", "admin", "--label", "ops"],
+        );
+        let company = cli_json(
+            &db,
+            &["company", "add", "--name", "Alpha SA", "--country", "BE"],
+        );
+        let mut gw = Gateway::start(&db);
+        let token = admin["token"].as_str().unwrap().to_string();
+        let company_id = company["id"].as_str().unwrap().to_string();
+
+        // An upload whose body arrives in two parts, with SIGTERM in between.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+        let body = reqwest::Body::wrap_stream(tokio_stream_from(rx));
+        let request = gw
+            .client
+            .post(gw.url(&format!("/v1/documents?company={company_id}")))
+            .bearer_auth(&token)
+            .header("content-type", "application/xml")
+            .body(body)
+            .send();
+        let in_flight = tokio::spawn(request);
+        tx.send(Ok(b"<Invoice>".to_vec())).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sigterm(gw.pid());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.send(Ok(b"</Invoice>".to_vec())).await.unwrap();
+        drop(tx);
+
+        let resp = in_flight
+            .await
+            .unwrap()
+            .expect("the in-flight request is answered");
+        assert_eq!(resp.status(), 201, "{}", db.backend);
+        let status = tokio::task::spawn_blocking(move || gw.child.wait().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "clean exit after SIGTERM");
+    }
+}
+
+/// A stream over a channel's receiver, for a request body sent in parts.
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for args in [
+        vec!["serve"],
+        vec!["migrate"],
+        vec!["company", "add"],
+        vec!["company", "list"],
+        vec!["token", "create"],
+        vec!["token", "list"],
+        vec!["token", "revoke"],
+        vec!["user", "add"],
+        vec!["user", "list"],
+    ] {
+        let out = Command::new(BIN)
+            .args(&args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            text.contains("Example"),
+            "{args:?} --help has no example:\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn admin_commands_print_json_a_script_can_read() {
+    for db in test_databases().await {
+        let migrated = cli_json(&db, &["migrate"]);
+        assert_eq!(migrated["database"], db.backend);
+        let company = cli_json(
+            &db,
+            &[
+                "company",
+                "add",
+                "--name",
+                "Ștefan SRL",
+                "--country",
+                "RO",
+                "--vat",
+                "RO18547290",
+                "--peppol-id",
+                "9947:RO18547290",
+            ],
+        );
+        let listed = cli_json(&db, &["company", "list"]);
+        assert_eq!(listed, serde_json::json!([company]));
+        let user = cli_json(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "ana@stefan.example",
+                "--name",
+                "Ana",
+                "--company",
+                company["id"].as_str().unwrap(),
+            ],
+        );
+        assert_eq!(cli_json(&db, &["user", "list"]), serde_json::json!([user]));
+        let token = cli_json(
+            &db,
+            &[
+                "token",
+                "create",
+                "--scope",
+                "member",
+                "--company",
+                company["id"].as_str().unwrap(),
+            ],
+        );
+        assert!(token["token"].as_str().unwrap().starts_with("gw_"));
+        let listed = cli_json(&db, &["token", "list"]);
+        assert_eq!(listed[0]["id"], token["info"]["id"]);
+        assert!(
+            listed[0].get("token").is_none(),
+            "a listed token never shows its secret"
+        );
+        let revoked = cli_json(
+            &db,
+            &["token", "revoke", token["info"]["id"].as_str().unwrap()],
+        );
+        assert_eq!(revoked["revoked"], token["info"]["id"]);
+
+        let out = common::cli(
+            &db,
+            &[
+                "company",
+                "add",
+                "--name",
+                "X",
+                "--country",
+                "BE",
+                "--peppol-id",
+                "0208:0123456789",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "0208:0123456789");
+    }
+}
