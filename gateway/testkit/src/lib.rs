@@ -87,6 +87,11 @@ async fn postgres(admin_url: &str) -> TestDb {
     pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .await
         .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+    // scripts/test.sh counts these rows to prove the run really used PostgreSQL.
+    let _ = sqlx::query("INSERT INTO gateway_test_log (name) VALUES ($1)")
+        .bind(name.as_str())
+        .execute(&pool)
+        .await;
     pool.close().await;
     TestDb {
         url: replace_database(admin_url, &name),

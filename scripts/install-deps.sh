@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the gateway needs to build, run and test, only those missing.
+# Safe to run again. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(
+  pkg-config        # -sys crates find system libraries
+  postgresql        # the scale-out database; tests run against a real server
+  postgresql-client
+  jq                # the README tour reads JSON answers
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "error: cargo not found: install Rust (rustup) first" >&2; exit 2; }

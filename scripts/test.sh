@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, starts PostgreSQL, and runs every test.
+# Storage and server tests run once on SQLite and once on PostgreSQL (GATEWAY_TEST_DATABASE_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+url=$(bash scripts/start-postgres.sh | tail -1)
+export GATEWAY_TEST_DATABASE_URL="$url"
+echo "PostgreSQL for tests: $(psql "$url" -qtAc 'SELECT version()')"
+
+# Each test database made on PostgreSQL is logged by gateway-testkit; count this run's.
+psql "$url" -qc "CREATE TABLE IF NOT EXISTS gateway_test_log (name TEXT, created_at TIMESTAMPTZ DEFAULT now())"
+started=$(psql "$url" -qtAc "SELECT now()")
+
+cargo test --workspace --locked
+
+made=$(psql "$url" -qtAc "SELECT count(*) FROM gateway_test_log WHERE created_at >= '$started'")
+echo "PostgreSQL: $made test databases were created and used in this run"
+if [ "$made" -eq 0 ]; then
+  echo "error: no test ran against PostgreSQL" >&2
+  exit 1
+fi
