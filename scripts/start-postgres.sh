@@ -18,4 +18,6 @@ for _ in $(seq 1 50); do
 done
 as_postgres "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'gateway_test'\"" | grep -q 1 ||
   as_postgres "psql -qc \"CREATE ROLE gateway_test LOGIN CREATEDB PASSWORD 'gateway_test'\""
-echo "postgres://gateway_test:gateway_test@127.0.0.1:5432/postgres"
+as_postgres "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname = 'gateway_test'\"" | grep -q 1 ||
+  as_postgres "createdb -O gateway_test gateway_test"
+echo "postgres://gateway_test:gateway_test@127.0.0.1:5432/gateway_test"
