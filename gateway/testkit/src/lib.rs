@@ -123,12 +123,15 @@ pub fn shared_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("GATEWAY_SHARED") {
         return PathBuf::from(dir);
     }
-    let start = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // At run time, not `env!`: a checkout that moved after building must still find its data.
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     for ancestor in start.ancestors() {
-        for candidate in [ancestor.join("shared"), ancestor.join("../shared")] {
-            if candidate.join("conformance").is_dir() {
-                return candidate;
-            }
+        let candidate = ancestor.join("shared");
+        if candidate.join("conformance").is_dir() {
+            return candidate;
         }
     }
     panic!(
