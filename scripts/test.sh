@@ -15,6 +15,11 @@ started=$(psql "$url" -qtAc "SELECT now()")
 
 cargo test --workspace --locked
 
+# The OpenAPI document must be valid OpenAPI 3.1 for an independent validator.
+python3 -m pip install -q --disable-pip-version-check openapi-spec-validator==0.9.0 >/dev/null
+cargo run -q --locked --bin gateway -- openapi > target/openapi.json
+python3 -m openapi_spec_validator --schema 3.1.0 target/openapi.json
+
 made=$(psql "$url" -qtAc "SELECT count(*) FROM gateway_test_log WHERE created_at >= '$started'")
 echo "PostgreSQL: $made test databases were created and used in this run"
 if [ "$made" -eq 0 ]; then

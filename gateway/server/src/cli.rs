@@ -52,6 +52,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the OpenAPI 3.1 document of the HTTP API.
+    #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
+    Openapi,
     /// Manage member companies.
     #[command(subcommand)]
     Company(CompanyCommand),
@@ -194,6 +197,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         data_dir: cli.data_dir.clone(),
         database_url: cli.database_url.clone(),
     };
+    if let Command::Openapi = cli.command {
+        let doc = crate::http::openapi();
+        println!(
+            "{}",
+            doc.to_pretty_json()
+                .map_err(|e| Error::Usage(e.to_string()))?
+        );
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     let serving = matches!(cli.command, Command::Serve { .. });
     init_logging(&config, serving);
@@ -219,6 +231,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Openapi => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,

@@ -199,6 +199,7 @@ fn tokio_stream_from(
 fn every_command_has_help_with_an_example() {
     for args in [
         vec!["serve"],
+        vec!["openapi"],
         vec!["migrate"],
         vec!["company", "add"],
         vec!["company", "list"],

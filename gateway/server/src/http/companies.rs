@@ -44,7 +44,7 @@ impl CreateCompany {
 }
 
 /// The companies the caller may see.
-#[utoipa::path(get, path = "/v1/companies", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "list_companies", get, path = "/v1/companies", tag = "tenants", security(("bearer" = [])),
     responses((status = 200, body = [Company]), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -56,7 +56,7 @@ pub async fn list(
 }
 
 /// One company; `404` when it is not the caller's.
-#[utoipa::path(get, path = "/v1/companies/{id}", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "get_company", get, path = "/v1/companies/{id}", tag = "tenants", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Company), (status = 404, body = Problem)))]
 pub async fn get(
@@ -73,7 +73,7 @@ pub async fn get(
 }
 
 /// Registers a member company (operator only).
-#[utoipa::path(post, path = "/v1/companies", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "create_company", post, path = "/v1/companies", tag = "tenants", security(("bearer" = [])),
     request_body = CreateCompany,
     responses((status = 201, body = Company), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn create(

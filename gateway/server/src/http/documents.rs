@@ -33,7 +33,7 @@ pub struct UploadParams {
 }
 
 /// Stores a raw document (XML, PDF, JPEG, PNG) for a company of the caller.
-#[utoipa::path(post, path = "/v1/documents", tag = "documents", security(("bearer" = [])),
+#[utoipa::path(operation_id = "upload_document", post, path = "/v1/documents", tag = "documents", security(("bearer" = [])),
     params(UploadParams),
     request_body(content = Vec<u8>, content_type = "application/xml"),
     responses((status = 201, body = Document), (status = 400, body = Problem), (status = 404, body = Problem),
@@ -130,7 +130,7 @@ pub struct DocumentPage {
 }
 
 /// The caller's documents, newest first.
-#[utoipa::path(get, path = "/v1/documents", tag = "documents", security(("bearer" = [])),
+#[utoipa::path(operation_id = "list_documents", get, path = "/v1/documents", tag = "documents", security(("bearer" = [])),
     params(ListParams),
     responses((status = 200, body = DocumentPage), (status = 401, body = Problem)))]
 pub async fn list(
@@ -164,7 +164,7 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> Result<Document
 }
 
 /// One document; `404` when it is not the caller's.
-#[utoipa::path(get, path = "/v1/documents/{id}", tag = "documents", security(("bearer" = [])),
+#[utoipa::path(operation_id = "get_document", get, path = "/v1/documents/{id}", tag = "documents", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Document), (status = 404, body = Problem)))]
 pub async fn get(
@@ -176,7 +176,7 @@ pub async fn get(
 }
 
 /// The bytes exactly as received.
-#[utoipa::path(get, path = "/v1/documents/{id}/original", tag = "documents", security(("bearer" = [])),
+#[utoipa::path(operation_id = "get_document_original", get, path = "/v1/documents/{id}/original", tag = "documents", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
 pub async fn original(
@@ -201,7 +201,7 @@ pub async fn original(
 }
 
 /// The document's journal: every state change, hash-chained.
-#[utoipa::path(get, path = "/v1/documents/{id}/events", tag = "documents", security(("bearer" = [])),
+#[utoipa::path(operation_id = "get_document_events", get, path = "/v1/documents/{id}/events", tag = "documents", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = [Event]), (status = 404, body = Problem)))]
 pub async fn events(

@@ -21,7 +21,7 @@ pub struct CreateToken {
 }
 
 /// Tokens whose companies the caller may see. Never their secrets.
-#[utoipa::path(get, path = "/v1/tokens", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "list_tokens", get, path = "/v1/tokens", tag = "tenants", security(("bearer" = [])),
     responses((status = 200, body = [TokenInfo]), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -31,7 +31,7 @@ pub async fn list(
 }
 
 /// Creates a token. The answer holds the secret; it is shown this once and stored only hashed.
-#[utoipa::path(post, path = "/v1/tokens", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "create_token", post, path = "/v1/tokens", tag = "tenants", security(("bearer" = [])),
     request_body = CreateToken,
     responses((status = 201, body = IssuedToken), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn create(
@@ -70,7 +70,7 @@ pub async fn create(
 }
 
 /// Revokes a token; `404` when it is not the caller's to see.
-#[utoipa::path(delete, path = "/v1/tokens/{id}", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "revoke_token", delete, path = "/v1/tokens/{id}", tag = "tenants", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke(

@@ -18,7 +18,7 @@ pub struct Me {
 }
 
 /// Who the presented token is.
-#[utoipa::path(get, path = "/v1/me", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "get_me", get, path = "/v1/me", tag = "tenants", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
 pub async fn me(caller: Caller) -> Json<Me> {
     let p = caller.0;
@@ -39,7 +39,7 @@ pub struct CreateUser {
 }
 
 /// Users of the caller's companies.
-#[utoipa::path(get, path = "/v1/users", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "list_users", get, path = "/v1/users", tag = "tenants", security(("bearer" = [])),
     responses((status = 200, body = [User]), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -49,7 +49,7 @@ pub async fn list(
 }
 
 /// Adds a user: the operator for any company, a member for its own.
-#[utoipa::path(post, path = "/v1/users", tag = "tenants", security(("bearer" = [])),
+#[utoipa::path(operation_id = "create_user", post, path = "/v1/users", tag = "tenants", security(("bearer" = [])),
     request_body = CreateUser,
     responses((status = 201, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn create(
