@@ -8,7 +8,9 @@
 
 mod blob;
 mod db;
+mod directory;
 mod error;
+mod fold;
 mod journal;
 mod migrate;
 mod sql_store;
@@ -18,7 +20,9 @@ mod types;
 
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
+pub use directory::Directory;
 pub use error::{Error, Result};
+pub use fold::{fold_name, fold_vat};
 pub use journal::GENESIS_HASH;
 pub use migrate::{migrations, Migration};
 pub use sql_store::SqlStore;
@@ -29,7 +33,7 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Directory + Send + Sync + 'static {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

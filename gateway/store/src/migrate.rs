@@ -47,7 +47,10 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001", "foundation")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001", "foundation"),
+    migration!(2, "0002", "directory"),
+];
 
 /// Every migration this build knows, oldest first.
 pub fn migrations() -> &'static [Migration] {

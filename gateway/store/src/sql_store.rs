@@ -12,7 +12,7 @@ use crate::token::{self, ParsedToken};
 use crate::*;
 
 pub struct SqlStore {
-    pools: Pools,
+    pub(crate) pools: Pools,
     backend: Backend,
     blobs: BlobLocation,
 }
@@ -137,7 +137,12 @@ impl SqlStore {
 }
 
 /// Appends `AND column IN (...)` for a restricted visibility. `false` when nothing is visible.
-fn scope_clause(vis: &Visibility, column: &str, sql: &mut String, binds: &mut Vec<String>) -> bool {
+pub(crate) fn scope_clause(
+    vis: &Visibility,
+    column: &str,
+    sql: &mut String,
+    binds: &mut Vec<String>,
+) -> bool {
     match vis {
         Visibility::All => true,
         Visibility::Companies(ids) if ids.is_empty() => false,
@@ -155,7 +160,7 @@ fn scope_clause(vis: &Visibility, column: &str, sql: &mut String, binds: &mut Ve
 
 /// A query whose text we assembled ourselves: only placeholders and fixed SQL are spliced in,
 /// every value travels as a bind parameter.
-fn dynamic_query(
+pub(crate) fn dynamic_query(
     sql: String,
     binds: &[String],
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
@@ -166,18 +171,18 @@ fn dynamic_query(
     query
 }
 
-fn get<'r, T>(row: &'r AnyRow, column: &'static str) -> Result<T>
+pub(crate) fn get<'r, T>(row: &'r AnyRow, column: &'static str) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     row.try_get(column).map_err(Error::db(column))
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-fn non_empty(field: &'static str, value: &str) -> Result<()> {
+pub(crate) fn non_empty(field: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::Invalid {
             field,
@@ -304,6 +309,24 @@ impl Store for SqlStore {
             .await
             .map_err(Error::db("participant identifier"))?;
         }
+        // Every member is in the directory, delivered on this gateway.
+        crate::directory::upsert_in(
+            &mut tx,
+            NewParticipant {
+                owner_company_id: None,
+                legal_name: new.legal_name.clone(),
+                vat_number: new.vat_number.clone(),
+                country: new.country.clone(),
+                address: new.address.clone(),
+                identifiers: new.identifiers.clone(),
+                capabilities: Vec::new(),
+                delivery: Delivery::Gateway,
+                email: None,
+                source: "member".into(),
+            },
+            Some(&id),
+        )
+        .await?;
         tx.commit().await.map_err(Error::db("commit"))?;
         Ok(Company {
             id,

@@ -263,3 +263,143 @@ pub struct Event {
     pub prev_hash: String,
     pub hash: String,
 }
+
+/// How a participant wants to receive invoices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// A member of this gateway: straight to its inbox.
+    Gateway,
+    /// Over the Peppol network (AS4).
+    Peppol,
+    /// By e-mail, to `email`.
+    Email,
+    /// Not sent: archived only.
+    None,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Gateway => "gateway",
+            Delivery::Peppol => "peppol",
+            Delivery::Email => "email",
+            Delivery::None => "none",
+        }
+    }
+}
+
+impl std::str::FromStr for Delivery {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "gateway" => Ok(Delivery::Gateway),
+            "peppol" => Ok(Delivery::Peppol),
+            "email" => Ok(Delivery::Email),
+            "none" => Ok(Delivery::None),
+            other => Err(crate::Error::Invalid {
+                field: "delivery",
+                reason: format!("`{other}` is not one of gateway, peppol, email, none"),
+            }),
+        }
+    }
+}
+
+/// A document type and process a participant receives (Peppol identifier values, no scheme).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+pub struct Capability {
+    pub document_type: String,
+    pub process: String,
+}
+
+impl Capability {
+    /// Peppol BIS Billing 3 invoice and credit note: what every participant receives by default,
+    /// in the order the store lists capabilities.
+    pub fn bis3_defaults() -> Vec<Capability> {
+        let process = gateway_peppol::BILLING_PROCESS.value().to_string();
+        [
+            gateway_peppol::BIS3_INVOICE,
+            gateway_peppol::BIS3_CREDIT_NOTE,
+        ]
+        .iter()
+        .map(|d| Capability {
+            document_type: d.value().to_string(),
+            process: process.clone(),
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+    }
+}
+
+/// A party of the directory: a member company or an outside party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Participant {
+    pub id: String,
+    pub legal_name: String,
+    pub vat_number: Option<String>,
+    pub country: String,
+    pub address: Address,
+    pub identifiers: Vec<Identifier>,
+    pub capabilities: Vec<Capability>,
+    pub delivery: Delivery,
+    pub email: Option<String>,
+    /// The member company this participant is, when it is one.
+    pub member_company_id: Option<String>,
+    /// `true` for directory entries everyone sees; `false` for a member's private contact.
+    pub official: bool,
+    /// Where the entry came from: `member`, `cli`, `api`, `csv`, `business-card`, …
+    pub source: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewParticipant {
+    /// `None` for an official entry; a company id for that member's private contact.
+    pub owner_company_id: Option<String>,
+    pub legal_name: String,
+    pub vat_number: Option<String>,
+    pub country: String,
+    pub address: Address,
+    pub identifiers: Vec<Identifier>,
+    /// Empty means Peppol BIS Billing 3 invoice and credit note.
+    pub capabilities: Vec<Capability>,
+    pub delivery: Delivery,
+    pub email: Option<String>,
+    pub source: String,
+}
+
+/// What to look a participant up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryQuery {
+    /// Words of the name; each must start a word of the participant's name, accents ignored.
+    Name(String),
+    Vat(String),
+    Identifier(Identifier),
+}
+
+/// A customer or supplier of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactRole {
+    Customer,
+    Supplier,
+}
+
+impl ContactRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactRole::Customer => "customer",
+            ContactRole::Supplier => "supplier",
+        }
+    }
+}
+
+/// The outcome of writing a directory entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Upserted {
+    pub participant: Participant,
+    /// `false` when an existing entry with the same identifier or VAT number was updated.
+    pub created: bool,
+}

@@ -1,0 +1,455 @@
+//! The participant directory: who the gateway knows, how they receive, and search over them.
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+use crate::fold::{fold_name, fold_vat, prefix_upper_bound, words};
+use crate::sql_store::{dynamic_query, get, new_id, non_empty, scope_clause};
+use crate::*;
+
+/// Directory operations of the [`Store`].
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// Adds a participant, or updates the entry that already has one of its identifiers or its
+    /// VAT number (among official entries, or among the owner's private contacts).
+    async fn upsert_participant(&self, new: NewParticipant) -> Result<Upserted>;
+    async fn get_participant(&self, vis: &Visibility, id: &str) -> Result<Option<Participant>>;
+    /// Official and member entries only: what the SMP serves and routing looks at.
+    async fn participant_by_identifier(&self, id: &Identifier) -> Result<Option<Participant>>;
+    /// Official entries plus the private contacts of the visible companies, at most `limit`.
+    async fn search_participants(
+        &self,
+        vis: &Visibility,
+        query: &DirectoryQuery,
+        limit: u32,
+    ) -> Result<Vec<Participant>>;
+    async fn add_contact(
+        &self,
+        company_id: &str,
+        participant_id: &str,
+        role: ContactRole,
+    ) -> Result<()>;
+    /// The customers and suppliers of the visible companies.
+    async fn contacts(&self, vis: &Visibility) -> Result<Vec<(String, ContactRole, Participant)>>;
+}
+
+const COLUMNS: &str = "p.id, p.owner_company_id, p.member_company_id, p.legal_name, p.vat_number, p.country, p.street, p.city, p.postal_code, p.delivery, p.email, p.source, p.created_at, p.updated_at";
+
+/// Writes a participant inside the caller's transaction; `member` links it to a member company.
+pub(crate) async fn upsert_in(
+    tx: &mut Transaction<'_, Any>,
+    new: NewParticipant,
+    member: Option<&str>,
+) -> Result<Upserted> {
+    non_empty("legal_name", &new.legal_name)?;
+    if new.delivery == Delivery::Email && new.email.as_deref().is_none_or(|e| !e.contains('@')) {
+        return Err(Error::Invalid {
+            field: "email",
+            reason: "delivery by e-mail needs an e-mail address".into(),
+        });
+    }
+    let vat_key = new
+        .vat_number
+        .as_deref()
+        .map(fold_vat)
+        .filter(|v| !v.is_empty());
+    let existing = find_existing(tx, &new, vat_key.as_deref()).await?;
+    let now = time::now();
+    let search_name = fold_name(&new.legal_name);
+    let (id, created) = match existing {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE participants SET legal_name = $1, search_name = $2, vat_number = COALESCE($3, vat_number),
+                 vat_key = COALESCE($4, vat_key), country = $5, street = COALESCE($6, street), city = COALESCE($7, city),
+                 postal_code = COALESCE($8, postal_code), delivery = $9, email = COALESCE($10, email),
+                 member_company_id = COALESCE($11, member_company_id), updated_at = $12 WHERE id = $13",
+            )
+            .bind(new.legal_name.as_str())
+            .bind(search_name.as_str())
+            .bind(new.vat_number.clone())
+            .bind(vat_key.clone())
+            .bind(new.country.as_str())
+            .bind(new.address.street.clone())
+            .bind(new.address.city.clone())
+            .bind(new.address.postal_code.clone())
+            .bind(new.delivery.as_str())
+            .bind(new.email.clone())
+            .bind(member.map(str::to_string))
+            .bind(now.as_str())
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(Error::db("updating participant"))?;
+            sqlx::query("DELETE FROM participant_words WHERE participant_id = $1")
+                .bind(id.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(Error::db("updating participant words"))?;
+            (id, false)
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO participants (id, owner_company_id, member_company_id, legal_name, search_name, vat_number, vat_key,
+                 country, street, city, postal_code, delivery, email, source, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+            )
+            .bind(id.as_str())
+            .bind(new.owner_company_id.clone())
+            .bind(member.map(str::to_string))
+            .bind(new.legal_name.as_str())
+            .bind(search_name.as_str())
+            .bind(new.vat_number.clone())
+            .bind(vat_key.clone())
+            .bind(new.country.as_str())
+            .bind(new.address.street.clone())
+            .bind(new.address.city.clone())
+            .bind(new.address.postal_code.clone())
+            .bind(new.delivery.as_str())
+            .bind(new.email.clone())
+            .bind(new.source.as_str())
+            .bind(now.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(Error::db("participant linked to this company"))?;
+            (id, true)
+        }
+    };
+    for word in words(&search_name) {
+        sqlx::query("INSERT INTO participant_words (word, participant_id) VALUES ($1, $2)")
+            .bind(word)
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(Error::db("indexing participant name"))?;
+    }
+    for ident in &new.identifiers {
+        sqlx::query(
+            "INSERT INTO participant_identifiers (participant_id, scheme, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.as_str())
+        .bind(ident.scheme.as_str())
+        .bind(ident.value.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("participant identifier"))?;
+    }
+    let capabilities = if new.capabilities.is_empty() && created {
+        Capability::bis3_defaults()
+    } else {
+        new.capabilities
+    };
+    for cap in &capabilities {
+        sqlx::query(
+            "INSERT INTO participant_capabilities (participant_id, document_type, process) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.as_str())
+        .bind(cap.document_type.as_str())
+        .bind(cap.process.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("participant capability"))?;
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM participants p WHERE p.id = $1"
+    )))
+    .bind(id.as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(Error::db("reading participant"))?;
+    let participant = complete(tx, &row).await?;
+    Ok(Upserted {
+        participant,
+        created,
+    })
+}
+
+/// The entry a new participant should update instead of duplicating, if any.
+async fn find_existing(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewParticipant,
+    vat_key: Option<&str>,
+) -> Result<Option<String>> {
+    let owner = new.owner_company_id.clone().unwrap_or_default();
+    for ident in &new.identifiers {
+        let row = sqlx::query(
+            "SELECT p.id FROM participants p JOIN participant_identifiers i ON i.participant_id = p.id
+             WHERE i.scheme = $1 AND i.value = $2 AND COALESCE(p.owner_company_id, '') = $3 LIMIT 1",
+        )
+        .bind(ident.scheme.as_str())
+        .bind(ident.value.as_str())
+        .bind(owner.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(Error::db("looking up participant"))?;
+        if let Some(row) = row {
+            return Ok(Some(get(&row, "id")?));
+        }
+    }
+    if let Some(vat) = vat_key {
+        let row = sqlx::query(
+            "SELECT id FROM participants WHERE vat_key = $1 AND COALESCE(owner_company_id, '') = $2 LIMIT 1",
+        )
+        .bind(vat)
+        .bind(owner.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(Error::db("looking up participant"))?;
+        if let Some(row) = row {
+            return Ok(Some(get(&row, "id")?));
+        }
+    }
+    Ok(None)
+}
+
+/// A participant row with its identifiers and capabilities.
+async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Participant> {
+    let id: String = get(row, "id")?;
+    let identifiers = sqlx::query(
+        "SELECT scheme, value FROM participant_identifiers WHERE participant_id = $1 ORDER BY scheme, value",
+    )
+    .bind(id.as_str())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::db("reading participant identifiers"))?
+    .iter()
+    .map(|r| {
+        Ok(Identifier {
+            scheme: get(r, "scheme")?,
+            value: get(r, "value")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let capabilities = sqlx::query(
+        "SELECT document_type, process FROM participant_capabilities WHERE participant_id = $1 ORDER BY document_type, process",
+    )
+    .bind(id.as_str())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(Error::db("reading participant capabilities"))?
+    .iter()
+    .map(|r| {
+        Ok(Capability {
+            document_type: get(r, "document_type")?,
+            process: get(r, "process")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let delivery: String = get(row, "delivery")?;
+    let owner: Option<String> = get(row, "owner_company_id")?;
+    Ok(Participant {
+        id,
+        legal_name: get(row, "legal_name")?,
+        vat_number: get(row, "vat_number")?,
+        country: get(row, "country")?,
+        address: Address {
+            street: get(row, "street")?,
+            city: get(row, "city")?,
+            postal_code: get(row, "postal_code")?,
+        },
+        identifiers,
+        capabilities,
+        delivery: delivery.parse()?,
+        email: get(row, "email")?,
+        member_company_id: get(row, "member_company_id")?,
+        official: owner.is_none(),
+        source: get(row, "source")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+/// `AND (official OR owned by a visible company)`; `false` when the caller sees nothing private
+/// and `official_only` is not enough.
+fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
+    if let Visibility::Companies(ids) = vis {
+        if ids.is_empty() {
+            sql.push_str(" AND p.owner_company_id IS NULL");
+            return;
+        }
+        let mut owned = String::new();
+        scope_clause(vis, "p.owner_company_id", &mut owned, binds);
+        // `owned` is " AND p.owner_company_id IN (...)".
+        let owned = owned.trim_start_matches(" AND ");
+        sql.push_str(&format!(" AND (p.owner_company_id IS NULL OR {owned})"));
+    }
+}
+
+impl SqlStore {
+    async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
+        let rows = dynamic_query(sql, binds)
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("searching participants"))?;
+        let mut conn = self
+            .pools
+            .read
+            .acquire()
+            .await
+            .map_err(Error::db("acquire"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(complete(&mut conn, row).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Directory for SqlStore {
+    async fn upsert_participant(&self, new: NewParticipant) -> Result<Upserted> {
+        let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
+        let upserted = upsert_in(&mut tx, new, None).await?;
+        tx.commit().await.map_err(Error::db("commit"))?;
+        Ok(upserted)
+    }
+
+    async fn get_participant(&self, vis: &Visibility, id: &str) -> Result<Option<Participant>> {
+        let mut sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id = $1");
+        let mut binds = vec![id.to_string()];
+        visible_clause(vis, &mut sql, &mut binds);
+        Ok(self
+            .participants_where(sql, &binds)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn participant_by_identifier(&self, id: &Identifier) -> Result<Option<Participant>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM participants p JOIN participant_identifiers i ON i.participant_id = p.id
+             WHERE i.scheme = $1 AND i.value = $2 AND p.owner_company_id IS NULL
+             ORDER BY p.member_company_id IS NULL, p.id LIMIT 1"
+        );
+        let binds = vec![id.scheme.clone(), id.value.to_ascii_lowercase()];
+        Ok(self
+            .participants_where(sql, &binds)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn search_participants(
+        &self,
+        vis: &Visibility,
+        query: &DirectoryQuery,
+        limit: u32,
+    ) -> Result<Vec<Participant>> {
+        let limit = limit.clamp(1, 200);
+        let mut binds = Vec::new();
+        let mut sql = match query {
+            DirectoryQuery::Identifier(id) => {
+                binds.push(id.scheme.clone());
+                binds.push(id.value.to_ascii_lowercase());
+                format!(
+                    "SELECT {COLUMNS} FROM participants p JOIN participant_identifiers i ON i.participant_id = p.id
+                     WHERE i.scheme = $1 AND i.value = $2"
+                )
+            }
+            DirectoryQuery::Vat(vat) => {
+                binds.push(fold_vat(vat));
+                format!("SELECT {COLUMNS} FROM participants p WHERE p.vat_key = $1")
+            }
+            DirectoryQuery::Name(text) => {
+                let mut wanted = words(&fold_name(text));
+                if wanted.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // The longest word drives the index scan: it is the most selective.
+                wanted.sort_by_key(|w| std::cmp::Reverse(w.len()));
+                let mut sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id IN (SELECT w0.participant_id FROM participant_words w0");
+                let mut conditions = Vec::new();
+                for (i, word) in wanted.iter().take(4).enumerate() {
+                    binds.push(word.clone());
+                    binds.push(prefix_upper_bound(word));
+                    let (lo, hi) = (binds.len() - 1, binds.len());
+                    if i == 0 {
+                        conditions.push(format!("w0.word >= ${lo} AND w0.word < ${hi}"));
+                    } else {
+                        conditions.push(format!(
+                            "EXISTS (SELECT 1 FROM participant_words w{i} WHERE w{i}.participant_id = w0.participant_id AND w{i}.word >= ${lo} AND w{i}.word < ${hi})"
+                        ));
+                    }
+                }
+                sql.push_str(" WHERE ");
+                sql.push_str(&conditions.join(" AND "));
+                // Candidates are capped before visibility is applied; ample for a result page.
+                sql.push_str(&format!(" LIMIT {})", limit * 8));
+                sql
+            }
+        };
+        visible_clause(vis, &mut sql, &mut binds);
+        sql.push_str(&format!(" LIMIT {limit}"));
+        let mut found = self.participants_where(sql, &binds).await?;
+        if let DirectoryQuery::Name(text) = query {
+            // Best first: names that contain the query's words whole, then shorter names.
+            let wanted: BTreeSet<String> = words(&fold_name(text)).into_iter().collect();
+            found.sort_by_key(|p| {
+                let have: BTreeSet<String> = words(&fold_name(&p.legal_name)).into_iter().collect();
+                (
+                    wanted.difference(&have).count(),
+                    p.legal_name.len(),
+                    p.legal_name.clone(),
+                )
+            });
+        }
+        Ok(found)
+    }
+
+    async fn add_contact(
+        &self,
+        company_id: &str,
+        participant_id: &str,
+        role: ContactRole,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO company_contacts (company_id, participant_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(company_id)
+        .bind(participant_id)
+        .bind(role.as_str())
+        .bind(time::now())
+        .execute(&self.pools.write)
+        .await
+        .map_err(Error::db("adding contact"))?;
+        Ok(())
+    }
+
+    async fn contacts(&self, vis: &Visibility) -> Result<Vec<(String, ContactRole, Participant)>> {
+        let mut sql = format!(
+            "SELECT c.company_id AS contact_company, c.role AS contact_role, {COLUMNS}
+             FROM company_contacts c JOIN participants p ON p.id = c.participant_id WHERE 1 = 1"
+        );
+        let mut binds = Vec::new();
+        if !scope_clause(vis, "c.company_id", &mut sql, &mut binds) {
+            return Ok(Vec::new());
+        }
+        sql.push_str(" ORDER BY p.legal_name, p.id");
+        let rows = dynamic_query(sql, &binds)
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("listing contacts"))?;
+        let mut conn = self
+            .pools
+            .read
+            .acquire()
+            .await
+            .map_err(Error::db("acquire"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let role: String = get(row, "contact_role")?;
+            let role = match role.as_str() {
+                "customer" => ContactRole::Customer,
+                _ => ContactRole::Supplier,
+            };
+            out.push((
+                get(row, "contact_company")?,
+                role,
+                complete(&mut conn, row).await?,
+            ));
+        }
+        Ok(out)
+    }
+}
