@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 mod error;
 pub mod http;
+mod import;
 pub mod metrics;
 mod participant;
 pub mod serve;

@@ -387,7 +387,7 @@ async fn documents_are_stored_as_received_and_journaled() {
 }
 
 /// Walks every operation of the OpenAPI document with B's token against A's resources: nothing of
-/// A's may show, and a resource of A's is `404` exactly like one that does not exist.
+/// A's private data may show, and a resource of A's is `404` exactly like one that does not exist.
 #[tokio::test]
 async fn another_tenant_sees_nothing_on_any_endpoint() {
     for db in test_databases().await {
@@ -414,16 +414,30 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
         let user_id = user["id"].as_str().unwrap().to_string();
         let (_, _, tokens) = call(&gw, Method::GET, "/v1/tokens", Some(&a.token), None).await;
         let a_token_id = tokens[0]["id"].as_str().unwrap().to_string();
-        // Everything that would betray A.
+        let (status, _, contact) = call(
+            &gw,
+            Method::POST,
+            "/v1/contacts",
+            Some(&a.token),
+            Some(json!({
+            "role": "supplier", "legal_name": "Alpha Hidden Supplier", "country": "RO",
+            "email": "ap@hidden.example", "vat_number": "RO99999999"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{contact}");
+        let contact_id = contact["participant"]["id"].as_str().unwrap().to_string();
+        // Everything that would betray A. (A's name and Peppol id are public: members are in the
+        // official directory and the SMP.)
         let secrets = [
             a_id.clone(),
             doc_id.clone(),
             user_id.clone(),
             a_token_id.clone(),
-            "Alpha SA".into(),
+            contact_id.clone(),
             "ALPHA-SECRET-42".into(),
-            "0123456749".into(),
             "ana@alpha.example".into(),
+            "Hidden Supplier".into(),
+            "RO99999999".into(),
         ];
 
         let (_, _, spec) = call(&gw, Method::GET, "/openapi.json", None, None).await;
@@ -437,28 +451,63 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                     vec![&a_token_id]
                 } else if path.contains("/v1/companies/") {
                     vec![&a_id]
+                } else if path.contains("/v1/directory/") {
+                    vec![&contact_id]
                 } else {
                     vec![&doc_id, &a_id, &user_id]
                 };
                 for id in ids {
                     let concrete = path.replace("{id}", id);
-                    let (url, body) = match (method.as_str(), path.as_str()) {
-                        ("post", "/v1/documents") => (format!("{concrete}?company={a_id}"), None),
+                    // (url, body, statuses B may get)
+                    let not_found = &[StatusCode::NOT_FOUND][..];
+                    let (url, body, allowed): (String, Option<Value>, &[StatusCode]) = match (
+                        method.as_str(),
+                        path.as_str(),
+                    ) {
+                        ("get", "/v1/directory") => {
+                            (format!("{concrete}?q=alpha"), None, &[StatusCode::OK])
+                        }
+                        ("post", "/v1/directory") => (
+                            concrete.clone(),
+                            Some(json!({"legal_name": "Beta's Own Contact", "country": "BE"})),
+                            &[StatusCode::CREATED],
+                        ),
+                        ("post", "/v1/directory/import") => (
+                            format!("{concrete}?format=csv"),
+                            None,
+                            &[StatusCode::FORBIDDEN],
+                        ),
+                        ("post", "/v1/documents") => {
+                            (format!("{concrete}?company={a_id}"), None, not_found)
+                        }
                         ("post", "/v1/users") => (
                             concrete.clone(),
                             Some(json!({"email": "x@b.example", "name": "X", "company_id": a_id})),
+                            not_found,
                         ),
                         ("post", "/v1/tokens") => (
                             concrete.clone(),
                             Some(
                                 json!({"scope": "member", "company_ids": [a_id], "label": "steal"}),
                             ),
+                            not_found,
                         ),
                         ("post", "/v1/companies") => (
                             concrete.clone(),
                             Some(json!({"legal_name": "X", "country": "BE"})),
+                            &[StatusCode::FORBIDDEN],
                         ),
-                        ("get" | "delete", _) => (concrete.clone(), None),
+                        ("post", "/v1/contacts") => (
+                            concrete.clone(),
+                            Some(
+                                json!({"role": "customer", "vat_number": "RO99999999", "company": a_id}),
+                            ),
+                            not_found,
+                        ),
+                        ("get" | "delete", p) if p.contains("{id}") => {
+                            (concrete.clone(), None, not_found)
+                        }
+                        ("get", _) => (concrete.clone(), None, &[StatusCode::OK]),
                         other => {
                             panic!("{other:?} is not walked: add it to this tenant-isolation test")
                         }
@@ -484,23 +533,12 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             "{method} {url} leaked `{s}`: {text}"
                         );
                     }
-                    let item = path.contains("{id}");
-                    match (method.as_str(), item) {
-                        (_, true) => {
-                            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {url}: {text}")
-                        }
-                        ("get", false) => assert_eq!(status, StatusCode::OK, "{method} {url}"),
-                        ("post", false) => assert!(
-                            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
-                            "{method} {url}: {status} {text}"
-                        ),
-                        _ => unreachable!(),
-                    }
+                    assert!(allowed.contains(&status), "{method} {url}: {status} {text}");
                     walked += 1;
                 }
             }
         }
-        assert!(walked >= 20, "walked only {walked} requests");
+        assert!(walked >= 25, "walked only {walked} requests");
 
         // A's resources are intact and A still sees them.
         let (status, _, _) = call(
@@ -512,12 +550,15 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(
-            call(&gw, Method::GET, "/v1/me", Some(&a.token), None)
-                .await
-                .0,
-            StatusCode::OK
-        );
+        let (status, _, _) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/directory/{contact_id}"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
         // And a 404 for A's document looks exactly like one for a document that never existed.
         let (_, _, theirs) = call(
             &gw,
@@ -536,6 +577,131 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
         )
         .await;
         assert_eq!(theirs, nothing);
+    }
+}
+
+#[tokio::test]
+async fn directory_search_import_and_adding_a_customer() {
+    for db in test_databases().await {
+        let (admin, a, b) = seed(&db);
+        let gw = Gateway::start(&db);
+        let csv = "legal_name,vat_number,country,peppol_ids,email\n\
+                   Ștefan Trans SRL,RO14399840,RO,9947:RO14399840,\n\
+                   Stefan Mobila SA,RO6859662,RO,,facturi@mobila.example\n\
+                   Broken Row,,BE,0208:0123456789,\n";
+        let resp = gw
+            .client
+            .post(gw.url("/v1/directory/import?format=csv"))
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let report: Value = resp.json().await.unwrap();
+        assert_eq!(
+            (report["created"].as_u64(), report["updated"].as_u64()),
+            (Some(2), Some(0)),
+            "{report}"
+        );
+        assert_eq!(report["errors"][0]["line"], 4);
+
+        // Accent-insensitive, by prefix, for any member.
+        let (status, _, found) = call(
+            &gw,
+            Method::GET,
+            "/v1/directory?q=%C8%99tef",
+            Some(&b.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut names: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["legal_name"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["Stefan Mobila SA", "Ștefan Trans SRL"]);
+        let (_, _, by_id) = call(
+            &gw,
+            Method::GET,
+            "/v1/directory?id=9947:ro14399840",
+            Some(&b.token),
+            None,
+        )
+        .await;
+        assert_eq!(by_id[0]["delivery"], "peppol");
+        let (status, _, _) = call(
+            &gw,
+            Method::GET,
+            "/v1/directory?q=a&vat=b",
+            Some(&b.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // "Add a customer" by VAT number: the official data fills it in, and the gateway says so.
+        let (status, _, added) = call(
+            &gw,
+            Method::POST,
+            "/v1/contacts",
+            Some(&a.token),
+            Some(json!({"role": "customer", "vat_number": "ro 6859662"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{added}");
+        assert_eq!(added["prefilled"], true);
+        assert!(added["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Official information of this customer is available"));
+        assert_eq!(added["participant"]["delivery"], "email");
+        assert_eq!(added["participant"]["email"], "facturi@mobila.example");
+        // A member found by Peppol id is delivered on the gateway.
+        let (_, _, member) = call(
+            &gw,
+            Method::POST,
+            "/v1/contacts",
+            Some(&a.token),
+            Some(json!({"role": "customer", "peppol_id": "9947:RO18547290"})),
+        )
+        .await;
+        assert_eq!(
+            (
+                member["participant"]["delivery"].as_str(),
+                member["participant"]["member"].as_bool()
+            ),
+            (Some("gateway"), Some(true))
+        );
+        assert!(
+            member["participant"]["member_company_id"].is_null(),
+            "B's company id stays hidden from A"
+        );
+        // Unknown party without a name: a clear error.
+        let (status, _, body) = call(
+            &gw,
+            Method::POST,
+            "/v1/contacts",
+            Some(&a.token),
+            Some(json!({"role": "supplier", "vat_number": "FR00000000000"})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("urn:gateway:problem:unknown-party")
+            )
+        );
+
+        let (_, _, contacts) = call(&gw, Method::GET, "/v1/contacts", Some(&a.token), None).await;
+        assert_eq!(contacts.as_array().unwrap().len(), 2);
+        let (_, _, none) = call(&gw, Method::GET, "/v1/contacts", Some(&b.token), None).await;
+        assert_eq!(none, json!([]));
     }
 }
 

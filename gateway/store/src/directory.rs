@@ -59,11 +59,14 @@ pub(crate) async fn upsert_in(
     let now = time::now();
     let search_name = fold_name(&new.legal_name);
     let (id, created) = match existing {
+        // A member stays delivered on the gateway whatever an import says.
         Some(id) => {
             sqlx::query(
                 "UPDATE participants SET legal_name = $1, search_name = $2, vat_number = COALESCE($3, vat_number),
                  vat_key = COALESCE($4, vat_key), country = $5, street = COALESCE($6, street), city = COALESCE($7, city),
-                 postal_code = COALESCE($8, postal_code), delivery = $9, email = COALESCE($10, email),
+                 postal_code = COALESCE($8, postal_code),
+                 delivery = CASE WHEN COALESCE($11, member_company_id) IS NOT NULL THEN 'gateway' ELSE $9 END,
+                 email = COALESCE($10, email),
                  member_company_id = COALESCE($11, member_company_id), updated_at = $12 WHERE id = $13",
             )
             .bind(new.legal_name.as_str())
@@ -239,6 +242,7 @@ async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Partic
     .collect::<Result<Vec<_>>>()?;
     let delivery: String = get(row, "delivery")?;
     let owner: Option<String> = get(row, "owner_company_id")?;
+    let member_company_id: Option<String> = get(row, "member_company_id")?;
     Ok(Participant {
         id,
         legal_name: get(row, "legal_name")?,
@@ -253,7 +257,8 @@ async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Partic
         capabilities,
         delivery: delivery.parse()?,
         email: get(row, "email")?,
-        member_company_id: get(row, "member_company_id")?,
+        member: member_company_id.is_some(),
+        member_company_id,
         official: owner.is_none(),
         source: get(row, "source")?,
         created_at: get(row, "created_at")?,

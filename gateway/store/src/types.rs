@@ -344,7 +344,9 @@ pub struct Participant {
     pub capabilities: Vec<Capability>,
     pub delivery: Delivery,
     pub email: Option<String>,
-    /// The member company this participant is, when it is one.
+    /// `true` when this participant is a member company of this gateway.
+    pub member: bool,
+    /// The member company this participant is; shown to those who may see that company.
     pub member_company_id: Option<String>,
     /// `true` for directory entries everyone sees; `false` for a member's private contact.
     pub official: bool,

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, shared state and the layers every request passes through.
 mod auth;
 mod companies;
+mod directory;
 mod documents;
 mod health;
 mod openapi;
@@ -16,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, State};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use gateway_store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -49,6 +50,13 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/v1/directory", get(directory::search).post(directory::add))
+        .route("/v1/directory/import", post(directory::import))
+        .route("/v1/directory/{id}", get(directory::get))
+        .route(
+            "/v1/contacts",
+            get(directory::contacts).post(directory::add_contact),
+        )
         .route(
             "/v1/documents",
             get(documents::list).post(documents::upload),

@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, documents, health, tokens, users};
+use super::{companies, directory, documents, health, tokens, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,10 +13,12 @@ use super::{companies, documents, health, tokens, users};
         users::me, users::list, users::create,
         companies::list, companies::get, companies::create,
         tokens::list, tokens::create, tokens::revoke,
+        directory::search, directory::get, directory::add, directory::import,
+        directory::add_contact, directory::contacts,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
     ),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "documents"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"))
 )]
 struct ApiDoc;
 
