@@ -208,6 +208,9 @@ fn every_command_has_help_with_an_example() {
         vec!["token", "revoke"],
         vec!["user", "add"],
         vec!["user", "list"],
+        vec!["directory", "add"],
+        vec!["directory", "import"],
+        vec!["directory", "search"],
     ] {
         let out = Command::new(BIN)
             .args(&args)
@@ -298,5 +301,62 @@ async fn admin_commands_print_json_a_script_can_read() {
         );
         assert_eq!(out.status.code(), Some(2));
         assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "0208:0123456789");
+    }
+}
+
+#[tokio::test]
+async fn directory_commands_add_import_and_search() {
+    for db in test_databases().await {
+        let added = cli_json(
+            &db,
+            &[
+                "directory",
+                "add",
+                "--name",
+                "Nordic Foods A/S",
+                "--country",
+                "dk",
+                "--peppol-id",
+                "0088:5798000000001",
+            ],
+        );
+        assert_eq!(
+            (
+                added["created"].as_bool(),
+                added["participant"]["delivery"].as_str()
+            ),
+            (Some(true), Some("peppol"))
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("parties.csv");
+        std::fs::write(&csv, "legal_name,country,vat_number,peppol_ids\nȘtefan Trans SRL,RO,RO14399840,9947:ro14399840\nNordic Foods,DK,,0088:5798000000001\n").unwrap();
+        let summary = cli_json(&db, &["directory", "import", csv.to_str().unwrap()]);
+        assert_eq!(
+            (summary["created"].as_u64(), summary["updated"].as_u64()),
+            (Some(1), Some(1)),
+            "{summary}"
+        );
+
+        let found = cli_json(&db, &["directory", "search", "stef", "tr"]);
+        assert_eq!(found[0]["legal_name"], "Ștefan Trans SRL");
+        let found = cli_json(&db, &["directory", "search", "--vat", "RO 14399840"]);
+        assert_eq!(found.as_array().unwrap().len(), 1);
+
+        // A bad file: the summary names file and line, and the exit code says it failed.
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            "legal_name,country,peppol_ids\nBroken,BE,0208:0123456789\n",
+        )
+        .unwrap();
+        let out = common::cli(&db, &["directory", "import", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("bad.csv:2:"), "{stdout}");
+        assert!(
+            stdout.contains("imported 1 files: 0 added, 0 updated, 1 errors"),
+            "{stdout}"
+        );
     }
 }

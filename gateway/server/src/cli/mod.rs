@@ -1,4 +1,5 @@
 //! The `gateway` command line.
+mod directory;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -64,6 +65,9 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// The participant directory: add, import, search.
+    #[command(subcommand)]
+    Directory(directory::DirectoryCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -235,6 +239,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
+        Command::Directory(cmd) => directory::run(&config, cmd).await,
     }
 }
 
@@ -386,7 +391,7 @@ async fn user(config: &Config, cmd: UserCommand) -> Result<(), Error> {
     Ok(())
 }
 
-fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
+pub(crate) fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
     match format {
         Format::Json => println!("{}", serde_json::to_string(value).unwrap_or_default()),
         Format::Text => {
