@@ -5,6 +5,12 @@ set -euo pipefail
 
 packages=(
   pkg-config        # -sys crates find system libraries
+  libxml2-dev       # XML canonicalization and schemas (libxml crate)
+  libxmlsec1-dev    # XML signatures (xmlsec crate)
+  libclang-dev      # bindgen, for the two crates above
+  xmlsec1           # independent signature checks in tests
+  openssl           # independent certificate checks in tests
+  python3-venv      # the test peers of ../shared/peers
   postgresql        # the scale-out database; tests run against a real server
   postgresql-client
   jq                # the README tour reads JSON answers

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 url=$(bash scripts/start-postgres.sh | tail -1)
+shared=${GATEWAY_SHARED:-../shared}
+mkdir -p target
+export PEERS_VENV=$(bash "$shared/peers/setup.sh" "$PWD/target/peers-venv" | tail -n 1)
+echo "test peers: $PEERS_VENV"
 export GATEWAY_TEST_DATABASE_URL="$url"
 echo "PostgreSQL for tests: $(psql "$url" -qtAc 'SELECT version()')"
 

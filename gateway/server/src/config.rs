@@ -27,6 +27,45 @@ pub struct Config {
     pub tls: TlsConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
+    pub peppol: PeppolConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PeppolConfig {
+    /// Path of the SMP 1.x REST API on the main listener.
+    pub smp_base: String,
+    /// How other access points reach this gateway, e.g. `https://ap.example.com`; default
+    /// `https://localhost:PORT` of the listener (development).
+    pub public_url: Option<String>,
+    /// Path of the AS4 endpoint, published in SMP answers.
+    pub as4_path: String,
+    /// PEM certificate of the access point (published in SMP endpoints, used for AS4); with
+    /// `ap_key`. Default: a development PKI made in `data_dir/peppol`.
+    pub ap_certificate: Option<PathBuf>,
+    pub ap_key: Option<PathBuf>,
+    /// PEM certificate and key that sign SMP answers. Default: the development PKI.
+    pub smp_certificate: Option<PathBuf>,
+    pub smp_key: Option<PathBuf>,
+    /// `ServiceDescription` and `TechnicalContactUrl` of published endpoints.
+    pub service_description: String,
+    pub technical_contact_url: String,
+}
+
+impl Default for PeppolConfig {
+    fn default() -> Self {
+        Self {
+            smp_base: "/smp".into(),
+            public_url: None,
+            as4_path: "/as4".into(),
+            ap_certificate: None,
+            ap_key: None,
+            smp_certificate: None,
+            smp_key: None,
+            service_description: "E-invoicing gateway access point".into(),
+            technical_contact_url: "mailto:peppol@localhost".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +139,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
+            peppol: PeppolConfig::default(),
         }
     }
 }

@@ -8,7 +8,9 @@ pub mod http;
 mod import;
 pub mod metrics;
 mod participant;
+pub mod peppol_pki;
 pub mod serve;
+mod smp_signer;
 pub mod tls;
 
 pub use error::Error;

@@ -8,9 +8,12 @@ use axum_server::Handle;
 use gateway_store::{BlobLocation, SqlStore, Store};
 
 use crate::config::{BlobsSetting, Config};
+use crate::http::smp::SmpPublisher;
 use crate::http::{router, AppState};
 use crate::metrics::Metrics;
+use crate::smp_signer::SmpSigner;
 use crate::{tls, Error};
+use rustls::pki_types::pem::PemObject;
 
 /// Opens the configured store and applies pending migrations.
 pub async fn open_store(config: &Config) -> Result<SqlStore, Error> {
@@ -51,9 +54,11 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let store = open_store(&config).await?;
     let tls = tls::server_config(&config.tls, &config.data_dir)?;
     tracing::info!(database = store.backend().as_str(), "storage ready");
+    let smp = smp_publisher(&config, local)?;
     let state = AppState {
         store: Arc::new(store),
         metrics: Arc::new(Metrics::default()),
+        smp: Arc::new(smp),
     };
     let app = router(state, &config.http);
 
@@ -72,6 +77,49 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(Error::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without
+/// configured certificates, the development Peppol PKI of the data directory.
+fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPublisher, Error> {
+    let p = &config.peppol;
+    let dev = || crate::peppol_pki::ensure_dev_peppol_pki(&config.data_dir);
+    let (ap_cert, smp_cert, smp_key) = match (&p.ap_certificate, &p.smp_certificate, &p.smp_key) {
+        (Some(ap), Some(cert), Some(key)) => (ap.clone(), cert.clone(), key.clone()),
+        (None, None, None) => {
+            let pki = dev()?;
+            (pki.ap_cert, pki.smp_cert, pki.smp_key)
+        }
+        _ => {
+            return Err(Error::Config(
+                "peppol.ap_certificate, peppol.smp_certificate and peppol.smp_key go together"
+                    .into(),
+            ))
+        }
+    };
+    let public_url = match &p.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("https://localhost:{}", local.port()),
+    };
+    let ap_pem = std::fs::read(&ap_cert).map_err(|source| Error::Io {
+        path: ap_cert.display().to_string(),
+        source,
+    })?;
+    let ap_certificate = rustls::pki_types::CertificateDer::pem_slice_iter(&ap_pem)
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| Error::Tls(format!("{} holds no certificate", ap_cert.display())))?
+        .to_vec();
+    let base = format!("/{}", p.smp_base.trim_matches('/'));
+    Ok(SmpPublisher {
+        public_base: format!("{public_url}{base}"),
+        base,
+        endpoint_url: format!("{public_url}/{}", p.as4_path.trim_start_matches('/')),
+        ap_certificate,
+        service_description: p.service_description.clone(),
+        technical_contact_url: p.technical_contact_url.clone(),
+        signer: SmpSigner::load(&smp_cert, &smp_key)?,
+    })
 }
 
 async fn shutdown_on_signal(handle: Handle<std::net::SocketAddr>, grace: Duration) {

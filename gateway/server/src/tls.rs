@@ -69,7 +69,7 @@ pub fn ensure_dev_certificate(data_dir: &Path) -> Result<DevCertificate, Error> 
     Ok(paths)
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()

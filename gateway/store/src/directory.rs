@@ -1,5 +1,5 @@
 //! The participant directory: who the gateway knows, how they receive, and search over them.
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -209,61 +209,89 @@ async fn find_existing(
 
 /// A participant row with its identifiers and capabilities.
 async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Participant> {
-    let id: String = get(row, "id")?;
-    let identifiers = sqlx::query(
-        "SELECT scheme, value FROM participant_identifiers WHERE participant_id = $1 ORDER BY scheme, value",
-    )
-    .bind(id.as_str())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(Error::db("reading participant identifiers"))?
-    .iter()
-    .map(|r| {
-        Ok(Identifier {
-            scheme: get(r, "scheme")?,
-            value: get(r, "value")?,
-        })
+    let mut all = complete_many(conn, std::slice::from_ref(row)).await?;
+    all.pop().ok_or_else(|| Error::NotFound {
+        what: "participant",
+        id: String::new(),
     })
-    .collect::<Result<Vec<_>>>()?;
-    let capabilities = sqlx::query(
-        "SELECT document_type, process FROM participant_capabilities WHERE participant_id = $1 ORDER BY document_type, process",
-    )
-    .bind(id.as_str())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(Error::db("reading participant capabilities"))?
-    .iter()
-    .map(|r| {
-        Ok(Capability {
-            document_type: get(r, "document_type")?,
-            process: get(r, "process")?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
-    let delivery: String = get(row, "delivery")?;
-    let owner: Option<String> = get(row, "owner_company_id")?;
-    let member_company_id: Option<String> = get(row, "member_company_id")?;
-    Ok(Participant {
-        id,
-        legal_name: get(row, "legal_name")?,
-        vat_number: get(row, "vat_number")?,
-        country: get(row, "country")?,
-        address: Address {
-            street: get(row, "street")?,
-            city: get(row, "city")?,
-            postal_code: get(row, "postal_code")?,
-        },
-        identifiers,
-        capabilities,
-        delivery: delivery.parse()?,
-        email: get(row, "email")?,
-        member: member_company_id.is_some(),
-        member_company_id,
-        official: owner.is_none(),
-        source: get(row, "source")?,
-        created_at: get(row, "created_at")?,
-        updated_at: get(row, "updated_at")?,
-    })
+}
+
+/// Participant rows with their identifiers and capabilities: two queries for all of them.
+async fn complete_many(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[AnyRow],
+) -> Result<Vec<Participant>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = rows
+        .iter()
+        .map(|r| get::<String>(r, "id"))
+        .collect::<Result<Vec<_>>>()?;
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let marks = marks.join(", ");
+    let mut identifiers: HashMap<String, Vec<Identifier>> = HashMap::new();
+    let sql = format!(
+        "SELECT participant_id, scheme, value FROM participant_identifiers WHERE participant_id IN ({marks}) ORDER BY scheme, value"
+    );
+    for r in dynamic_query(sql, &ids)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(Error::db("reading participant identifiers"))?
+    {
+        identifiers
+            .entry(get(&r, "participant_id")?)
+            .or_default()
+            .push(Identifier {
+                scheme: get(&r, "scheme")?,
+                value: get(&r, "value")?,
+            });
+    }
+    let mut capabilities: HashMap<String, Vec<Capability>> = HashMap::new();
+    let sql = format!(
+        "SELECT participant_id, document_type, process FROM participant_capabilities WHERE participant_id IN ({marks}) ORDER BY document_type, process"
+    );
+    for r in dynamic_query(sql, &ids)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(Error::db("reading participant capabilities"))?
+    {
+        capabilities
+            .entry(get(&r, "participant_id")?)
+            .or_default()
+            .push(Capability {
+                document_type: get(&r, "document_type")?,
+                process: get(&r, "process")?,
+            });
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, id) in rows.iter().zip(ids) {
+        let delivery: String = get(row, "delivery")?;
+        let owner: Option<String> = get(row, "owner_company_id")?;
+        let member_company_id: Option<String> = get(row, "member_company_id")?;
+        out.push(Participant {
+            identifiers: identifiers.remove(&id).unwrap_or_default(),
+            capabilities: capabilities.remove(&id).unwrap_or_default(),
+            id,
+            legal_name: get(row, "legal_name")?,
+            vat_number: get(row, "vat_number")?,
+            country: get(row, "country")?,
+            address: Address {
+                street: get(row, "street")?,
+                city: get(row, "city")?,
+                postal_code: get(row, "postal_code")?,
+            },
+            delivery: delivery.parse()?,
+            email: get(row, "email")?,
+            member: member_company_id.is_some(),
+            member_company_id,
+            official: owner.is_none(),
+            source: get(row, "source")?,
+            created_at: get(row, "created_at")?,
+            updated_at: get(row, "updated_at")?,
+        });
+    }
+    Ok(out)
 }
 
 /// `AND (official OR owned by a visible company)`; `false` when the caller sees nothing private
@@ -294,11 +322,7 @@ impl SqlStore {
             .acquire()
             .await
             .map_err(Error::db("acquire"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(complete(&mut conn, row).await?);
-        }
-        Ok(out)
+        complete_many(&mut conn, &rows).await
     }
 }
 
@@ -442,19 +466,17 @@ impl Directory for SqlStore {
             .acquire()
             .await
             .map_err(Error::db("acquire"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let role: String = get(row, "contact_role")?;
-            let role = match role.as_str() {
-                "customer" => ContactRole::Customer,
-                _ => ContactRole::Supplier,
-            };
-            out.push((
-                get(row, "contact_company")?,
-                role,
-                complete(&mut conn, row).await?,
-            ));
-        }
-        Ok(out)
+        let participants = complete_many(&mut conn, &rows).await?;
+        rows.iter()
+            .zip(participants)
+            .map(|(row, participant)| {
+                let role: String = get(row, "contact_role")?;
+                let role = match role.as_str() {
+                    "customer" => ContactRole::Customer,
+                    _ => ContactRole::Supplier,
+                };
+                Ok((get(row, "contact_company")?, role, participant))
+            })
+            .collect()
     }
 }

@@ -22,7 +22,7 @@ pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
 pub use error::{Error, Result};
-pub use fold::{fold_name, fold_vat};
+pub use fold::{fold_name, fold_vat, words as name_words};
 pub use journal::GENESIS_HASH;
 pub use migrate::{migrations, Migration};
 pub use sql_store::SqlStore;

@@ -56,7 +56,7 @@ pub async fn test_databases() -> Vec<TestDb> {
     let mut out = vec![sqlite()];
     match std::env::var(PG_ENV) {
         Ok(url) if !url.is_empty() => out.push(postgres(&url).await),
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
+        _ if in_ci() => {
             panic!("{PG_ENV} is not set under CI: storage tests must also run on PostgreSQL")
         }
         _ => eprintln!("note: {PG_ENV} not set; running on SQLite only"),
@@ -153,6 +153,21 @@ pub fn read_shared(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// True when running in CI, where a missing external tool is a failure rather than a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Reports a missing external tool: panics in CI, prints a clear skip note otherwise.
+/// Returns false when the caller must skip.
+pub fn tool_available(available: bool, what: &str) -> bool {
+    if !available {
+        assert!(!in_ci(), "{what} is required when CI=true");
+        eprintln!("SKIPPED: {what} is not available (set CI=true to make this a failure)");
+    }
+    available
+}
+
 /// `python3` for checks against the Python peers. Missing is a failure under CI, where the
 /// machine always has it; elsewhere the caller skips that one comparison.
 pub fn python3() -> Option<&'static str> {
@@ -160,10 +175,32 @@ pub fn python3() -> Option<&'static str> {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("python3 is required under CI for comparisons with the reference peers");
+    tool_available(found, "python3").then_some("python3")
+}
+
+/// The Python of the peers' virtual environment (`../shared/peers/setup.sh`): `PEERS_VENV`, else
+/// `target/peers-venv` of the workspace. The peers are a test dependency, never optional.
+pub fn peers_python() -> PathBuf {
+    let venv = std::env::var_os("PEERS_VENV")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let start = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)?;
+            start
+                .ancestors()
+                .map(|a| a.join("target/peers-venv"))
+                .find(|p| p.join("bin/python").exists())
+        });
+    match venv {
+        Some(v) if v.join("bin/python").exists() => v.join("bin/python"),
+        _ => panic!(
+            "the test peers are not installed: run `bash ../shared/peers/setup.sh target/peers-venv` (scripts/test.sh does)"
+        ),
     }
-    found.then_some("python3")
+}
+
+/// A peer script under `shared/peers`, e.g. `smp/verify_smp.py`.
+pub fn peer(script: &str) -> PathBuf {
+    shared(&format!("peers/{script}"))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod documents;
 mod health;
 mod openapi;
 mod problem;
+pub mod smp;
 mod tokens;
 mod users;
 
@@ -35,11 +36,13 @@ use crate::metrics::{Metrics, RequestLabels, RouteLabels};
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
+    pub smp: Arc<smp::SmpPublisher>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState, http: &HttpConfig) -> Router {
+    let smp_routes = format!("{}/{{*rest}}", state.smp.base.trim_end_matches('/'));
     let api = Router::new()
         .route("/v1/me", get(users::me))
         .route(
@@ -70,6 +73,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::serve))
+        .route(&smp_routes, get(smp::serve))
         .merge(api)
         .fallback(|| async { Problem::not_found("resource") })
         .layer(middleware::from_fn(problem::problemize))
