@@ -151,6 +151,7 @@ async fn main() {
 
     let vis = Visibility::Companies(vec!["some-member".into()]);
     let mut by_name = Vec::with_capacity(queries);
+    let mut slowest: Vec<(Duration, String, usize)> = Vec::new();
     let mut hits = 0usize;
     for q in 0..queries {
         let sample = &sample_names[q % sample_names.len()];
@@ -169,10 +170,11 @@ async fn main() {
         };
         let t = Instant::now();
         let found = store
-            .search_participants(&vis, &DirectoryQuery::Name(query), 20)
+            .search_participants(&vis, &DirectoryQuery::Name(query.clone()), 20)
             .await
             .unwrap();
         by_name.push(t.elapsed());
+        slowest.push((t.elapsed(), query, found.len()));
         hits += usize::from(!found.is_empty());
     }
     let mut by_id = Vec::with_capacity(queries);
@@ -190,6 +192,13 @@ async fn main() {
         assert_eq!(found.len(), 1, "every sampled identifier is found");
     }
     by_name.sort();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (took, query, found) in slowest.iter().take(5) {
+        eprintln!(
+            "slow: {:>7.2} ms  {query:?} ({found} found)",
+            took.as_secs_f64() * 1000.0
+        );
+    }
     by_id.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(

@@ -136,7 +136,11 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL")
+                // mmap shares the OS page cache between connections; the page cache covers the rest.
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;
+                     PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768",
+                )
                     .await?;
                 Ok(())
             })

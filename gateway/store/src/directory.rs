@@ -35,6 +35,11 @@ pub trait Directory: Send + Sync {
     async fn contacts(&self, vis: &Visibility) -> Result<Vec<(String, ContactRole, Participant)>>;
 }
 
+/// Most index rows one name search reads for its driving word.
+const SCAN_CAP: u32 = 5000;
+/// Most words of a query that are matched.
+const MAX_QUERY_WORDS: usize = 4;
+
 const COLUMNS: &str = "p.id, p.owner_company_id, p.member_company_id, p.legal_name, p.vat_number, p.country, p.street, p.city, p.postal_code, p.delivery, p.email, p.source, p.created_at, p.updated_at";
 
 /// Writes a participant inside the caller's transaction; `member` links it to a member company.
@@ -311,6 +316,33 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
 }
 
 impl SqlStore {
+    /// The query words ordered by how many names they start (counted up to [`SCAN_CAP`]);
+    /// empty when some word starts none, since then nothing can match.
+    async fn rarest_first(&self, mut wanted: Vec<String>) -> Result<Vec<String>> {
+        wanted.truncate(MAX_QUERY_WORDS);
+        if wanted.len() == 1 {
+            return Ok(wanted);
+        }
+        let mut sized = Vec::with_capacity(wanted.len());
+        for word in wanted {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP}) t"
+            )))
+            .bind(word.as_str())
+            .bind(prefix_upper_bound(&word))
+            .fetch_one(&self.pools.read)
+            .await
+            .map_err(Error::db("sizing a search word"))?;
+            let n: i64 = get(&row, "n")?;
+            if n == 0 {
+                return Ok(Vec::new());
+            }
+            sized.push((n, word));
+        }
+        sized.sort();
+        Ok(sized.into_iter().map(|(_, w)| w).collect())
+    }
+
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
         let rows = dynamic_query(sql, binds)
             .fetch_all(&self.pools.read)
@@ -382,28 +414,41 @@ impl Directory for SqlStore {
                 format!("SELECT {COLUMNS} FROM participants p WHERE p.vat_key = $1")
             }
             DirectoryQuery::Name(text) => {
-                let mut wanted = words(&fold_name(text));
+                let wanted = words(&fold_name(text));
                 if wanted.is_empty() {
                     return Ok(Vec::new());
                 }
-                // The longest word drives the index scan: it is the most selective.
-                wanted.sort_by_key(|w| std::cmp::Reverse(w.len()));
-                let mut sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id IN (SELECT w0.participant_id FROM participant_words w0");
+                let wanted = self.rarest_first(wanted).await?;
+                if wanted.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // The rarest word drives the scan, and the scan is bounded: a query whose every
+                // word starts thousands of names returns the first matches, not all of them.
+                let driver = if wanted.len() == 1 {
+                    "participant_words".to_string()
+                } else {
+                    format!("(SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP})")
+                };
+                let mut sql = format!(
+                    "SELECT {COLUMNS} FROM participants p WHERE p.id IN (SELECT w0.participant_id FROM {driver} w0"
+                );
                 let mut conditions = Vec::new();
-                for (i, word) in wanted.iter().take(4).enumerate() {
+                for (i, word) in wanted.iter().enumerate() {
                     binds.push(word.clone());
                     binds.push(prefix_upper_bound(word));
                     let (lo, hi) = (binds.len() - 1, binds.len());
-                    if i == 0 {
+                    if i == 0 && wanted.len() == 1 {
                         conditions.push(format!("w0.word >= ${lo} AND w0.word < ${hi}"));
-                    } else {
+                    } else if i > 0 {
                         conditions.push(format!(
                             "EXISTS (SELECT 1 FROM participant_words w{i} WHERE w{i}.participant_id = w0.participant_id AND w{i}.word >= ${lo} AND w{i}.word < ${hi})"
                         ));
                     }
                 }
-                sql.push_str(" WHERE ");
-                sql.push_str(&conditions.join(" AND "));
+                if !conditions.is_empty() {
+                    sql.push_str(" WHERE ");
+                    sql.push_str(&conditions.join(" AND "));
+                }
                 // Candidates are capped before visibility is applied; ample for a result page.
                 sql.push_str(&format!(" LIMIT {})", limit * 8));
                 sql

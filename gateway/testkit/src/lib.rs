@@ -153,6 +153,23 @@ pub fn read_shared(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// A fresh empty directory named after the test, removed on drop.
+pub struct TempDir(tempfile::TempDir);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("gateway-test-{tag}-"))
+            .tempdir()
+            .expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
 /// True when running in CI, where a missing external tool is a failure rather than a skip.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")

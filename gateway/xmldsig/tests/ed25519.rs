@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -173,21 +172,6 @@ fn our_enveloped_digest_matches_libxmlsec1() {
     );
 }
 
-fn peers_python() -> Option<PathBuf> {
-    let python = std::env::var("PEERS_VENV")
-        .ok()
-        .map(|v| PathBuf::from(v).join("bin/python"))
-        .filter(|p| p.exists());
-    if common::tool_available(
-        python.is_some(),
-        "the Python peers (PEERS_VENV from ../shared/peers/setup.sh)",
-    ) {
-        python
-    } else {
-        None
-    }
-}
-
 const PY_CHECK: &str = r#"
 import base64, hashlib, sys
 from lxml import etree
@@ -211,7 +195,7 @@ print("OK")
 #[test]
 fn python_cryptography_and_lxml_verify_our_ed25519_signature() {
     let Some(pki) = pki() else { return };
-    let Some(python) = peers_python() else { return };
+    let python = common::peers_python();
     let signed = sign_enveloped_ed25519(DOC, &pki.key, Some(&pki.cert)).unwrap();
     let dir = common::TempDir::new("ed25519-py");
     let file = dir.path().join("signed.xml");

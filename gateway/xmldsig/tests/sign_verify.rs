@@ -292,25 +292,12 @@ fn xmlsec1_cli_verifies_our_signature_and_rejects_a_tampered_copy() {
     assert!(!ko.status.success(), "xmlsec1 accepted a tampered document");
 }
 
-fn peers_python() -> Option<PathBuf> {
-    let venv = std::env::var("PEERS_VENV").ok().map(PathBuf::from);
-    let python = venv.map(|v| v.join("bin/python")).filter(|p| p.exists());
-    if common::tool_available(
-        python.is_some(),
-        "the Python peers (PEERS_VENV from ../shared/peers/setup.sh)",
-    ) {
-        python
-    } else {
-        None
-    }
-}
-
 #[test]
 fn python_peer_verify_smp_accepts_it_and_rejects_a_tampered_copy() {
     let Some((pki, signed)) = signed() else {
         return;
     };
-    let Some(python) = peers_python() else { return };
+    let python = common::peers_python();
     let script = common::shared("peers/smp/verify_smp.py");
     let dir = common::TempDir::new("verify-smp");
     let good = write(dir.path(), "signed.xml", &signed);
