@@ -9,6 +9,7 @@ packages=(
   libxmlsec1-dev    # XML signatures (xmlsec crate)
   libclang-dev      # bindgen, for the two crates above
   xmlsec1           # independent signature checks in tests
+  libxml2-utils     # xmllint: XSD checks of the codec's output
   openssl           # independent certificate checks in tests
   python3-venv      # the test peers of ../shared/peers
   postgresql        # the scale-out database; tests run against a real server

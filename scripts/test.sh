@@ -19,6 +19,10 @@ started=$(psql "$url" -qtAc "SELECT now()")
 
 cargo test --workspace --locked
 
+# The codec against the official stylesheets, through Saxon (about a minute).
+"$PEERS_VENV/bin/python" -m pip install -q --disable-pip-version-check saxonche==13.1.1 lxml==6.1.3
+GATEWAY_SAXON_PYTHON="$PEERS_VENV/bin/python" cargo test --locked -p gateway-convert --test saxon -- --ignored
+
 # The OpenAPI document must be valid OpenAPI 3.1 for an independent validator.
 python3 -m pip install -q --disable-pip-version-check openapi-spec-validator==0.9.0 >/dev/null
 cargo run -q --locked --bin gateway -- openapi > target/openapi.json

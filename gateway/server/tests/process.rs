@@ -200,6 +200,7 @@ fn every_command_has_help_with_an_example() {
     for args in [
         vec!["serve"],
         vec!["openapi"],
+        vec!["convert"],
         vec!["migrate"],
         vec!["company", "add"],
         vec!["company", "list"],
@@ -359,4 +360,60 @@ async fn directory_commands_add_import_and_search() {
             "{stdout}"
         );
     }
+}
+
+#[test]
+fn convert_between_ubl_and_cii_through_files_and_pipes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ubl = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+    let cii = dir.path().join("base-cii.xml");
+    let out = Command::new(BIN)
+        .args(["convert", "--to", "cii"])
+        .arg(&ubl)
+        .arg("-o")
+        .arg(&cii)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cii_text = std::fs::read_to_string(&cii).unwrap();
+    assert!(cii_text.contains("CrossIndustryInvoice"), "{cii_text}");
+
+    // Back to UBL through standard input and output.
+    let mut child = Command::new(BIN)
+        .args(["convert", "--to", "ubl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(cii_text.as_bytes())
+        .unwrap();
+    let back = child.wait_with_output().unwrap();
+    assert!(back.status.success());
+    let back = String::from_utf8(back.stdout).unwrap();
+    assert!(back.contains("<cbc:ID>Snippet1</cbc:ID>"), "{back}");
+
+    // Bad input: one line with where, exit 2.
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&bad, "<Invoice>\n  <cbc:ID>1</Invoice>").unwrap();
+    let out = Command::new(BIN)
+        .args(["convert", "--to", "cii"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "bad.xml");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

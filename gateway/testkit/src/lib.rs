@@ -5,6 +5,8 @@
 //! (`CI=true`) that variable is required, so PostgreSQL can never be skipped silently.
 #![forbid(unsafe_code)]
 
+pub mod dns;
+
 use std::path::{Path, PathBuf};
 
 use sqlx::Executor;

@@ -2,7 +2,7 @@
 //! server and a real HTTP SMP on loopback.
 #![allow(dead_code, unused_imports)]
 
-pub mod dns;
+pub use gateway_testkit::dns;
 pub mod pki;
 pub mod smp_server;
 pub mod tls_smp;

@@ -53,6 +53,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Convert an invoice between UBL 2.1 and UN/CEFACT CII D16B (the input syntax is detected).
+    #[command(
+        after_help = "Examples:\n  gateway convert --to cii invoice.xml -o invoice-cii.xml\n  cat cii.xml | gateway convert --to ubl - > ubl.xml"
+    )]
+    Convert {
+        /// Target syntax.
+        #[arg(long, value_enum)]
+        to: TargetArg,
+        /// Input file, or `-` for standard input.
+        input: PathBuf,
+        /// Output file, or `-` (default) for standard output.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+    },
     /// Print the OpenAPI 3.1 document of the HTTP API.
     #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
     Openapi,
@@ -68,6 +82,12 @@ pub enum Command {
     /// The participant directory: add, import, search.
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Ubl,
+    Cii,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,6 +221,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         data_dir: cli.data_dir.clone(),
         database_url: cli.database_url.clone(),
     };
+    if let Command::Convert { to, input, output } = &cli.command {
+        return convert(*to, input, output);
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -235,7 +258,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Convert { .. } => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
@@ -389,6 +412,47 @@ async fn user(config: &Config, cmd: UserCommand) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `gateway convert`: pure bytes in, bytes out; errors name the line and column.
+fn convert(to: TargetArg, input: &std::path::Path, output: &std::path::Path) -> Result<(), Error> {
+    use std::io::{Read, Write};
+    let dash = std::path::Path::new("-");
+    let name = input.display().to_string();
+    let bytes = if input == dash {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|source| Error::Io {
+                path: "standard input".into(),
+                source,
+            })?;
+        buf
+    } else {
+        std::fs::read(input).map_err(|source| Error::Io {
+            path: name.clone(),
+            source,
+        })?
+    };
+    let target = match to {
+        TargetArg::Ubl => gateway_convert::Target::Ubl,
+        TargetArg::Cii => gateway_convert::Target::Cii,
+    };
+    let out = gateway_convert::convert(&bytes, target, &gateway_xml::Limits::default())
+        .map_err(|e| Error::Usage(format!("{name}: {e}")))?;
+    if output == dash {
+        std::io::stdout()
+            .write_all(&out)
+            .map_err(|source| Error::Io {
+                path: "standard output".into(),
+                source,
+            })
+    } else {
+        std::fs::write(output, out).map_err(|source| Error::Io {
+            path: output.display().to_string(),
+            source,
+        })
+    }
 }
 
 pub(crate) fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
