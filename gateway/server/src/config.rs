@@ -50,6 +50,15 @@ pub struct PeppolConfig {
     /// `ServiceDescription` and `TechnicalContactUrl` of published endpoints.
     pub service_description: String,
     pub technical_contact_url: String,
+    /// The SML DNS zone where receivers outside are looked up.
+    pub sml_zone: String,
+    /// DNS servers (`IP:port`) for SML lookups; empty: the system's resolver.
+    pub dns_servers: Vec<SocketAddr>,
+    /// PEM files of the CAs whose certificates may sign SMP answers. Empty: the development
+    /// Peppol CA when the development PKI is in use, else nothing (every answer is refused).
+    pub smp_trust_anchors: Vec<PathBuf>,
+    /// PEM files of extra roots trusted for `https://` SMPs.
+    pub smp_https_roots: Vec<PathBuf>,
 }
 
 impl Default for PeppolConfig {
@@ -64,6 +73,10 @@ impl Default for PeppolConfig {
             smp_key: None,
             service_description: "E-invoicing gateway access point".into(),
             technical_contact_url: "mailto:peppol@localhost".into(),
+            sml_zone: gateway_peppol::SML_ZONE_TEST.into(),
+            dns_servers: Vec::new(),
+            smp_trust_anchors: Vec::new(),
+            smp_https_roots: Vec::new(),
         }
     }
 }

@@ -67,6 +67,22 @@ pub enum Command {
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
     },
+    /// Find where a Peppol participant receives: SML (DNS) then its SMP, signature checked.
+    #[command(
+        after_help = "Examples:\n  gateway lookup 0088:5798000000001\n  gateway lookup 9925:be0123456749 --format json"
+    )]
+    Lookup {
+        /// The receiver's participant identifier.
+        participant: String,
+        /// Document type identifier value (default: Peppol BIS Billing 3 invoice).
+        #[arg(long)]
+        document_type: Option<String>,
+        /// Process identifier value (default: Peppol billing).
+        #[arg(long)]
+        process: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the OpenAPI 3.1 document of the HTTP API.
     #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
     Openapi,
@@ -263,6 +279,12 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
         Command::Directory(cmd) => directory::run(&config, cmd).await,
+        Command::Lookup {
+            participant,
+            document_type,
+            process,
+            format,
+        } => lookup(&config, &participant, document_type, process, format).await,
     }
 }
 
@@ -412,6 +434,66 @@ async fn user(config: &Config, cmd: UserCommand) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+async fn lookup(
+    config: &Config,
+    participant: &str,
+    document_type: Option<String>,
+    process: Option<String>,
+    format: Format,
+) -> Result<(), Error> {
+    use gateway_peppol::{DocumentTypeId, ParticipantId, ProcessId};
+    let usage = |e: gateway_peppol::Error| Error::Usage(e.to_string());
+    let participant = ParticipantId::parse_lenient(participant).map_err(usage)?;
+    let document_type = match document_type {
+        Some(d) => DocumentTypeId::from_parts(gateway_peppol::DOCTYPE_SCHEME, &d).map_err(usage)?,
+        None => gateway_peppol::BIS3_INVOICE,
+    };
+    let process = match process {
+        Some(p) => ProcessId::from_parts(gateway_peppol::PROCESS_SCHEME, &p).map_err(usage)?,
+        None => gateway_peppol::BILLING_PROCESS,
+    };
+    let lookup = crate::lookup::build(config)?;
+    let found = lookup
+        .lookup(&participant, &document_type, &process)
+        .await
+        .map_err(|e| {
+            let hint = if e.is_retryable() {
+                " (temporary: try again later)"
+            } else {
+                ""
+            };
+            Error::Usage(format!("{participant}: {e}{hint}"))
+        })?;
+    let subject = x509_subject(&found.certificate_der);
+    let value = serde_json::json!({
+        "participant": participant.value(),
+        "endpoint_url": found.endpoint_url,
+        "transport_profile": found.transport_profile,
+        "certificate_subject": subject,
+        "smp_url": found.smp_url,
+        "smp_signer": found.smp_signer,
+    });
+    print(format, &value, || {
+        format!(
+            "{} receives at {} ({}), certificate {}; SMP {} signed by {}",
+            participant.value(),
+            found.endpoint_url,
+            found.transport_profile,
+            subject,
+            found.smp_url,
+            found.smp_signer
+        )
+    });
+    Ok(())
+}
+
+/// The subject of a DER certificate, for people; `?` when it cannot be read.
+fn x509_subject(der: &[u8]) -> String {
+    x509_parser::parse_x509_certificate(der)
+        .map(|(_, c)| c.subject().to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// `gateway convert`: pure bytes in, bytes out; errors name the line and column.
