@@ -1,5 +1,5 @@
 //! The participant directory: who the gateway knows, how they receive, and search over them.
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -318,11 +318,8 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
 impl SqlStore {
     /// The query words ordered by how many names they start (counted up to [`SCAN_CAP`]);
     /// empty when some word starts none, since then nothing can match.
-    async fn rarest_first(&self, mut wanted: Vec<String>) -> Result<Vec<String>> {
+    async fn rarest_first(&self, mut wanted: Vec<String>) -> Result<Vec<(i64, String)>> {
         wanted.truncate(MAX_QUERY_WORDS);
-        if wanted.len() == 1 {
-            return Ok(wanted);
-        }
         let mut sized = Vec::with_capacity(wanted.len());
         for word in wanted {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -340,7 +337,98 @@ impl SqlStore {
             sized.push((n, word));
         }
         sized.sort();
-        Ok(sized.into_iter().map(|(_, w)| w).collect())
+        Ok(sized)
+    }
+
+    /// Participants whose names have a word starting with each of `wanted` (two or more words).
+    /// Each rare word is one short range read of the word index, intersected here: bounded work,
+    /// independent of a planner's guess about prefix ranges. Words that start more names than
+    /// [`SCAN_CAP`] are checked on the candidates' own words, a chunk at a time, stopping once
+    /// `want` are found.
+    async fn name_candidates(&self, wanted: Vec<String>, want: usize) -> Result<Vec<String>> {
+        let sized = self.rarest_first(wanted).await?;
+        let Some(((_, driver), rest)) = sized.split_first() else {
+            return Ok(Vec::new());
+        };
+        let mut seen = HashSet::new();
+        let mut candidates: Vec<String> = self
+            .word_range(driver)
+            .await?
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        let (rare, common): (Vec<_>, Vec<_>) = rest
+            .iter()
+            .partition(|(count, _)| *count < i64::from(SCAN_CAP));
+        for (_, word) in rare {
+            if candidates.is_empty() {
+                return Ok(candidates);
+            }
+            let keep: HashSet<String> = self.word_range(word).await?.into_iter().collect();
+            candidates.retain(|id| keep.contains(id));
+        }
+        if common.is_empty() {
+            candidates.truncate(want);
+            return Ok(candidates);
+        }
+        let prefixes: Vec<&str> = common.iter().map(|(_, w)| w.as_str()).collect();
+        let mut out = Vec::new();
+        for chunk in candidates.chunks(64) {
+            let words = self.words_of(chunk).await?;
+            out.extend(
+                chunk
+                    .iter()
+                    .filter(|id| {
+                        let have = words
+                            .get(id.as_str())
+                            .map(Vec::as_slice)
+                            .unwrap_or_default();
+                        prefixes
+                            .iter()
+                            .all(|p| have.iter().any(|w| w.starts_with(p)))
+                    })
+                    .cloned(),
+            );
+            if out.len() >= want {
+                out.truncate(want);
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids of participants with a word starting with `prefix`, in index order, at most [`SCAN_CAP`].
+    async fn word_range(&self, prefix: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP}"
+        )))
+        .bind(prefix)
+        .bind(prefix_upper_bound(prefix))
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("reading the word index"))?;
+        rows.iter().map(|r| get(r, "participant_id")).collect()
+    }
+
+    /// The name words of some participants, through the (participant, word) index.
+    async fn words_of(&self, ids: &[String]) -> Result<HashMap<String, Vec<String>>> {
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT participant_id, word FROM participant_words WHERE participant_id IN ({})",
+            marks.join(", ")
+        );
+        let mut words: HashMap<String, Vec<String>> = HashMap::new();
+        for r in dynamic_query(sql, ids)
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("reading the word index"))?
+        {
+            words
+                .entry(get(&r, "participant_id")?)
+                .or_default()
+                .push(get(&r, "word")?);
+        }
+        Ok(words)
     }
 
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
@@ -415,43 +503,31 @@ impl Directory for SqlStore {
             }
             DirectoryQuery::Name(text) => {
                 let wanted = words(&fold_name(text));
-                if wanted.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let wanted = self.rarest_first(wanted).await?;
-                if wanted.is_empty() {
-                    return Ok(Vec::new());
-                }
-                // The rarest word drives the scan, and the scan is bounded: a query whose every
-                // word starts thousands of names returns the first matches, not all of them.
-                let driver = if wanted.len() == 1 {
-                    "participant_words".to_string()
-                } else {
-                    format!("(SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP})")
-                };
-                let mut sql = format!(
-                    "SELECT {COLUMNS} FROM participants p WHERE p.id IN (SELECT w0.participant_id FROM {driver} w0"
-                );
-                let mut conditions = Vec::new();
-                for (i, word) in wanted.iter().enumerate() {
-                    binds.push(word.clone());
-                    binds.push(prefix_upper_bound(word));
-                    let (lo, hi) = (binds.len() - 1, binds.len());
-                    if i == 0 && wanted.len() == 1 {
-                        conditions.push(format!("w0.word >= ${lo} AND w0.word < ${hi}"));
-                    } else if i > 0 {
-                        conditions.push(format!(
-                            "EXISTS (SELECT 1 FROM participant_words w{i} WHERE w{i}.participant_id = w0.participant_id AND w{i}.word >= ${lo} AND w{i}.word < ${hi})"
-                        ));
+                match wanted.as_slice() {
+                    [] => return Ok(Vec::new()),
+                    [word] => {
+                        binds.push(word.clone());
+                        binds.push(prefix_upper_bound(word));
+                        // Candidates are capped before visibility is applied; ample for a page.
+                        format!(
+                            "SELECT {COLUMNS} FROM participants p WHERE p.id IN
+                             (SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {})",
+                            limit * 8
+                        )
+                    }
+                    _ => {
+                        let ids = self.name_candidates(wanted, limit as usize * 8).await?;
+                        if ids.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+                        binds = ids;
+                        format!(
+                            "SELECT {COLUMNS} FROM participants p WHERE p.id IN ({})",
+                            marks.join(", ")
+                        )
                     }
                 }
-                if !conditions.is_empty() {
-                    sql.push_str(" WHERE ");
-                    sql.push_str(&conditions.join(" AND "));
-                }
-                // Candidates are capped before visibility is applied; ample for a result page.
-                sql.push_str(&format!(" LIMIT {})", limit * 8));
-                sql
             }
         };
         visible_clause(vis, &mut sql, &mut binds);

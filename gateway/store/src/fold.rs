@@ -58,9 +58,20 @@ pub fn fold_vat(vat: &str) -> String {
         .collect()
 }
 
-/// The first string after every string that starts with `prefix` (for a range scan).
+/// The first string after every string that starts with `prefix` (for a range scan): the prefix
+/// with its last character incremented, so that planners estimate the range from statistics.
 pub fn prefix_upper_bound(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        // Skip the surrogate gap; past the last scalar value, drop the character and carry.
+        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    // Only for an empty prefix (or all U+10FFFF): everything sorts below this.
+    "\u{10FFFF}".to_string()
 }
 
 #[cfg(test)]
@@ -81,6 +92,21 @@ mod tests {
     fn words_are_distinct_and_sorted() {
         assert_eq!(words("b a b"), vec!["a", "b"]);
         assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn prefix_bounds_cover_exactly_the_prefix() {
+        assert_eq!(prefix_upper_bound("fanb"), "fanc");
+        assert_eq!(prefix_upper_bound("z"), "{");
+        assert_eq!(prefix_upper_bound("a\u{D7FF}"), "a\u{E000}");
+        assert_eq!(prefix_upper_bound("b\u{10FFFF}"), "c");
+        let upper = prefix_upper_bound("ste");
+        for inside in ["ste", "stef", "stezzzz", "ste\u{10FFFF}"] {
+            assert!(inside >= "ste" && inside < upper.as_str(), "{inside}");
+        }
+        for outside in ["std", "stf", "su"] {
+            assert!(!(outside >= "ste" && outside < upper.as_str()), "{outside}");
+        }
     }
 
     #[test]

@@ -280,3 +280,52 @@ async fn private_contacts_stay_with_their_owner() {
         assert_eq!(names(&found), vec!["Alpha SA"]);
     }
 }
+
+/// Words that start more names than one index read covers are checked on the candidates' own
+/// words: the search still finds what it must and only that.
+#[tokio::test]
+async fn common_words_are_checked_on_the_candidates() {
+    use sqlx::{Connection, Executor};
+    for db in test_databases().await {
+        let store = open(&db).await;
+        // 6,000 "… Trading SRL" names, written in bulk; a few of them also "Zeta".
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let mut tx = conn.begin().await.unwrap();
+        for batch in 0..12 {
+            let mut p = String::from("INSERT INTO participants (id, legal_name, search_name, country, delivery, source, created_at, updated_at) VALUES ");
+            let mut w =
+                String::from("INSERT INTO participant_words (word, participant_id) VALUES ");
+            for i in 0..500 {
+                let n = batch * 500 + i;
+                let zeta = if n % 1000 == 7 { "zeta " } else { "" };
+                let sep = if i > 0 { "," } else { "" };
+                let shown = if zeta.is_empty() { "" } else { "Zeta " };
+                p.push_str(&format!("{sep}('bulk{n}', 'Bulk {shown}{n} Trading SRL', 'bulk {zeta}{n} trading srl', 'RO', 'none', 'test', 't', 't')"));
+                w.push_str(&format!("{sep}('bulk', 'bulk{n}'),('{n}', 'bulk{n}'),('trading', 'bulk{n}'),('srl', 'bulk{n}')"));
+                if !zeta.is_empty() {
+                    w.push_str(&format!(",('zeta', 'bulk{n}')"));
+                }
+            }
+            (&mut *tx).execute(sqlx::AssertSqlSafe(p)).await.unwrap();
+            (&mut *tx).execute(sqlx::AssertSqlSafe(w)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        // "zeta" is rare, "trad" and "srl" each start 6,000 names: checked on the 6 candidates.
+        let found = search(&store, "trad zet srl").await;
+        assert_eq!(found.len(), 6, "{}: {found:?}", db.backend);
+        assert!(found.iter().all(|n| n.contains("Zeta")));
+        // Two common words: a full page, each a real match.
+        let page = store
+            .search_participants(
+                &Visibility::All,
+                &DirectoryQuery::Name("trading srl".into()),
+                20,
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 20);
+        assert!(page.iter().all(|p| p.legal_name.ends_with("Trading SRL")));
+        assert!(search(&store, "trading zzz").await.is_empty());
+    }
+}
