@@ -17,6 +17,8 @@ use super::{companies, directory, documents, health, tokens, users};
         directory::add_contact, directory::contacts,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
     ),
+    // Types used only in query parameters are not collected from the paths.
+    components(schemas(directory::ImportFormat)),
     modifiers(&BearerAuth),
     tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"))
 )]
