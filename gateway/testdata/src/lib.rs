@@ -176,3 +176,101 @@ pub fn missing(a: &[String], b: &[String]) -> Vec<String> {
     }
     out
 }
+
+/// Reads every corpus document of one syntax, writes it back and reads that again: the model
+/// must be equal and every element path, attribute and text value kept. Panics with the list of
+/// failures; `SHOW=<name part>` prints the two models of matching documents.
+pub fn round_trip_corpus<M, E>(
+    kind: Kind,
+    at_least: usize,
+    read: impl Fn(&[u8]) -> Result<(Document, M), E>,
+    write: impl Fn(&M) -> Vec<u8>,
+) where
+    M: PartialEq + std::fmt::Debug,
+    E: std::fmt::Display,
+{
+    let all: Vec<_> = samples().into_iter().filter(|s| s.kind == kind).collect();
+    assert!(
+        all.len() > at_least,
+        "expected the whole {kind:?} corpus, found {}",
+        all.len()
+    );
+    let mut failures = Vec::new();
+    let (mut standalone, mut embedded) = (0, 0);
+    for s in &all {
+        let parsed = match read(&s.bytes) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: parse: {e}", s.name));
+                continue;
+            }
+        };
+        let out = write(&parsed.1);
+        let again = match read(&out) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: re-parse: {e}", s.name));
+                continue;
+            }
+        };
+        if again.1 != parsed.1 {
+            let strip = |s: String| {
+                s.lines()
+                    .filter(|l| {
+                        !l.trim_start().starts_with("src:")
+                            && !l
+                                .trim()
+                                .trim_end_matches(',')
+                                .chars()
+                                .all(|c| c.is_ascii_digit())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let (a, b) = (
+                strip(format!("{:#?}", parsed.1)),
+                strip(format!("{:#?}", again.1)),
+            );
+            if std::env::var("SHOW").is_ok_and(|v| s.name.contains(&v)) {
+                eprintln!("{a}\n-----\n{b}\n{}", String::from_utf8_lossy(&out));
+            }
+            let first = a
+                .lines()
+                .zip(b.lines())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            let ctx: Vec<_> = a.lines().skip(first.saturating_sub(4)).take(6).collect();
+            let ctx2: Vec<_> = b.lines().skip(first.saturating_sub(4)).take(6).collect();
+            failures.push(format!(
+                "{}: model differs after round trip: {ctx:?} vs {ctx2:?}",
+                s.name
+            ));
+            continue;
+        }
+        let (a, b) = (path_values(&parsed.0), path_values(&again.0));
+        if a != b {
+            let lost = missing(&a, &b);
+            let added = missing(&b, &a);
+            failures.push(format!(
+                "{}: paths differ; lost {:?} added {:?}",
+                s.name,
+                lost.iter().take(3).collect::<Vec<_>>(),
+                added.iter().take(3).collect::<Vec<_>>()
+            ));
+            continue;
+        }
+        if s.embedded {
+            embedded += 1;
+        } else {
+            standalone += 1;
+        }
+    }
+    eprintln!("{kind:?} round trip: {standalone} standalone + {embedded} embedded documents OK");
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
