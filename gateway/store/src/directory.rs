@@ -1,5 +1,5 @@
 //! The participant directory: who the gateway knows, how they receive, and search over them.
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -35,10 +35,8 @@ pub trait Directory: Send + Sync {
     async fn contacts(&self, vis: &Visibility) -> Result<Vec<(String, ContactRole, Participant)>>;
 }
 
-/// Most index rows one name search reads for its driving word.
-const SCAN_CAP: u32 = 5000;
 /// Most words of a query that are matched.
-const MAX_QUERY_WORDS: usize = 4;
+const MAX_QUERY_WORDS: usize = 6;
 
 const COLUMNS: &str = "p.id, p.owner_company_id, p.member_company_id, p.legal_name, p.vat_number, p.country, p.street, p.city, p.postal_code, p.delivery, p.email, p.source, p.created_at, p.updated_at";
 
@@ -316,121 +314,6 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
 }
 
 impl SqlStore {
-    /// The query words ordered by how many names they start (counted up to [`SCAN_CAP`]);
-    /// empty when some word starts none, since then nothing can match.
-    async fn rarest_first(&self, mut wanted: Vec<String>) -> Result<Vec<(i64, String)>> {
-        wanted.truncate(MAX_QUERY_WORDS);
-        let mut sized = Vec::with_capacity(wanted.len());
-        for word in wanted {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP}) t"
-            )))
-            .bind(word.as_str())
-            .bind(prefix_upper_bound(&word))
-            .fetch_one(&self.pools.read)
-            .await
-            .map_err(Error::db("sizing a search word"))?;
-            let n: i64 = get(&row, "n")?;
-            if n == 0 {
-                return Ok(Vec::new());
-            }
-            sized.push((n, word));
-        }
-        sized.sort();
-        Ok(sized)
-    }
-
-    /// Participants whose names have a word starting with each of `wanted` (two or more words).
-    /// Each rare word is one short range read of the word index, intersected here: bounded work,
-    /// independent of a planner's guess about prefix ranges. Words that start more names than
-    /// [`SCAN_CAP`] are checked on the candidates' own words, a chunk at a time, stopping once
-    /// `want` are found.
-    async fn name_candidates(&self, wanted: Vec<String>, want: usize) -> Result<Vec<String>> {
-        let sized = self.rarest_first(wanted).await?;
-        let Some(((_, driver), rest)) = sized.split_first() else {
-            return Ok(Vec::new());
-        };
-        let mut seen = HashSet::new();
-        let mut candidates: Vec<String> = self
-            .word_range(driver)
-            .await?
-            .into_iter()
-            .filter(|id| seen.insert(id.clone()))
-            .collect();
-        let (rare, common): (Vec<_>, Vec<_>) = rest
-            .iter()
-            .partition(|(count, _)| *count < i64::from(SCAN_CAP));
-        for (_, word) in rare {
-            if candidates.is_empty() {
-                return Ok(candidates);
-            }
-            let keep: HashSet<String> = self.word_range(word).await?.into_iter().collect();
-            candidates.retain(|id| keep.contains(id));
-        }
-        if common.is_empty() {
-            candidates.truncate(want);
-            return Ok(candidates);
-        }
-        let prefixes: Vec<&str> = common.iter().map(|(_, w)| w.as_str()).collect();
-        let mut out = Vec::new();
-        for chunk in candidates.chunks(64) {
-            let words = self.words_of(chunk).await?;
-            out.extend(
-                chunk
-                    .iter()
-                    .filter(|id| {
-                        let have = words
-                            .get(id.as_str())
-                            .map(Vec::as_slice)
-                            .unwrap_or_default();
-                        prefixes
-                            .iter()
-                            .all(|p| have.iter().any(|w| w.starts_with(p)))
-                    })
-                    .cloned(),
-            );
-            if out.len() >= want {
-                out.truncate(want);
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Ids of participants with a word starting with `prefix`, in index order, at most [`SCAN_CAP`].
-    async fn word_range(&self, prefix: &str) -> Result<Vec<String>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {SCAN_CAP}"
-        )))
-        .bind(prefix)
-        .bind(prefix_upper_bound(prefix))
-        .fetch_all(&self.pools.read)
-        .await
-        .map_err(Error::db("reading the word index"))?;
-        rows.iter().map(|r| get(r, "participant_id")).collect()
-    }
-
-    /// The name words of some participants, through the (participant, word) index.
-    async fn words_of(&self, ids: &[String]) -> Result<HashMap<String, Vec<String>>> {
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT participant_id, word FROM participant_words WHERE participant_id IN ({})",
-            marks.join(", ")
-        );
-        let mut words: HashMap<String, Vec<String>> = HashMap::new();
-        for r in dynamic_query(sql, ids)
-            .fetch_all(&self.pools.read)
-            .await
-            .map_err(Error::db("reading the word index"))?
-        {
-            words
-                .entry(get(&r, "participant_id")?)
-                .or_default()
-                .push(get(&r, "word")?);
-        }
-        Ok(words)
-    }
-
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
         let rows = dynamic_query(sql, binds)
             .fetch_all(&self.pools.read)
@@ -516,16 +399,29 @@ impl Directory for SqlStore {
                         )
                     }
                     _ => {
-                        let ids = self.name_candidates(wanted, limit as usize * 8).await?;
-                        if ids.is_empty() {
-                            return Ok(Vec::new());
+                        // Several words: the full-text index intersects their prefixes. Folded
+                        // words are letters and digits only, so they are safe as query terms.
+                        let words = &wanted[..wanted.len().min(MAX_QUERY_WORDS)];
+                        match self.backend() {
+                            Backend::Sqlite => {
+                                let terms: Vec<String> =
+                                    words.iter().map(|w| format!("\"{w}\"*")).collect();
+                                binds.push(terms.join(" AND "));
+                                format!(
+                                    "SELECT {COLUMNS} FROM participants p WHERE p.rowid IN
+                                     (SELECT rowid FROM participant_fts WHERE participant_fts MATCH $1 LIMIT {})",
+                                    limit * 8
+                                )
+                            }
+                            Backend::Postgres => {
+                                let terms: Vec<String> =
+                                    words.iter().map(|w| format!("{w}:*")).collect();
+                                binds.push(terms.join(" & "));
+                                format!(
+                                    "SELECT {COLUMNS} FROM participants p WHERE p.search_tsv @@ to_tsquery('simple', $1)"
+                                )
+                            }
                         }
-                        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-                        binds = ids;
-                        format!(
-                            "SELECT {COLUMNS} FROM participants p WHERE p.id IN ({})",
-                            marks.join(", ")
-                        )
                     }
                 }
             }

@@ -50,6 +50,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001", "foundation"),
     migration!(2, "0002", "directory"),
+    migration!(3, "0003", "directory_fulltext"),
 ];
 
 /// Every migration this build knows, oldest first.
