@@ -155,7 +155,12 @@ async fn main() {
         }
         tx.commit().await.unwrap();
     }
-    conn.execute("ANALYZE").await.unwrap();
+    // As autovacuum would soon: statistics, and the visibility map that index-only scans need.
+    let maintenance = match db.backend() {
+        Backend::Postgres => "VACUUM ANALYZE",
+        Backend::Sqlite => "ANALYZE",
+    };
+    conn.execute(maintenance).await.unwrap();
     eprintln!(
         "{label}: loaded {n} participants in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -222,4 +227,21 @@ async fn main() {
         ms(percentile(&by_id, 0.99)),
         1.0 / ms(percentile(&by_id, 0.99)),
     );
+    store.close().await;
+    drop(conn);
+    // A database this run made on the server is dropped; set BENCH_KEEP=1 to keep it for
+    // BENCH_REUSE_URL runs.
+    if let (Ok(admin), None, Err(_)) = (
+        std::env::var("GATEWAY_BENCH_DATABASE_URL"),
+        &reuse,
+        std::env::var("BENCH_KEEP"),
+    ) {
+        let name = url.rsplit('/').next().unwrap_or_default().to_string();
+        let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .await
+        .unwrap();
+    }
 }

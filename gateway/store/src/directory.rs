@@ -314,6 +314,23 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
 }
 
 impl SqlStore {
+    /// Ids of participants with a name word starting with `prefix`, in index order.
+    async fn word_range(&self, prefix: &str, limit: u32) -> Result<Vec<String>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 ORDER BY word, participant_id LIMIT {limit}"
+        )))
+        .bind(prefix)
+        .bind(prefix_upper_bound(prefix))
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("reading the word index"))?;
+        let mut seen = std::collections::HashSet::new();
+        rows.iter()
+            .map(|r| get::<String>(r, "participant_id"))
+            .filter(|id| id.as_ref().map_or(true, |id| seen.insert(id.clone())))
+            .collect()
+    }
+
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
         let rows = dynamic_query(sql, binds)
             .fetch_all(&self.pools.read)
@@ -389,13 +406,17 @@ impl Directory for SqlStore {
                 match wanted.as_slice() {
                     [] => return Ok(Vec::new()),
                     [word] => {
-                        binds.push(word.clone());
-                        binds.push(prefix_upper_bound(word));
-                        // Candidates are capped before visibility is applied; ample for a page.
+                        // The ids first, then their rows: two plain index reads, whatever a
+                        // planner would estimate for a prefix range joined to participants.
+                        let ids = self.word_range(word, limit * 8).await?;
+                        if ids.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+                        binds = ids;
                         format!(
-                            "SELECT {COLUMNS} FROM participants p WHERE p.id IN
-                             (SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 LIMIT {})",
-                            limit * 8
+                            "SELECT {COLUMNS} FROM participants p WHERE p.id IN ({})",
+                            marks.join(", ")
                         )
                     }
                     _ => {
@@ -414,12 +435,24 @@ impl Directory for SqlStore {
                                 )
                             }
                             Backend::Postgres => {
-                                let terms: Vec<String> =
-                                    words.iter().map(|w| format!("{w}:*")).collect();
-                                binds.push(terms.join(" & "));
-                                format!(
+                                // GIN reads the posting lists of every word a prefix starts; a short
+                                // common word ("sa", "oy") has huge ones. The longest word drives the
+                                // index, the others are checked on the candidates' folded names.
+                                let mut by_length: Vec<&String> = words.iter().collect();
+                                by_length.sort_by_key(|w| std::cmp::Reverse(w.len()));
+                                binds.push(format!("{}:*", by_length[0]));
+                                let mut sql = format!(
                                     "SELECT {COLUMNS} FROM participants p WHERE p.search_tsv @@ to_tsquery('simple', $1)"
-                                )
+                                );
+                                for w in &by_length[1..] {
+                                    binds.push(format!("{w}%"));
+                                    binds.push(format!("% {w}%"));
+                                    let (a, b) = (binds.len() - 1, binds.len());
+                                    sql.push_str(&format!(
+                                        " AND (p.search_name LIKE ${a} OR p.search_name LIKE ${b})"
+                                    ));
+                                }
+                                sql
                             }
                         }
                     }
