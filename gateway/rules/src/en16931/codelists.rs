@@ -1,0 +1,300 @@
+//! BR-CL-*: code lists (pattern `Codesmodel`, plus BR-CL-08 of the model
+//! pattern). A value is in a list when, normalised, it has no space and
+//! `' ' + value + ' '` occurs in the official space-separated list string.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use gateway_xml::names::{CAC, CBC};
+use gateway_xml::{Document, NodeId};
+
+use super::codelists_table::*;
+use crate::ctx::Ctx;
+use crate::rule::{rules, Rule};
+use crate::xp::{self, cbc, charge_is, kids};
+
+rules! {
+    BR_CL_08 = "BR-CL-08", Fatal, "[BR-CL-08]-Invoiced note subject code shall be coded using UNCL4451";
+}
+
+/// BR-CL-08's list of UNTDID 4451 subject codes (from the same Schematron).
+const BR_CL_08_LIST: &str = " AAA AAB AAC AAD AAE AAF AAG AAI AAJ AAK AAL AAM AAN AAO AAP AAQ AAR AAS AAT AAU AAV AAW AAX AAY AAZ ABA ABB ABC ABD ABE ABF ABG ABH ABI ABJ ABK ABL ABM ABN ABO ABP ABQ ABR ABS ABT ABU ABV ABW ABX ABZ ACA ACB ACC ACD ACE ACF ACG ACH ACI ACJ ACK ACL ACM ACN ACO ACP ACQ ACR ACS ACT ACU ACV ACW ACX ACY ACZ ADA ADB ADC ADD ADE ADF ADG ADH ADI ADJ ADK ADL ADM ADN ADO ADP ADQ ADR ADS ADT ADU ADV ADW ADX ADY ADZ AEA AEB AEC AED AEE AEF AEG AEH AEI AEJ AEK AEL AEM AEN AEO AEP AEQ AER AES AET AEU AEV AEW AEX AEY AEZ AFA AFB AFC AFD AFE AFF AFG AFH AFI AFJ AFK AFL AFM AFN AFO AFP AFQ AFR AFS AFT AFU AFV AFW AFX AFY AFZ AGA AGB AGC AGD AGE AGF AGG AGH AGI AGJ AGK AGL AGM AGN AGO AGP AGQ AGR AGS AGT AGU AGV AGW AGX AGY AGZ AHA AHB AHC AHD AHE AHF AHG AHH AHI AHJ AHK AHL AHM AHN AHO AHP AHQ AHR AHS AHT AHU AHV AHW AHX AHY AHZ AIA AIB AIC AID AIE AIF AIG AIH AII AIJ AIK AIL AIM AIN AIO AIP AIQ AIR AIS AIT AIU AIV AIW AIX AIY AIZ AJA AJB ALC ALD ALE ALF ALG ALH ALI ALJ ALK ALL ALM ALN ALO ALP ALQ ARR ARS AUT AUU AUV AUW AUX AUY AUZ AVA AVB AVC AVD AVE AVF BAG BAH BAI BAJ BAK BAL BAM BAN BAO BAP BAQ BAR BAS BLC BLD BLE BLF BLG BLH BLI BLJ BLK BLL BLM BLN BLO BLP BLQ BLR BLS BLT BLU BLV BLW BLX BLY BLZ BMA BMB BMC BMD BME CCI CEX CHG CIP CLP CLR COI CUR CUS DAR DCL DEL DIN DOC DUT EUR FBC GBL GEN GS7 HAN HAZ ICN IIN IMI IND INS INV IRP ITR ITS LAN LIN LOI MCO MDH MKS ORI OSI PAC PAI PAY PKG PKT PMD PMT PRD PRF PRI PUR QIN QQD QUT RAH REG RET REV RQR SAF SIC SIN SLR SPA SPG SPH SPP SPT SRN SSR SUR TCA TDT TRA TRR TXD WHI ZZZ ";
+
+fn norm(s: &str) -> String {
+    s.split([' ', '\t', '\r', '\n'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every list as a set of its tokens, built once. For a value without
+/// spaces, `contains(list, concat(' ', v, ' '))` is exactly token membership
+/// (the lists are single-space separated with a space at both ends).
+static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| {
+    ALL_LISTS
+        .iter()
+        .map(|l| {
+            (
+                l.as_ptr() as usize,
+                l.split(' ').filter(|t| !t.is_empty()).collect(),
+            )
+        })
+        .collect()
+});
+
+const ALL_LISTS: [&str; 23] = [
+    BR_CL_01_LIST_1,
+    BR_CL_01_LIST_2,
+    BR_CL_03_LIST,
+    BR_CL_04_LIST,
+    BR_CL_05_LIST,
+    BR_CL_06_LIST,
+    BR_CL_07_LIST,
+    BR_CL_10_LIST_1,
+    BR_CL_10_LIST_2,
+    BR_CL_11_LIST,
+    BR_CL_13_LIST,
+    BR_CL_14_LIST,
+    BR_CL_15_LIST,
+    BR_CL_16_LIST,
+    BR_CL_17_LIST,
+    BR_CL_18_LIST,
+    BR_CL_19_LIST,
+    BR_CL_20_LIST,
+    BR_CL_21_LIST,
+    BR_CL_22_LIST,
+    BR_CL_23_LIST,
+    BR_CL_25_LIST,
+    BR_CL_26_LIST,
+];
+
+/// `not(contains(v, ' ')) and contains(list, concat(' ', v, ' '))` with `v` normalised.
+fn in_list(list: &'static str, raw: &str) -> bool {
+    let v = norm(raw);
+    if v.contains(' ') {
+        return false;
+    }
+    match SETS.get(&(list.as_ptr() as usize)) {
+        Some(set) => set.contains(v.as_str()),
+        None => list.contains(&format!(" {v} ")),
+    }
+}
+
+/// Context `/ubl:Invoice/cbc:Note`: BR-CL-08, a `#CODE#` subject prefix.
+pub(crate) fn note(ctx: &mut Ctx<'_>, n: NodeId) {
+    let s = xp::string(ctx.doc, n);
+    let code = s
+        .split_once('#')
+        .and_then(|(_, rest)| rest.split_once('#'))
+        .map(|(c, _)| c);
+    // Without a second '#', substring-before gives '' (length 0 ≠ 3): passes.
+    let ok = match code {
+        Some(c) if c.chars().count() == 3 => BR_CL_08_LIST.contains(c),
+        _ => true,
+    };
+    ctx.check(&BR_CL_08, n, ok);
+}
+
+fn parent_is(d: &Document, n: NodeId, local: &str) -> bool {
+    d.parent(n).is_some_and(|p| d.is(p, CAC, local))
+}
+
+fn attr_check(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, attr: &str, list: &'static str) {
+    let v = ctx.doc.attr(n, attr).unwrap_or("");
+    ctx.check(rule, n, in_list(list, v));
+}
+
+fn text_check(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, list: &'static str) {
+    let ok = in_list(list, &xp::string(ctx.doc, n));
+    ctx.check(rule, n, ok);
+}
+
+/// The `Codesmodel` pattern on element `n` (first matching context wins).
+pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
+    let d = ctx.doc;
+    let name = d.name(n);
+    if name.ns != CBC {
+        return;
+    }
+    let has = |a: &str| d.attr(n, a).is_some();
+    match name.local {
+        "InvoiceTypeCode" => text_check(ctx, &BR_CL_01, n, BR_CL_01_LIST_1),
+        "CreditNoteTypeCode" => text_check(ctx, &BR_CL_01, n, BR_CL_01_LIST_2),
+        "Amount"
+        | "BaseAmount"
+        | "PriceAmount"
+        | "TaxAmount"
+        | "TaxableAmount"
+        | "LineExtensionAmount"
+        | "TaxExclusiveAmount"
+        | "TaxInclusiveAmount"
+        | "AllowanceTotalAmount"
+        | "ChargeTotalAmount"
+        | "PrepaidAmount"
+        | "PayableRoundingAmount"
+        | "PayableAmount" => attr_check(ctx, &BR_CL_03, n, "currencyID", BR_CL_03_LIST),
+        "DocumentCurrencyCode" => text_check(ctx, &BR_CL_04, n, BR_CL_04_LIST),
+        "TaxCurrencyCode" => text_check(ctx, &BR_CL_05, n, BR_CL_05_LIST),
+        "DescriptionCode" if parent_is(d, n, "InvoicePeriod") => {
+            text_check(ctx, &BR_CL_06, n, BR_CL_06_LIST)
+        }
+        "ID" if has("schemeID") && object_reference(d, n) => {
+            attr_check(ctx, &BR_CL_07, n, "schemeID", BR_CL_07_LIST)
+        }
+        "ID" if has("schemeID") && parent_is(d, n, "PartyIdentification") => {
+            let v = d.attr(n, "schemeID").unwrap_or("");
+            let sepa_ok = in_list(BR_CL_10_LIST_2, v) && seller_or_payee(d, n);
+            ctx.check(&BR_CL_10, n, in_list(BR_CL_10_LIST_1, v) || sepa_ok);
+        }
+        "CompanyID" if has("schemeID") && parent_is(d, n, "PartyLegalEntity") => {
+            attr_check(ctx, &BR_CL_11, n, "schemeID", BR_CL_11_LIST)
+        }
+        "ItemClassificationCode" if has("listID") && parent_is(d, n, "CommodityClassification") => {
+            attr_check(ctx, &BR_CL_13, n, "listID", BR_CL_13_LIST)
+        }
+        "IdentificationCode" if parent_is(d, n, "Country") => {
+            text_check(ctx, &BR_CL_14, n, BR_CL_14_LIST)
+        }
+        "IdentificationCode" if parent_is(d, n, "OriginCountry") => {
+            text_check(ctx, &BR_CL_15, n, BR_CL_15_LIST)
+        }
+        "PaymentMeansCode" if parent_is(d, n, "PaymentMeans") => {
+            text_check(ctx, &BR_CL_16, n, BR_CL_16_LIST)
+        }
+        "ID" if parent_is(d, n, "TaxCategory") => text_check(ctx, &BR_CL_17, n, BR_CL_17_LIST),
+        "ID" if parent_is(d, n, "ClassifiedTaxCategory") => {
+            text_check(ctx, &BR_CL_18, n, BR_CL_18_LIST)
+        }
+        "AllowanceChargeReasonCode" if reason_of(d, n, false) => {
+            text_check(ctx, &BR_CL_19, n, BR_CL_19_LIST)
+        }
+        "AllowanceChargeReasonCode" if reason_of(d, n, true) => {
+            text_check(ctx, &BR_CL_20, n, BR_CL_20_LIST)
+        }
+        "ID" if has("schemeID") && parent_is(d, n, "StandardItemIdentification") => {
+            attr_check(ctx, &BR_CL_21, n, "schemeID", BR_CL_21_LIST)
+        }
+        "TaxExemptionReasonCode" => {
+            // The space test is on the value, the lookup on its upper case.
+            let v = norm(&xp::string(d, n));
+            let ok = !v.contains(' ') && in_list(BR_CL_22_LIST, &v.to_uppercase());
+            ctx.check(&BR_CL_22, n, ok);
+        }
+        "InvoicedQuantity" | "BaseQuantity" | "CreditedQuantity" if has("unitCode") => {
+            attr_check(ctx, &BR_CL_23, n, "unitCode", BR_CL_23_LIST)
+        }
+        "EmbeddedDocumentBinaryObject" if has("mimeCode") => {
+            let ok = matches!(
+                d.attr(n, "mimeCode"),
+                Some(
+                    "application/pdf"
+                        | "image/png"
+                        | "image/jpeg"
+                        | "text/csv"
+                        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                        | "application/vnd.oasis.opendocument.spreadsheet"
+                )
+            );
+            ctx.check(&BR_CL_24, n, ok);
+        }
+        "EndpointID" if has("schemeID") => attr_check(ctx, &BR_CL_25, n, "schemeID", BR_CL_25_LIST),
+        "ID" if has("schemeID") && parent_is(d, n, "DeliveryLocation") => {
+            attr_check(ctx, &BR_CL_26, n, "schemeID", BR_CL_26_LIST)
+        }
+        _ => {}
+    }
+}
+
+/// `cac:AdditionalDocumentReference[cbc:DocumentTypeCode = '130']/cbc:ID`
+/// or the same under `cac:DocumentReference`.
+fn object_reference(d: &Document, n: NodeId) -> bool {
+    d.parent(n).is_some_and(|p| {
+        (d.is(p, CAC, "AdditionalDocumentReference") || d.is(p, CAC, "DocumentReference"))
+            && kids(d, p, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
+    })
+}
+
+/// `ancestor::cac:AccountingSupplierParty or ancestor::cac:PayeeParty`.
+fn seller_or_payee(d: &Document, n: NodeId) -> bool {
+    let mut cur = d.parent(n);
+    while let Some(a) = cur {
+        if d.is(a, CAC, "AccountingSupplierParty") || d.is(a, CAC, "PayeeParty") {
+            return true;
+        }
+        cur = d.parent(a);
+    }
+    false
+}
+
+fn reason_of(d: &Document, n: NodeId, charge: bool) -> bool {
+    d.parent(n)
+        .is_some_and(|p| d.is(p, CAC, "AllowanceCharge") && charge_is(d, p, charge))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_membership_follows_the_official_string_test() {
+        assert!(in_list(BR_CL_04_LIST, " EUR "));
+        assert!(!in_list(BR_CL_04_LIST, "EU"));
+        assert!(!in_list(BR_CL_04_LIST, ""));
+        assert!(!in_list(BR_CL_04_LIST, "EUR USD"));
+    }
+
+    /// The generated lists are exactly the official strings, in order.
+    #[test]
+    fn codelists_match_the_schematron() {
+        let path = gateway_testdata::conformance()
+            .join("en16931/ubl/schematron/preprocessed/EN16931-UBL-validation-preprocessed.sch");
+        let sch =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let codes = sch
+            .split("<pattern id=\"Codesmodel\">")
+            .nth(1)
+            .unwrap_or_default();
+        let official: Vec<&str> = codes
+            .split("contains(")
+            .skip(1)
+            .filter_map(|c| {
+                c.trim_start()
+                    .strip_prefix("' ")
+                    .and_then(|r| r.split_once('\''))
+                    .map(|(l, _)| l)
+            })
+            .collect();
+        let ours = [
+            BR_CL_01_LIST_1,
+            BR_CL_01_LIST_2,
+            BR_CL_03_LIST,
+            BR_CL_04_LIST,
+            BR_CL_05_LIST,
+            BR_CL_06_LIST,
+            BR_CL_07_LIST,
+            BR_CL_10_LIST_1,
+            BR_CL_10_LIST_2,
+            BR_CL_11_LIST,
+            BR_CL_13_LIST,
+            BR_CL_14_LIST,
+            BR_CL_15_LIST,
+            BR_CL_16_LIST,
+            BR_CL_17_LIST,
+            BR_CL_18_LIST,
+            BR_CL_19_LIST,
+            BR_CL_20_LIST,
+            BR_CL_21_LIST,
+            BR_CL_22_LIST,
+            BR_CL_23_LIST,
+            BR_CL_25_LIST,
+            BR_CL_26_LIST,
+        ];
+        let ours: Vec<&str> = ours.iter().map(|l| &l[1..]).collect();
+        assert_eq!(ours, official);
+        let model = sch.split("id=\"BR-CL-08\"").nth(1).unwrap_or_default();
+        assert!(
+            model.contains(BR_CL_08_LIST.trim_end()),
+            "BR-CL-08 list differs"
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! Evaluates the generated table of `not(PATH)` root rules (UBL-CR-*,
+//! UBL-DT-08..28) in one walk: the paths are compiled once into a trie, so
+//! a document costs one lookup per element the trie can reach, whatever the
+//! number of rules (about 700).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use gateway_xml::names::{CAC, CBC, EXT};
+use gateway_xml::{Document, NodeId};
+
+use super::forbidden_table::TABLE;
+use crate::ctx::Ctx;
+
+/// FNV-1a: the keys are short element names; SipHash's DoS resistance buys
+/// nothing for a table fixed at compile time.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct TNode {
+    /// Child steps by local name: (namespace, trie node).
+    kids: FnvMap<&'static str, Vec<(&'static str, usize)>>,
+    /// Rules (table indexes) whose path ends at this element.
+    rules: Vec<usize>,
+    /// Rules whose path ends with an attribute of this element.
+    attrs: Vec<(&'static str, usize)>,
+}
+
+struct Compiled {
+    nodes: Vec<TNode>,
+    /// Trie root for paths from the document element.
+    root: usize,
+    /// `//@name` rules.
+    any_attr: FnvMap<&'static str, usize>,
+    /// First steps of the `//` paths: (local, namespace, trie node), few
+    /// enough that comparing names beats hashing every element's name.
+    desc_first: Vec<(&'static str, &'static str, usize)>,
+}
+
+fn step(s: &'static str) -> Option<(&'static str, &'static str)> {
+    let (p, l) = s.split_once(':')?;
+    let ns = match p {
+        "cbc" => CBC,
+        "cac" => CAC,
+        "ext" => EXT,
+        _ => return None,
+    };
+    Some((ns, l))
+}
+
+fn add(
+    nodes: &mut Vec<TNode>,
+    from: usize,
+    steps: &[&'static str],
+    attr: Option<&'static str>,
+    rule: usize,
+) {
+    let Some((first, rest)) = steps.split_first() else {
+        match attr {
+            Some(a) => nodes[from].attrs.push((a, rule)),
+            None => nodes[from].rules.push(rule),
+        }
+        return;
+    };
+    // `(a|b)` unions the first step.
+    let alts: Vec<&'static str> = first
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split('|')
+        .collect();
+    for alt in alts {
+        let Some((ns, local)) = step(alt) else {
+            continue;
+        };
+        let existing = nodes[from]
+            .kids
+            .get(local)
+            .and_then(|v| v.iter().find(|(n, _)| *n == ns))
+            .map(|x| x.1);
+        let next = match existing {
+            Some(i) => i,
+            None => {
+                nodes.push(TNode::default());
+                let i = nodes.len() - 1;
+                nodes[from].kids.entry(local).or_default().push((ns, i));
+                i
+            }
+        };
+        add(nodes, next, rest, attr, rule);
+    }
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let mut nodes = vec![TNode::default(), TNode::default()];
+    let mut any_attr = FnvMap::default();
+    for (i, (_, path)) in TABLE.iter().enumerate() {
+        let (desc, body) = match path.strip_prefix("//") {
+            Some(b) => (true, b),
+            None => (false, *path),
+        };
+        let mut parts: Vec<&'static str> = body.split('/').collect();
+        let attr = parts.last().and_then(|p| p.strip_prefix('@'));
+        if attr.is_some() {
+            parts.pop();
+        }
+        match (desc, parts.is_empty(), attr) {
+            (true, true, Some(a)) => {
+                any_attr.insert(a, i);
+            }
+            _ => add(&mut nodes, usize::from(desc), &parts, attr, i),
+        }
+    }
+    let desc_first = nodes[1]
+        .kids
+        .iter()
+        .flat_map(|(local, v)| v.iter().map(move |&(ns, i)| (*local, ns, i)))
+        .collect();
+    Compiled {
+        nodes,
+        root: 0,
+        any_attr,
+        desc_first,
+    }
+});
+
+fn matches(c: &Compiled, doc: &Document, t: usize, n: NodeId) -> Option<usize> {
+    let name = doc.name(n);
+    c.nodes[t]
+        .kids
+        .get(name.local)?
+        .iter()
+        .find(|(ns, _)| *ns == name.ns)
+        .map(|x| x.1)
+}
+
+fn hit(c: &Compiled, doc: &Document, t: usize, n: NodeId, fired: &mut [bool]) {
+    let node = &c.nodes[t];
+    for &r in &node.rules {
+        if let Some(f) = fired.get_mut(r) {
+            *f = true;
+        }
+    }
+    for &(a, r) in &node.attrs {
+        if doc.attr(n, a).is_some() {
+            if let Some(f) = fired.get_mut(r) {
+                *f = true;
+            }
+        }
+    }
+    if !node.kids.is_empty() {
+        for k in doc.elements(n) {
+            if let Some(t2) = matches(c, doc, t, k) {
+                hit(c, doc, t2, k, fired);
+            }
+        }
+    }
+}
+
+/// The table rules over one document: the `//` paths are matched as the
+/// engine's walk passes each element; the root paths at the end.
+pub(crate) struct Scan {
+    fired: Vec<bool>,
+}
+
+impl Scan {
+    pub(crate) fn new() -> Scan {
+        Scan {
+            fired: vec![false; TABLE.len()],
+        }
+    }
+
+    /// The `//a/...` paths and `//@name` at element `n`.
+    pub(crate) fn element(&mut self, doc: &Document, n: NodeId) {
+        let c = &*COMPILED;
+        let name = doc.name(n);
+        if let Some(&(_, _, t)) = c
+            .desc_first
+            .iter()
+            .find(|(local, ns, _)| *local == name.local && *ns == name.ns)
+        {
+            hit(c, doc, t, n, &mut self.fired);
+        }
+        for (_, a, _) in doc.attrs(n) {
+            if a.ns.is_empty() {
+                if let Some(&r) = c.any_attr.get(a.local) {
+                    if let Some(f) = self.fired.get_mut(r) {
+                        *f = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The root paths, then every table rule fires once on the root.
+    pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) {
+        let c = &*COMPILED;
+        let doc = ctx.doc;
+        let root = doc.root();
+        for k in doc.elements(root) {
+            if let Some(t) = matches(c, doc, c.root, k) {
+                hit(c, doc, t, k, &mut self.fired);
+            }
+        }
+        for (i, (rule, _)) in TABLE.iter().enumerate() {
+            ctx.check(rule, root, !self.fired.get(i).copied().unwrap_or(false));
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Business rules of EN 16931 (UBL), Peppol BIS Billing 3 and CIUS-RO,
+//! reimplemented natively with their official ids, flags and messages.
+//!
+//! The official Schematron (`.sch`) sources are the specification. Each
+//! Schematron *pattern* is one dispatcher that visits every element once (in
+//! document order) and runs the first rule whose context matches, exactly as
+//! a Schematron processor does; the assertions themselves live in one file
+//! per rule family (`en16931/br_core.rs`, `en16931/br_dec.rs`, ...), each a
+//! small function findable by its id.
+//!
+//! Validation is one parse (the hardened `gateway_xml` arena tree) plus one
+//! walk over it: no per-rule re-parsing, no XPath engine.
+#![forbid(unsafe_code)]
+
+pub mod conformance;
+mod ctx;
+mod en16931;
+mod error;
+mod index;
+mod peppol;
+mod report;
+mod rule;
+mod select;
+mod xp;
+
+pub use error::Error;
+pub use report::{Finding, Report, Syntax};
+pub use rule::{Flag, Rule};
+pub use select::{RuleSet, Selection};
+
+use gateway_xml::{Document, Limits};
+
+/// Parse `bytes` with `limits` and validate with the rule set chosen by `selection`.
+pub fn validate(bytes: &[u8], selection: Selection, limits: &Limits) -> Result<Report, Error> {
+    let doc = gateway_xml::parse(bytes, limits)?;
+    validate_document(&doc, selection)
+}
+
+/// Validate an already parsed document.
+pub fn validate_document(doc: &Document, selection: Selection) -> Result<Report, Error> {
+    let (syntax, document) = report::identify(doc)?;
+    let rules = select::resolve(doc, syntax, selection);
+    let ix = index::Index::build(doc);
+    let mut ctx = ctx::Ctx::new(doc, &ix);
+    match syntax {
+        Syntax::Ubl => {
+            // Every UBL rule set contains the CEN layer (EN 16931 1.3.16).
+            en16931::run_ubl(&mut ctx);
+            if rules == RuleSet::Peppol {
+                peppol::run_ubl(&mut ctx);
+            }
+        }
+        Syntax::Cii => {
+            return Err(Error::NotImplemented {
+                syntax: syntax.as_str(),
+            })
+        }
+    }
+    let mut report = ctx.finish(syntax, document, rules)?;
+    if rules == RuleSet::CiusRo {
+        // The CIUS-RO 1.0.9 artefact embeds an older CEN layer without these rules.
+        report
+            .fatal
+            .retain(|f| !select::CIUS_RO_CEN_ABSENT.contains(&f.id));
+        report
+            .warning
+            .retain(|f| !select::CIUS_RO_CEN_ABSENT.contains(&f.id));
+    }
+    Ok(report)
+}
+
+/// Every rule this crate implements, in the order of the official artefacts.
+pub fn implemented_rules(rules: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
+    match syntax {
+        Syntax::Ubl => {
+            let peppol: &[&Rule] = if rules == RuleSet::Peppol {
+                &peppol::RULES
+            } else {
+                &[]
+            };
+            en16931::RULES
+                .iter()
+                .copied()
+                .filter(|r| rules != RuleSet::CiusRo || !select::CIUS_RO_CEN_ABSENT.contains(&r.id))
+                .chain(peppol.iter().copied())
+                .collect()
+        }
+        Syntax::Cii => Vec::new(),
+    }
+}
