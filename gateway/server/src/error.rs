@@ -26,4 +26,7 @@ pub enum Error {
     Serve(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// Ends the process with this code after the command printed its own report.
+    #[error("exit {0}")]
+    Exit(u8),
 }

@@ -13,6 +13,7 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(gateway_server::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(gateway_server::Error::Exit(code)) => std::process::ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             std::process::ExitCode::from(2)

@@ -201,6 +201,7 @@ fn every_command_has_help_with_an_example() {
         vec!["serve"],
         vec!["openapi"],
         vec!["convert"],
+        vec!["validate"],
         vec!["migrate"],
         vec!["company", "add"],
         vec!["company", "list"],
@@ -416,4 +417,70 @@ fn convert_between_ubl_and_cii_through_files_and_pipes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn validate_reports_rule_ids_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+    let text = std::fs::read_to_string(&valid).unwrap();
+    // Without its invoice number (BT-1) the invoice breaks BR-02.
+    let broken = dir.path().join("no-number.xml");
+    std::fs::write(&broken, text.replacen("<cbc:ID>Snippet1</cbc:ID>", "", 1)).unwrap();
+    let missing = dir.path().join("missing.xml");
+
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "json"])
+        .arg(&valid)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "one invalid file");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        (lines[0]["valid"].as_bool(), lines[0]["rules"].as_str()),
+        (Some(true), Some("peppol"))
+    );
+    assert_eq!(lines[0]["syntax"], "ubl");
+    let fatal: Vec<&str> = lines[1]["fatal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(fatal.contains(&"BR-02"), "{fatal:?}");
+    assert!(
+        lines[1]["fatal"][0]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("/"),
+        "{}",
+        lines[1]
+    );
+
+    let out = Command::new(BIN)
+        .args(["validate", "--rules", "en16931"])
+        .arg(&valid)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid (ubl Invoice, rules en16931)"));
+
+    let out = Command::new(BIN)
+        .args(["validate"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "unreadable input");
+    let out = Command::new(BIN)
+        .args(["validate", "--rules", "nonsense"])
+        .arg(&valid)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "--rules nonsense");
 }

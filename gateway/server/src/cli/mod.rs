@@ -1,5 +1,6 @@
 //! The `gateway` command line.
 mod directory;
+mod validate;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -82,6 +83,19 @@ pub enum Command {
         process: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Validate invoices against EN 16931, Peppol BIS Billing 3 or CIUS-RO (UBL for now).
+    #[command(
+        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
+    )]
+    Validate {
+        /// auto (by CustomizationID), en16931, peppol, peppol-sb or cius-ro.
+        #[arg(long, default_value = "auto")]
+        rules: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the OpenAPI 3.1 document of the HTTP API.
     #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
@@ -240,6 +254,17 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Convert { to, input, output } = &cli.command {
         return convert(*to, input, output);
     }
+    if let Command::Validate {
+        rules,
+        format,
+        files,
+    } = &cli.command
+    {
+        return match validate::run(rules, files, *format)? {
+            0 => Ok(()),
+            code => Err(Error::Exit(code)),
+        };
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -274,7 +299,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Openapi | Command::Convert { .. } => Ok(()),
+        Command::Openapi | Command::Convert { .. } | Command::Validate { .. } => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
