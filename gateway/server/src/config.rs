@@ -28,6 +28,25 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub peppol: PeppolConfig,
+    pub validate: ValidateConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidateConfig {
+    /// Let anyone call `POST /v1/validate` without a token (partners' conformance testing).
+    pub public: bool,
+    /// Anonymous validations allowed per client address and minute.
+    pub public_per_minute: u32,
+}
+
+impl Default for ValidateConfig {
+    fn default() -> Self {
+        Self {
+            public: false,
+            public_per_minute: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +172,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             log: LogConfig::default(),
             peppol: PeppolConfig::default(),
+            validate: ValidateConfig::default(),
         }
     }
 }

@@ -13,5 +13,6 @@ pub mod peppol_pki;
 pub mod serve;
 mod smp_signer;
 pub mod tls;
+pub mod validation;
 
 pub use error::Error;

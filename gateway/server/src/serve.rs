@@ -59,6 +59,10 @@ pub async fn run(config: Config) -> Result<(), Error> {
         store: Arc::new(store),
         metrics: Arc::new(Metrics::default()),
         smp: Arc::new(smp),
+        public_validation: Arc::new(crate::http::validate::PublicValidation::new(
+            config.validate.public,
+            config.validate.public_per_minute,
+        )),
     };
     let app = router(state, &config.http);
 
@@ -72,7 +76,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
             source,
         })?
         .handle(handle)
-        .serve(app.into_make_service())
+        .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
         .map_err(Error::Serve)?;
     tracing::info!("stopped");

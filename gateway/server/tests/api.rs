@@ -497,6 +497,11 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             Some(json!({"legal_name": "X", "country": "BE"})),
                             &[StatusCode::FORBIDDEN],
                         ),
+                        ("post", "/v1/validate") => (
+                            concrete.clone(),
+                            None,
+                            &[StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY],
+                        ),
                         ("post", "/v1/contacts") => (
                             concrete.clone(),
                             Some(
@@ -771,5 +776,104 @@ async fn every_error_is_a_problem_document() {
         // Every answer carries a request id.
         let resp = gw.client.get(gw.url("/healthz")).send().await.unwrap();
         assert_eq!(resp.headers()["x-request-id"].to_str().unwrap().len(), 36);
+    }
+}
+
+#[tokio::test]
+async fn validate_answers_members_and_when_enabled_anyone_within_a_rate() {
+    let base = std::fs::read(gateway_testkit::shared(
+        "conformance/peppol-bis3/rules/examples/base-example.xml",
+    ))
+    .unwrap();
+    let broken =
+        String::from_utf8(base.clone())
+            .unwrap()
+            .replacen("<cbc:ID>Snippet1</cbc:ID>", "", 1);
+    for db in test_databases().await {
+        let (_admin, a, _b) = seed(&db);
+        let gw = Gateway::start(&db);
+        let post = |token: Option<&str>, body: Vec<u8>, query: &str| {
+            let mut req = gw
+                .client
+                .post(gw.url(&format!("/v1/validate{query}")))
+                .header("content-type", "application/xml")
+                .body(body);
+            if let Some(t) = token {
+                req = req.bearer_auth(t.to_string());
+            }
+            req.send()
+        };
+        let resp = post(Some(&a.token), base.clone(), "").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let report: Value = resp.json().await.unwrap();
+        assert_eq!(
+            (
+                report["valid"].as_bool(),
+                report["rules"].as_str(),
+                report["document"].as_str()
+            ),
+            (Some(true), Some("peppol"), Some("Invoice"))
+        );
+        let resp = post(
+            Some(&a.token),
+            broken.clone().into_bytes(),
+            "?rules=en16931",
+        )
+        .await
+        .unwrap();
+        let report: Value = resp.json().await.unwrap();
+        assert_eq!(report["valid"], false);
+        assert_eq!(report["rules"], "en16931");
+        assert!(
+            report["fatal"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "BR-02"),
+            "{report}"
+        );
+        let resp = post(Some(&a.token), b"<not xml".to_vec(), "")
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(resp.headers()["content-type"], PROBLEM);
+        // Anonymous callers only when the operator says so.
+        assert_eq!(
+            post(None, base.clone(), "").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        drop(gw);
+
+        let gw = Gateway::start_with(
+            &db,
+            &[
+                ("GATEWAY_VALIDATE__PUBLIC", "true"),
+                ("GATEWAY_VALIDATE__PUBLIC_PER_MINUTE", "2"),
+            ],
+        );
+        let anon = |body: Vec<u8>| {
+            gw.client
+                .post(gw.url("/v1/validate"))
+                .header("content-type", "application/xml")
+                .body(body)
+                .send()
+        };
+        assert_eq!(anon(base.clone()).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(anon(base.clone()).await.unwrap().status(), StatusCode::OK);
+        let limited = anon(base.clone()).await.unwrap();
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+        let body: Value = limited.json().await.unwrap();
+        assert_eq!(body["type"], "urn:gateway:problem:rate-limited");
+        // Members are not limited by the anonymous quota.
+        let resp = gw
+            .client
+            .post(gw.url("/v1/validate"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/xml")
+            .body(base.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
     }
 }

@@ -482,5 +482,5 @@ fn validate_reports_rule_ids_with_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "--rules nonsense");
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "--rules `nonsense`");
 }

@@ -1,6 +1,5 @@
 //! The `gateway` command line.
 mod directory;
-mod validate;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -260,7 +259,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         files,
     } = &cli.command
     {
-        return match validate::run(rules, files, *format)? {
+        return match crate::validation::run(rules, files, *format)? {
             0 => Ok(()),
             code => Err(Error::Exit(code)),
         };

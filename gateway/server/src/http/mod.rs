@@ -9,6 +9,7 @@ mod problem;
 pub mod smp;
 mod tokens;
 mod users;
+pub mod validate;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
     pub smp: Arc<smp::SmpPublisher>,
+    pub public_validation: Arc<validate::PublicValidation>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -64,6 +66,7 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             "/v1/documents",
             get(documents::list).post(documents::upload),
         )
+        .route("/v1/validate", post(validate::validate))
         .route("/v1/documents/{id}", get(documents::get))
         .route("/v1/documents/{id}/original", get(documents::original))
         .route("/v1/documents/{id}/events", get(documents::events));

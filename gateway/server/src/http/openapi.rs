@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, health, tokens, users};
+use super::{companies, directory, documents, health, tokens, users, validate};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,12 +15,13 @@ use super::{companies, directory, documents, health, tokens, users};
         tokens::list, tokens::create, tokens::revoke,
         directory::search, directory::get, directory::add, directory::import,
         directory::add_contact, directory::contacts,
+        validate::validate,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
     ),
     // Types used only in query parameters are not collected from the paths.
     components(schemas(directory::ImportFormat)),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"))
 )]
 struct ApiDoc;
 

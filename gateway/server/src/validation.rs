@@ -1,14 +1,14 @@
-//! `gateway validate`: EN 16931, Peppol BIS 3 and CIUS-RO rules, one JSON object per file and line.
+//! Validation reports as the CLI (`gateway validate`) and the API (`POST /v1/validate`) give them.
 use std::path::PathBuf;
 
 use gateway_rules::{Finding, Report, RuleSet, Selection};
 use serde_json::{json, Value};
 
-use super::Format;
+use crate::cli::Format;
 use crate::Error;
 
-/// One file's verdict, as the `--format json` line.
-fn verdict(file: &str, outcome: &Result<Report, String>, rules: &str) -> Value {
+/// One document's verdict: a `--format json` line, or the API's answer (`file` null).
+pub fn verdict(file: Option<&str>, outcome: &Result<Report, String>, rules: &str) -> Value {
     let findings = |list: &[Finding]| -> Vec<Value> {
         list.iter()
             .map(|f| json!({"id": f.id, "location": f.location, "message": f.message}))
@@ -58,17 +58,22 @@ fn text(file: &str, outcome: &Result<Report, String>) -> String {
     }
 }
 
+/// The rule selection named by `--rules` / `?rules=`.
+pub fn selection(rules: &str) -> Result<Selection, String> {
+    match rules {
+        "auto" => Ok(Selection::Auto),
+        other => RuleSet::parse(other)
+            .map(Selection::Explicit)
+            .ok_or_else(|| {
+                format!("rules `{other}`: use auto, en16931, peppol, peppol-sb or cius-ro")
+            }),
+    }
+}
+
 /// Validates every file (in parallel, on all cores) and prints in the order given.
 /// Exit code: 0 all valid, 1 some invalid, 2 some unreadable.
 pub fn run(rules: &str, files: &[PathBuf], format: Format) -> Result<u8, Error> {
-    let selection = match rules {
-        "auto" => Selection::Auto,
-        other => Selection::Explicit(RuleSet::parse(other).ok_or_else(|| {
-            Error::Usage(format!(
-                "--rules {other}: use auto, en16931, peppol, peppol-sb or cius-ro"
-            ))
-        })?),
-    };
+    let selection = selection(rules).map_err(|e| Error::Usage(format!("--{e}")))?;
     let limits = gateway_xml::Limits::default();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -101,7 +106,7 @@ pub fn run(rules: &str, files: &[PathBuf], format: Format) -> Result<u8, Error> 
             Err(_) => 2,
         });
         match format {
-            Format::Json => println!("{}", verdict(&file, &outcome, rules)),
+            Format::Json => println!("{}", verdict(Some(&file), &outcome, rules)),
             Format::Text => println!("{}", text(&file, &outcome)),
         }
     }
