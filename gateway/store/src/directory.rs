@@ -219,6 +219,33 @@ async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Partic
     })
 }
 
+/// The rows of a per-participant table for some participants, grouped by participant and in
+/// the order of `columns_from` (e.g. `"scheme, value FROM participant_identifiers"`).
+async fn grouped<T>(
+    conn: &mut sqlx::AnyConnection,
+    columns_from: &str,
+    ids: &[String],
+    item: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<HashMap<String, Vec<T>>> {
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let order = columns_from.split(" FROM ").next().unwrap_or_default();
+    let sql = format!(
+        "SELECT participant_id, {columns_from} WHERE participant_id IN ({}) ORDER BY {order}",
+        marks.join(", ")
+    );
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for r in dynamic_query(sql, ids)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(Error::db("reading participant details"))?
+    {
+        out.entry(get(&r, "participant_id")?)
+            .or_default()
+            .push(item(&r)?);
+    }
+    Ok(out)
+}
+
 /// Participant rows with their identifiers and capabilities: two queries for all of them.
 async fn complete_many(
     conn: &mut sqlx::AnyConnection,
@@ -231,42 +258,30 @@ async fn complete_many(
         .iter()
         .map(|r| get::<String>(r, "id"))
         .collect::<Result<Vec<_>>>()?;
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let marks = marks.join(", ");
-    let mut identifiers: HashMap<String, Vec<Identifier>> = HashMap::new();
-    let sql = format!(
-        "SELECT participant_id, scheme, value FROM participant_identifiers WHERE participant_id IN ({marks}) ORDER BY scheme, value"
-    );
-    for r in dynamic_query(sql, &ids)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::db("reading participant identifiers"))?
-    {
-        identifiers
-            .entry(get(&r, "participant_id")?)
-            .or_default()
-            .push(Identifier {
-                scheme: get(&r, "scheme")?,
-                value: get(&r, "value")?,
-            });
-    }
-    let mut capabilities: HashMap<String, Vec<Capability>> = HashMap::new();
-    let sql = format!(
-        "SELECT participant_id, document_type, process FROM participant_capabilities WHERE participant_id IN ({marks}) ORDER BY document_type, process"
-    );
-    for r in dynamic_query(sql, &ids)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::db("reading participant capabilities"))?
-    {
-        capabilities
-            .entry(get(&r, "participant_id")?)
-            .or_default()
-            .push(Capability {
-                document_type: get(&r, "document_type")?,
-                process: get(&r, "process")?,
-            });
-    }
+    let mut identifiers = grouped(
+        conn,
+        "scheme, value FROM participant_identifiers",
+        &ids,
+        |r| {
+            Ok(Identifier {
+                scheme: get(r, "scheme")?,
+                value: get(r, "value")?,
+            })
+        },
+    )
+    .await?;
+    let mut capabilities = grouped(
+        conn,
+        "document_type, process FROM participant_capabilities",
+        &ids,
+        |r| {
+            Ok(Capability {
+                document_type: get(r, "document_type")?,
+                process: get(r, "process")?,
+            })
+        },
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, id) in rows.iter().zip(ids) {
         let delivery: String = get(row, "delivery")?;
@@ -297,8 +312,7 @@ async fn complete_many(
     Ok(out)
 }
 
-/// `AND (official OR owned by a visible company)`; `false` when the caller sees nothing private
-/// and `official_only` is not enough.
+/// `AND (official OR owned by a visible company)`; official entries only when no company is visible.
 fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
     if let Visibility::Companies(ids) = vis {
         if ids.is_empty() {
@@ -521,10 +535,7 @@ impl Directory for SqlStore {
             .zip(participants)
             .map(|(row, participant)| {
                 let role: String = get(row, "contact_role")?;
-                let role = match role.as_str() {
-                    "customer" => ContactRole::Customer,
-                    _ => ContactRole::Supplier,
-                };
+                let role: ContactRole = role.parse()?;
                 Ok((get(row, "contact_company")?, role, participant))
             })
             .collect()

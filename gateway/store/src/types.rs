@@ -2,6 +2,47 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// `as_str`, `FromStr` (an unknown text is [`crate::Error::Invalid`] naming the field and the
+/// choices) and `Display` for an enum stored as text.
+macro_rules! text_enum {
+    ($ty:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = crate::Error;
+            fn from_str(s: &str) -> crate::Result<Self> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    other => Err(crate::Error::Invalid {
+                        field: $field,
+                        reason: format!(
+                            "`{other}` is not one of {}",
+                            [$($text),+].join(", ")
+                        ),
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(Scope, "scope", { Member => "member", Accountant => "accountant", Admin => "admin" });
+text_enum!(Direction, "direction", { Purchase => "purchase", Sales => "sales", Other => "other" });
+text_enum!(Delivery, "delivery", { Gateway => "gateway", Peppol => "peppol", Email => "email", None => "none" });
+text_enum!(ContactRole, "role", { Customer => "customer", Supplier => "supplier" });
+
 /// A member company: a tenant of the gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Company {
@@ -64,37 +105,6 @@ pub enum Scope {
     Accountant,
     /// The operator: every company.
     Admin,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Member => "member",
-            Scope::Accountant => "accountant",
-            Scope::Admin => "admin",
-        }
-    }
-}
-
-impl std::str::FromStr for Scope {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
-        match s {
-            "member" => Ok(Scope::Member),
-            "accountant" => Ok(Scope::Accountant),
-            "admin" => Ok(Scope::Admin),
-            other => Err(crate::Error::Invalid {
-                field: "scope",
-                reason: format!("`{other}` is not one of member, accountant, admin"),
-            }),
-        }
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -176,31 +186,6 @@ pub enum Direction {
     Other,
 }
 
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Purchase => "purchase",
-            Direction::Sales => "sales",
-            Direction::Other => "other",
-        }
-    }
-}
-
-impl std::str::FromStr for Direction {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
-        match s {
-            "purchase" => Ok(Direction::Purchase),
-            "sales" => Ok(Direction::Sales),
-            "other" => Ok(Direction::Other),
-            other => Err(crate::Error::Invalid {
-                field: "direction",
-                reason: format!("`{other}` is not one of purchase, sales, other"),
-            }),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct NewDocument {
     pub company_id: String,
@@ -276,33 +261,6 @@ pub enum Delivery {
     Email,
     /// Not sent: archived only.
     None,
-}
-
-impl Delivery {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delivery::Gateway => "gateway",
-            Delivery::Peppol => "peppol",
-            Delivery::Email => "email",
-            Delivery::None => "none",
-        }
-    }
-}
-
-impl std::str::FromStr for Delivery {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
-        match s {
-            "gateway" => Ok(Delivery::Gateway),
-            "peppol" => Ok(Delivery::Peppol),
-            "email" => Ok(Delivery::Email),
-            "none" => Ok(Delivery::None),
-            other => Err(crate::Error::Invalid {
-                field: "delivery",
-                reason: format!("`{other}` is not one of gateway, peppol, email, none"),
-            }),
-        }
-    }
 }
 
 /// A document type and process a participant receives (Peppol identifier values, no scheme).
@@ -387,15 +345,6 @@ pub enum DirectoryQuery {
 pub enum ContactRole {
     Customer,
     Supplier,
-}
-
-impl ContactRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactRole::Customer => "customer",
-            ContactRole::Supplier => "supplier",
-        }
-    }
 }
 
 /// The outcome of writing a directory entry.
