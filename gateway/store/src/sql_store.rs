@@ -136,6 +136,16 @@ impl SqlStore {
     }
 }
 
+/// A restricted caller sees the tokens all of whose companies it can see.
+fn token_visible(vis: &Visibility, company_ids: &[String]) -> bool {
+    match vis {
+        Visibility::All => true,
+        Visibility::Companies(_) => {
+            !company_ids.is_empty() && company_ids.iter().all(|c| vis.allows(c))
+        }
+    }
+}
+
 /// Appends `AND column IN (...)` for a restricted visibility. `false` when nothing is visible.
 pub(crate) fn scope_clause(
     vis: &Visibility,
@@ -472,7 +482,6 @@ impl Store for SqlStore {
     }
 
     async fn list_tokens(&self, vis: &Visibility) -> Result<Vec<TokenInfo>> {
-        // A restricted caller sees the tokens all of whose companies it can see.
         let rows = sqlx::query(
             "SELECT id, scope, label, user_id, created_at, revoked_at FROM api_tokens ORDER BY created_at, id",
         )
@@ -483,13 +492,7 @@ impl Store for SqlStore {
         for r in &rows {
             let id: String = get(r, "id")?;
             let company_ids = self.token_companies(&id).await?;
-            let visible = match vis {
-                Visibility::All => true,
-                Visibility::Companies(_) => {
-                    !company_ids.is_empty() && company_ids.iter().all(|c| vis.allows(c))
-                }
-            };
-            if !visible {
+            if !token_visible(vis, &company_ids) {
                 continue;
             }
             let scope: String = get(r, "scope")?;
@@ -507,8 +510,13 @@ impl Store for SqlStore {
     }
 
     async fn revoke_token(&self, vis: &Visibility, id: &str) -> Result<bool> {
-        let visible = self.list_tokens(vis).await?.iter().any(|t| t.id == id);
-        if !visible {
+        let exists = sqlx::query("SELECT 1 AS one FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.read())
+            .await
+            .map_err(Error::db("reading token"))?
+            .is_some();
+        if !exists || !token_visible(vis, &self.token_companies(id).await?) {
             return Ok(false);
         }
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
