@@ -219,34 +219,52 @@ async fn complete(conn: &mut sqlx::AnyConnection, row: &AnyRow) -> Result<Partic
     })
 }
 
-/// The rows of a per-participant table for some participants, grouped by participant and in
-/// the order of `columns_from` (e.g. `"scheme, value FROM participant_identifiers"`).
-async fn grouped<T>(
+/// The identifiers and capabilities of some participants, grouped by participant and sorted:
+/// one query (a `UNION ALL` of both tables) so a search costs two round trips in all.
+async fn details(
     conn: &mut sqlx::AnyConnection,
-    columns_from: &str,
     ids: &[String],
-    item: impl Fn(&AnyRow) -> Result<T>,
-) -> Result<HashMap<String, Vec<T>>> {
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let order = columns_from.split(" FROM ").next().unwrap_or_default();
+) -> Result<(
+    HashMap<String, Vec<Identifier>>,
+    HashMap<String, Vec<Capability>>,
+)> {
+    let marks = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT participant_id, {columns_from} WHERE participant_id IN ({}) ORDER BY {order}",
-        marks.join(", ")
+        "SELECT participant_id, 'i' AS kind, scheme AS a, value AS b FROM participant_identifiers
+         WHERE participant_id IN ({marks})
+         UNION ALL
+         SELECT participant_id, 'c' AS kind, document_type AS a, process AS b FROM participant_capabilities
+         WHERE participant_id IN ({marks})
+         ORDER BY kind, a, b"
     );
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    let mut identifiers: HashMap<String, Vec<Identifier>> = HashMap::new();
+    let mut capabilities: HashMap<String, Vec<Capability>> = HashMap::new();
     for r in dynamic_query(sql, ids)
         .fetch_all(&mut *conn)
         .await
         .map_err(Error::db("reading participant details"))?
     {
-        out.entry(get(&r, "participant_id")?)
-            .or_default()
-            .push(item(&r)?);
+        let (id, a, b): (String, String, String) =
+            (get(&r, "participant_id")?, get(&r, "a")?, get(&r, "b")?);
+        if get::<String>(&r, "kind")? == "i" {
+            identifiers.entry(id).or_default().push(Identifier {
+                scheme: a,
+                value: b,
+            });
+        } else {
+            capabilities.entry(id).or_default().push(Capability {
+                document_type: a,
+                process: b,
+            });
+        }
     }
-    Ok(out)
+    Ok((identifiers, capabilities))
 }
 
-/// Participant rows with their identifiers and capabilities: two queries for all of them.
+/// Participant rows with their identifiers and capabilities.
 async fn complete_many(
     conn: &mut sqlx::AnyConnection,
     rows: &[AnyRow],
@@ -258,30 +276,7 @@ async fn complete_many(
         .iter()
         .map(|r| get::<String>(r, "id"))
         .collect::<Result<Vec<_>>>()?;
-    let mut identifiers = grouped(
-        conn,
-        "scheme, value FROM participant_identifiers",
-        &ids,
-        |r| {
-            Ok(Identifier {
-                scheme: get(r, "scheme")?,
-                value: get(r, "value")?,
-            })
-        },
-    )
-    .await?;
-    let mut capabilities = grouped(
-        conn,
-        "document_type, process FROM participant_capabilities",
-        &ids,
-        |r| {
-            Ok(Capability {
-                document_type: get(r, "document_type")?,
-                process: get(r, "process")?,
-            })
-        },
-    )
-    .await?;
+    let (mut identifiers, mut capabilities) = details(conn, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, id) in rows.iter().zip(ids) {
         let delivery: String = get(row, "delivery")?;
@@ -327,6 +322,50 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
     }
 }
 
+/// Longest name-word prefix that migration 0009 indexes in `participants.search_prefixes`.
+const INDEXED_PREFIX_CHARS: usize = 12;
+
+/// `SELECT … WHERE` for several folded query words on PostgreSQL: the indexed prefixes of the
+/// words of two letters or more intersect in the GIN index; one-letter words and words longer
+/// than the indexed prefixes are checked on the candidates' folded names.
+fn postgres_words_clause(words: &[String], binds: &mut Vec<String>) -> String {
+    let keys: Vec<String> = words
+        .iter()
+        .filter(|w| w.chars().count() >= 2)
+        .map(|w| w.chars().take(INDEXED_PREFIX_CHARS).collect())
+        .collect();
+    let mut sql = format!("SELECT {COLUMNS} FROM participants p WHERE ");
+    if keys.is_empty() {
+        // Only one-letter words: the word index narrows by the first one.
+        binds.push(words[0].clone());
+        binds.push(prefix_upper_bound(&words[0]));
+        sql.push_str(&format!(
+            "p.id IN (SELECT participant_id FROM participant_words WHERE word >= ${} AND word < ${} LIMIT 2000)",
+            binds.len() - 1,
+            binds.len()
+        ));
+    } else {
+        binds.push(keys.join(" "));
+        sql.push_str(&format!(
+            "p.search_prefixes @> string_to_array(${}, ' ')",
+            binds.len()
+        ));
+    }
+    for w in words {
+        let count = w.chars().count();
+        if (2..=INDEXED_PREFIX_CHARS).contains(&count) {
+            continue;
+        }
+        binds.push(format!("{w}%"));
+        binds.push(format!("% {w}%"));
+        let (a, b) = (binds.len() - 1, binds.len());
+        sql.push_str(&format!(
+            " AND (p.search_name LIKE ${a} OR p.search_name LIKE ${b})"
+        ));
+    }
+    sql
+}
+
 impl SqlStore {
     /// Ids of participants with a name word starting with `prefix`, in index order.
     async fn word_range(&self, prefix: &str, limit: u32) -> Result<Vec<String>> {
@@ -346,16 +385,17 @@ impl SqlStore {
     }
 
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
-        let rows = dynamic_query(sql, binds)
-            .fetch_all(&self.pools.read)
-            .await
-            .map_err(Error::db("searching participants"))?;
+        // One connection for the rows and their details: a pool round trip less per search.
         let mut conn = self
             .pools
             .read
             .acquire()
             .await
             .map_err(Error::db("acquire"))?;
+        let rows = dynamic_query(sql, binds)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(Error::db("searching participants"))?;
         complete_many(&mut conn, &rows).await
     }
 }
@@ -448,26 +488,7 @@ impl Directory for SqlStore {
                                     limit * 8
                                 )
                             }
-                            Backend::Postgres => {
-                                // GIN reads the posting lists of every word a prefix starts; a short
-                                // common word ("sa", "oy") has huge ones. The longest word drives the
-                                // index, the others are checked on the candidates' folded names.
-                                let mut by_length: Vec<&String> = words.iter().collect();
-                                by_length.sort_by_key(|w| std::cmp::Reverse(w.len()));
-                                binds.push(format!("{}:*", by_length[0]));
-                                let mut sql = format!(
-                                    "SELECT {COLUMNS} FROM participants p WHERE p.search_tsv @@ to_tsquery('simple', $1)"
-                                );
-                                for w in &by_length[1..] {
-                                    binds.push(format!("{w}%"));
-                                    binds.push(format!("% {w}%"));
-                                    let (a, b) = (binds.len() - 1, binds.len());
-                                    sql.push_str(&format!(
-                                        " AND (p.search_name LIKE ${a} OR p.search_name LIKE ${b})"
-                                    ));
-                                }
-                                sql
-                            }
+                            Backend::Postgres => postgres_words_clause(words, &mut binds),
                         }
                     }
                 }

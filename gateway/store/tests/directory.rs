@@ -134,6 +134,11 @@ async fn search_by_name_ignores_accents_and_takes_prefixes() {
             ("Ţesătoria Mureş", "RO6859662", "9947:ro6859662"),
             ("Müller Logistik GmbH", "DE811907980", "9930:de811907980"),
             ("Transilvania Bank", "RO5022670", "9947:ro5022670"),
+            (
+                "Internationale Spedition Nord",
+                "DE136695976",
+                "9930:de136695976",
+            ),
         ] {
             store
                 .upsert_participant(outside(name, Some(vat), &[id]))
@@ -162,6 +167,25 @@ async fn search_by_name_ignores_accents_and_takes_prefixes() {
             vec!["Stefan Trans SRL", "Transilvania Bank"]
         );
         assert_eq!(search(&store, "   ").await, Vec::<String>::new());
+        // Several words, each indexed differently on PostgreSQL: one letter (checked on the
+        // candidates), two letters, a whole 12-letter word, and a word longer than the indexed
+        // prefixes (index on its first 12 letters, then checked whole).
+        assert_eq!(search(&store, "s tran").await, vec!["Stefan Trans SRL"]);
+        assert_eq!(search(&store, "st sr").await, vec!["Stefan Trans SRL"]);
+        assert_eq!(
+            search(&store, "transilvania b").await,
+            vec!["Transilvania Bank"]
+        );
+        assert_eq!(
+            search(&store, "internationale nord").await,
+            vec!["Internationale Spedition Nord"]
+        );
+        assert_eq!(
+            search(&store, "internationalx nord").await,
+            Vec::<String>::new()
+        );
+        assert_eq!(search(&store, "t b").await, vec!["Transilvania Bank"]);
+        assert_eq!(search(&store, "s b").await, Vec::<String>::new());
 
         let by_vat = store
             .search_participants(
