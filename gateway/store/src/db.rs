@@ -109,15 +109,6 @@ pub(crate) async fn connect(url: &DatabaseUrl) -> Result<Pools> {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(5))
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        // Prepared statements with range bounds (name search) get plans for
-                        // the actual values; a generic plan scans whole indexes.
-                        conn.execute("SET plan_cache_mode = force_custom_plan")
-                            .await?;
-                        Ok(())
-                    })
-                })
                 .connect(&url.url)
                 .await
                 .map_err(fail)?;

@@ -322,6 +322,14 @@ fn visible_clause(vis: &Visibility, sql: &mut String, binds: &mut Vec<String>) {
     }
 }
 
+/// A string as an SQL literal. Name searches put their range bounds and index keys into the
+/// statement itself so that the planner always sees the values: a cached generic plan for
+/// `word >= $1 AND word < $2` would scan the whole index. (Folded words are letters and digits;
+/// the quoting is there regardless.)
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
 /// Longest name-word prefix that migration 0009 indexes in `participants.search_prefixes`.
 const INDEXED_PREFIX_CHARS: usize = 12;
 
@@ -337,18 +345,15 @@ fn postgres_words_clause(words: &[String], binds: &mut Vec<String>) -> String {
     let mut sql = format!("SELECT {COLUMNS} FROM participants p WHERE ");
     if keys.is_empty() {
         // Only one-letter words: the word index narrows by the first one.
-        binds.push(words[0].clone());
-        binds.push(prefix_upper_bound(&words[0]));
         sql.push_str(&format!(
-            "p.id IN (SELECT participant_id FROM participant_words WHERE word >= ${} AND word < ${} LIMIT 2000)",
-            binds.len() - 1,
-            binds.len()
+            "p.id IN (SELECT participant_id FROM participant_words WHERE word >= {} AND word < {} LIMIT 2000)",
+            sql_text(&words[0]),
+            sql_text(&prefix_upper_bound(&words[0]))
         ));
     } else {
-        binds.push(keys.join(" "));
         sql.push_str(&format!(
-            "p.search_prefixes @> string_to_array(${}, ' ')",
-            binds.len()
+            "p.search_prefixes @> string_to_array({}, ' ')",
+            sql_text(&keys.join(" "))
         ));
     }
     for w in words {
@@ -370,10 +375,11 @@ impl SqlStore {
     /// Ids of participants with a name word starting with `prefix`, in index order.
     async fn word_range(&self, prefix: &str, limit: u32) -> Result<Vec<String>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT participant_id FROM participant_words WHERE word >= $1 AND word < $2 ORDER BY word, participant_id LIMIT {limit}"
+            "SELECT participant_id FROM participant_words WHERE word >= {} AND word < {} ORDER BY word, participant_id LIMIT {limit}",
+            sql_text(prefix),
+            sql_text(&prefix_upper_bound(prefix))
         )))
-        .bind(prefix)
-        .bind(prefix_upper_bound(prefix))
+        .persistent(false)
         .fetch_all(&self.pools.read)
         .await
         .map_err(Error::db("reading the word index"))?;
@@ -385,6 +391,17 @@ impl SqlStore {
     }
 
     async fn participants_where(&self, sql: String, binds: &[String]) -> Result<Vec<Participant>> {
+        self.participants_where_cached(sql, binds, true).await
+    }
+
+    /// `cached: false` for statements whose text changes with every search (literals, id lists):
+    /// prepared once and dropped, instead of churning the connection's statement cache.
+    async fn participants_where_cached(
+        &self,
+        sql: String,
+        binds: &[String],
+        cached: bool,
+    ) -> Result<Vec<Participant>> {
         // One connection for the rows and their details: a pool round trip less per search.
         let mut conn = self
             .pools
@@ -393,6 +410,7 @@ impl SqlStore {
             .await
             .map_err(Error::db("acquire"))?;
         let rows = dynamic_query(sql, binds)
+            .persistent(cached)
             .fetch_all(&mut *conn)
             .await
             .map_err(Error::db("searching participants"))?;
@@ -496,7 +514,10 @@ impl Directory for SqlStore {
         };
         visible_clause(vis, &mut sql, &mut binds);
         sql.push_str(&format!(" LIMIT {limit}"));
-        let mut found = self.participants_where(sql, &binds).await?;
+        let by_name = matches!(query, DirectoryQuery::Name(_));
+        let mut found = self
+            .participants_where_cached(sql, &binds, !by_name)
+            .await?;
         if let DirectoryQuery::Name(text) = query {
             // Best first: names that contain the query's words whole, then shorter names.
             let wanted: BTreeSet<String> = words(&fold_name(text)).into_iter().collect();
