@@ -50,11 +50,8 @@ pub fn validate_document(doc: &Document, selection: Selection) -> Result<Report,
                 peppol::run_ubl(&mut ctx);
             }
         }
-        Syntax::Cii => {
-            return Err(Error::NotImplemented {
-                syntax: syntax.as_str(),
-            })
-        }
+        // CII: EN 16931 1.3.16 for CII (there is no Peppol CII artefact to follow).
+        Syntax::Cii => en16931::cii::run(&mut ctx),
     }
     let mut report = ctx.finish(syntax, document, rules)?;
     if rules == RuleSet::CiusRo {
@@ -85,6 +82,6 @@ pub fn implemented_rules(rules: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
                 .chain(peppol.iter().copied())
                 .collect()
         }
-        Syntax::Cii => Vec::new(),
+        Syntax::Cii => en16931::cii::RULES.to_vec(),
     }
 }

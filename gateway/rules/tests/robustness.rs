@@ -54,14 +54,22 @@ fn unknown_root_is_an_error_not_a_report() {
 }
 
 #[test]
-fn cii_is_refused_until_its_rules_exist() {
+fn an_empty_cii_invoice_gets_the_official_verdict() {
     let cii = br#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>"#;
-    let r = validate(cii, Selection::Auto, &Limits::default());
-    assert!(
-        matches!(
-            r,
-            Err(gateway_rules::Error::NotImplemented { syntax: "cii" })
-        ),
-        "{r:?}"
+    let r = validate(cii, Selection::Auto, &Limits::default()).expect("a report");
+    let ids: Vec<&str> = r.fatal.iter().map(|f| f.id).collect();
+    // What the official CII stylesheet reports for an empty root: the
+    // mandatory header fields, no line, and nothing else.
+    assert_eq!(
+        ids,
+        [
+            "BR-01", "BR-02", "BR-03", "BR-04", "BR-05", "BR-06", "BR-07", "BR-08", "BR-09",
+            "BR-10", "BR-11", "BR-16"
+        ]
     );
+    assert!(r.warning.is_empty(), "{:?}", r.warning);
+    assert!(r
+        .fatal
+        .iter()
+        .all(|f| f.location == "/rsm:CrossIndustryInvoice"));
 }

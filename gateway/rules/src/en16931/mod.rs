@@ -4,6 +4,7 @@
 mod br_co;
 mod br_core;
 mod br_dec;
+pub(crate) mod cii;
 mod codelists;
 mod codelists_table;
 mod forbidden;

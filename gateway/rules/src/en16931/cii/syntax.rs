@@ -1,0 +1,471 @@
+//! Pattern `EN16931-CII-Syntax` (CII-SR-*, CII-DT-*). The contexts and the
+//! plain path tests are data (`syntax_table.rs`, generated from the official
+//! `.sch`); the tests of any other form are written here, by rule id.
+
+use std::sync::LazyLock;
+
+use gateway_xml::names::{RAM, RSM, UDT};
+use gateway_xml::{Document, NodeId};
+
+use super::syntax_table::{CONTEXTS, TABLE};
+use super::{ram, udt};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
+use crate::xp::{self, each, exists, kid, kids, Step};
+
+/// The test of one assertion.
+#[derive(Debug)]
+pub(crate) enum Check {
+    /// `not(path)` or `not(path/@attr)` (`path` may be empty: `not(@attr)`).
+    Absent(&'static [Step], Option<&'static str>),
+    /// `count(path) <= 1`.
+    AtMostOne(&'static [Step]),
+    /// `count(path) = 1`.
+    ExactlyOne(&'static [Step]),
+    /// `(path)`: exists.
+    Present(&'static [Step]),
+    /// Any other form: [`custom`].
+    Custom,
+}
+
+/// How a rule context matches an element.
+enum Matcher {
+    /// Union of location paths: (anchored at the root, steps).
+    Paths(Vec<(bool, Vec<(&'static str, &'static str)>)>),
+    /// `//*[ends-with(name(), suffix)]` (`ram` only unless `any_ns`), minus `except`.
+    Suffix {
+        any_ns: bool,
+        suffix: &'static str,
+        except: Option<&'static str>,
+    },
+    /// `//udt:DateTimeString[@format = '102']`.
+    DateString102,
+}
+
+/// The rule contexts in their official order, with the assertions of each.
+pub(crate) struct Contexts {
+    matchers: Vec<Matcher>,
+    asserts: Vec<Vec<(&'static Rule, &'static Check)>>,
+}
+
+static CONTEXTS_BUILT: LazyLock<Contexts> = LazyLock::new(Contexts::build);
+
+fn ns_of(prefix: &str) -> &'static str {
+    match prefix {
+        "rsm" => RSM,
+        "udt" => UDT,
+        _ => RAM,
+    }
+}
+
+fn parse_path(p: &'static str) -> Option<(bool, Vec<(&'static str, &'static str)>)> {
+    let (anchored, rest) = match p.strip_prefix("//") {
+        Some(r) => (false, r),
+        None => (true, p.strip_prefix('/')?),
+    };
+    let mut steps = Vec::new();
+    for s in rest.split('/') {
+        let (prefix, local) = s.split_once(':')?;
+        if local.contains(['[', '*', '(']) {
+            return None;
+        }
+        steps.push((ns_of(prefix), local));
+    }
+    Some((anchored, steps))
+}
+
+impl Contexts {
+    pub(crate) fn get() -> &'static Contexts {
+        &CONTEXTS_BUILT
+    }
+
+    fn build() -> Contexts {
+        let matchers = CONTEXTS
+            .iter()
+            .map(|&c| {
+                let paths: Option<Vec<_>> = c.split(" | ").map(|p| parse_path(p.trim())).collect();
+                if let Some(p) = paths {
+                    return Matcher::Paths(p);
+                }
+                let suffix = |s| c.contains(&format!("ends-with(name(), '{s}')"));
+                if c == "//udt:DateTimeString[@format = '102']" {
+                    Matcher::DateString102
+                } else if suffix("DocumentContextParameter") {
+                    Matcher::Suffix {
+                        any_ns: true,
+                        suffix: "DocumentContextParameter",
+                        except: None,
+                    }
+                } else if suffix("Amount") {
+                    Matcher::Suffix {
+                        any_ns: false,
+                        suffix: "Amount",
+                        except: Some("TaxTotalAmount"),
+                    }
+                } else {
+                    let s = ["ReferencedDocument", "Quantity", "TradeTax", "ID"]
+                        .into_iter()
+                        .find(|s| suffix(s))
+                        .unwrap_or("\u{0}unmatched");
+                    Matcher::Suffix {
+                        any_ns: false,
+                        suffix: s,
+                        except: None,
+                    }
+                }
+            })
+            .collect();
+        let mut asserts = vec![Vec::new(); CONTEXTS.len()];
+        for (i, rule, check) in TABLE {
+            if let Some(v) = asserts.get_mut(*i) {
+                v.push((*rule, check));
+            }
+        }
+        Contexts { matchers, asserts }
+    }
+
+    /// Runs the assertions of the first context matching `n`.
+    pub(crate) fn visit(&self, ctx: &mut Ctx<'_>, n: NodeId) {
+        let d = ctx.doc;
+        let Some(i) = self.matchers.iter().position(|m| matches(d, n, m)) else {
+            return;
+        };
+        for &(rule, check) in self.asserts.get(i).map_or(&[][..], Vec::as_slice) {
+            let ok = match check {
+                Check::Absent(path, attr) => !reach(d, n, path, *attr),
+                Check::AtMostOne(path) => count(d, n, path) <= 1,
+                Check::ExactlyOne(path) => count(d, n, path) == 1,
+                Check::Present(path) => exists(d, n, path),
+                Check::Custom => custom(ctx, rule, n),
+            };
+            ctx.check(rule, n, ok);
+        }
+    }
+}
+
+fn matches(d: &Document, n: NodeId, m: &Matcher) -> bool {
+    let name = d.name(n);
+    match m {
+        Matcher::Paths(paths) => paths.iter().any(|(anchored, steps)| {
+            let mut cur = Some(n);
+            for &(ns, local) in steps.iter().rev() {
+                match cur {
+                    Some(c) if d.is(c, ns, local) => cur = d.parent(c),
+                    _ => return false,
+                }
+            }
+            // Anchored: the first step was the document element.
+            !anchored || cur.is_none_or(|p| d.kind(p) != gateway_xml::NodeKind::Element)
+        }),
+        Matcher::Suffix {
+            any_ns,
+            suffix,
+            except,
+        } => {
+            (*any_ns || name.ns == RAM)
+                && name.local.ends_with(suffix)
+                && except.is_none_or(|e| name.local != e)
+        }
+        Matcher::DateString102 => {
+            d.is(n, UDT, "DateTimeString") && d.attr(n, "format") == Some("102")
+        }
+    }
+}
+
+/// `exists(path)` or `exists(path/@attr)`.
+fn reach(d: &Document, n: NodeId, path: &[Step], attr: Option<&str>) -> bool {
+    let mut found = false;
+    each(d, n, path, &mut |x| {
+        found |= attr.is_none_or(|a| d.attr(x, a).is_some());
+    });
+    found
+}
+
+fn count(d: &Document, n: NodeId, path: &[Step]) -> usize {
+    let mut c = 0;
+    each(d, n, path, &mut |_| c += 1);
+    c
+}
+
+/// `ram:TypeCode = v` (existential, exact).
+fn type_code_is(d: &Document, n: NodeId, v: &str) -> bool {
+    kids(d, n, ram("TypeCode")).any(|t| xp::string(d, t) == v)
+}
+
+/// `normalize-space(ram:TypeCode) = v` on a single TypeCode (more than one
+/// cannot be normalised; such a document is not valid CII anyway).
+fn type_code_norm(d: &Document, n: NodeId, v: &str) -> bool {
+    kid(d, n, ram("TypeCode")).is_some_and(|t| xp::norm_eq(d, t, v))
+}
+
+/// `(not(P/ID) and P/GlobalID) or (P/ID and not(P/GlobalID)) or (not(P/ID) and not(P/GlobalID))`:
+/// not both an ID and a global ID.
+fn id_or_global(d: &Document, n: NodeId, party: &'static str) -> bool {
+    !(exists(d, n, &[ram(party), ram("ID")]) && exists(d, n, &[ram(party), ram("GlobalID")]))
+}
+
+fn all_same_normalized(d: &Document, nodes: &[NodeId]) -> bool {
+    let norm = |x: NodeId| {
+        xp::string(d, x)
+            .split([' ', '\t', '\r', '\n'])
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match nodes.split_first() {
+        None => true,
+        Some((&f, rest)) => {
+            let first = norm(f);
+            rest.iter().all(|&x| norm(x) == first)
+        }
+    }
+}
+
+/// The assertions whose test is not a plain path form, by id.
+fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
+    let d = ctx.doc;
+    let ref_docs = |pred: &dyn Fn(NodeId) -> bool| {
+        kids(d, n, ram("AdditionalReferencedDocument"))
+            .filter(|&r| pred(r))
+            .count()
+    };
+    match rule.id {
+        "CII-SR-046" => {
+            !exists(d, n, &[ram("GlobalID")])
+                || kids(d, n, ram("GlobalID")).any(|g| d.attr(g, "schemeID").is_some())
+        }
+        "CII-SR-090" => {
+            !exists(d, n, &[ram("OriginTradeCountry")])
+                || count(d, n, &[ram("OriginTradeCountry"), ram("ID")]) == 1
+        }
+        "CII-SR-119" => {
+            let ac = [
+                ram("GrossPriceProductTradePrice"),
+                ram("AppliedTradeAllowanceCharge"),
+            ];
+            let mut allowance = false;
+            each(d, n, &[ac[0], ac[1], ram("ChargeIndicator")], &mut |ci| {
+                allowance |= kids(d, ci, udt("Indicator"))
+                    .any(|i| xp::boolean(&xp::string(d, i)) == Some(false));
+            });
+            let amount = exists(d, n, &[ac[0], ac[1], ram("ActualAmount")]);
+            let indicator = exists(d, n, &[ac[0], ac[1], ram("ChargeIndicator")]);
+            (allowance && amount) || (!indicator && !amount)
+        }
+        "CII-SR-474" => ref_docs(&|r| type_code_norm(d, r, "130")) <= 1,
+        "CII-SR-457" => ref_docs(&|r| type_code_is(d, r, "50")) <= 1,
+        "CII-SR-458" => ref_docs(&|r| type_code_is(d, r, "130")) <= 1,
+        "CII-SR-475" | "CII-SR-476" => {
+            let child = if rule.id == "CII-SR-475" {
+                "Name"
+            } else {
+                "AttachmentBinaryObject"
+            };
+            kids(d, n, ram("AdditionalReferencedDocument"))
+                .filter(|&r| type_code_norm(d, r, "916"))
+                .map(|r| kids(d, r, ram(child)).count())
+                .sum::<usize>()
+                <= 1
+        }
+        "CII-SR-449" => id_or_global(d, n, "ShipToTradeParty"),
+        "CII-SR-450" => id_or_global(d, n, "BuyerTradeParty"),
+        "CII-SR-451" => id_or_global(d, n, "PayeeTradeParty"),
+        "CII-SR-455" => count(d, n, &[ram("SellerTradeParty"), ram("DefinedTradeContact")]) <= 1,
+        "CII-SR-456" => count(d, n, &[ram("BuyerTradeParty"), ram("DefinedTradeContact")]) <= 1,
+        "CII-SR-465" | "CII-SR-466" => {
+            let p = if rule.id == "CII-SR-465" {
+                "SellerTradeParty"
+            } else {
+                "BuyerTradeParty"
+            };
+            !(exists(
+                d,
+                n,
+                &[ram(p), ram("DefinedTradeContact"), ram("PersonName")],
+            ) && exists(
+                d,
+                n,
+                &[ram(p), ram("DefinedTradeContact"), ram("DepartmentName")],
+            ))
+        }
+        "CII-SR-462" => {
+            // count(//ram:ApplicableTradeTax/ram:DueDateTypeCode) = 0 or one distinct value.
+            let mut codes: Vec<String> = Vec::new();
+            for &t in &ctx.ix.elements {
+                if d.is(t, RAM, "DueDateTypeCode")
+                    && d.parent(t)
+                        .is_some_and(|p| d.is(p, RAM, "ApplicableTradeTax"))
+                {
+                    let v = xp::string(d, t).into_owned();
+                    if !codes.contains(&v) {
+                        codes.push(v);
+                    }
+                }
+            }
+            codes.len() <= 1
+        }
+        "CII-SR-470" => !kids(d, n, ram("SpecifiedTradeSettlementPaymentMeans")).any(|m| {
+            let transfer = kid(d, m, ram("TypeCode"))
+                .is_some_and(|t| xp::norm_eq(d, t, "30") || xp::norm_eq(d, t, "58"));
+            let account = [ram("PayeePartyCreditorFinancialAccount")];
+            transfer
+                && !(exists(d, m, &[account[0], ram("IBANID")])
+                    || exists(d, m, &[account[0], ram("ProprietaryID")]))
+        }),
+        "CII-SR-467" | "CII-SR-468" => {
+            let child = if rule.id == "CII-SR-467" {
+                "TypeCode"
+            } else {
+                "Information"
+            };
+            let nodes: Vec<NodeId> = ctx
+                .ix
+                .elements
+                .iter()
+                .copied()
+                .filter(|&x| {
+                    d.is(x, RAM, child)
+                        && d.parent(x)
+                            .is_some_and(|p| d.is(p, RAM, "SpecifiedTradeSettlementPaymentMeans"))
+                })
+                .collect();
+            all_same_normalized(d, &nodes)
+        }
+        "CII-SR-469" => {
+            ctx.ix
+                .elements
+                .iter()
+                .filter(|&&x| {
+                    d.is(x, RAM, "PaymentReference")
+                        && d.parent(x)
+                            .is_some_and(|p| d.is(p, RAM, "ApplicableHeaderTradeSettlement"))
+                })
+                .count()
+                <= 1
+        }
+        "CII-DT-015" | "CII-DT-021" | "CII-DT-022" | "CII-DT-024" => {
+            let (child, code) = match rule.id {
+                "CII-DT-015" => ("URIID", "916"),
+                "CII-DT-021" => ("Name", "916"),
+                "CII-DT-022" => ("AttachmentBinaryObject", "916"),
+                _ => ("ReferenceTypeCode", "130"),
+            };
+            !exists(d, n, &[ram(child)])
+                || (d.is(n, RAM, "AdditionalReferencedDocument") && type_code_is(d, n, code))
+        }
+        "CII-DT-018" => {
+            !exists(d, n, &[ram("TypeCode")])
+                || (d.is(n, RAM, "AdditionalReferencedDocument")
+                    && ["50", "130", "916"].iter().any(|c| type_code_is(d, n, c)))
+        }
+        "CII-DT-027" => {
+            !exists(d, n, &[ram("FormattedIssueDateTime")])
+                || d.is(n, RAM, "InvoiceReferencedDocument")
+        }
+        "CII-DT-033" => {
+            d.attr(n, "unitCode").is_none()
+                || ctx.ix.elements.iter().any(|&x| {
+                    d.is(x, RAM, "BilledQuantity")
+                        && d.attr(x, "unitCode").is_some()
+                        && under_abs(
+                            d,
+                            x,
+                            &[
+                                super::rsm("CrossIndustryInvoice"),
+                                super::rsm("SupplyChainTradeTransaction"),
+                                ram("IncludedSupplyChainTradeLineItem"),
+                                ram("SpecifiedLineTradeDelivery"),
+                            ],
+                        )
+                })
+        }
+        "CII-DT-037" => !exists(d, n, &[ram("TypeCode")]) || type_code_is(d, n, "VAT"),
+        "CII-DT-041" | "CII-DT-054" | "CII-DT-058" => {
+            let child = match rule.id {
+                "CII-DT-041" => "BasisAmount",
+                "CII-DT-054" => "TaxPointDate",
+                _ => "DueDateTypeCode",
+            };
+            !exists(d, n, &[ram(child)]) || has_ancestor(d, n, "ApplicableHeaderTradeSettlement")
+        }
+        "CII-DT-052" | "CII-DT-098" => {
+            let child = if rule.id == "CII-DT-052" {
+                "ExemptionReasonCode"
+            } else {
+                "ExemptionReason"
+            };
+            !exists(d, n, &[ram(child)]) || d.is(n, RAM, "ApplicableTradeTax")
+        }
+        "CII-DT-097" => is_yyyymmdd(&xp::string(d, n)),
+        _ => {
+            debug_assert!(false, "no hand-written test for {}", rule.id);
+            true
+        }
+    }
+}
+
+/// Whether `n` (the last step) has exactly the ancestors `steps[..len-1]`
+/// from the document element down.
+fn under_abs(d: &Document, n: NodeId, steps: &[Step]) -> bool {
+    let mut cur = d.parent(n);
+    for s in steps.iter().rev() {
+        match cur {
+            Some(c) if d.is(c, s.0, s.1) => cur = d.parent(c),
+            _ => return false,
+        }
+    }
+    cur.is_none_or(|p| d.kind(p) != gateway_xml::NodeKind::Element)
+}
+
+fn has_ancestor(d: &Document, n: NodeId, local: &str) -> bool {
+    let mut cur = d.parent(n);
+    while let Some(c) = cur {
+        if d.is(c, RAM, local) {
+            return true;
+        }
+        cur = d.parent(c);
+    }
+    false
+}
+
+/// `matches(., '^\s*(\d{4})(1[0-2]|0[1-9]){1}(3[01]|[12][0-9]|0[1-9]){1}\s*$')`.
+fn is_yyyymmdd(s: &str) -> bool {
+    let t = s.trim_matches([' ', '\t', '\r', '\n']);
+    let b = t.as_bytes();
+    if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let m = (b[4] - b'0') * 10 + (b[5] - b'0');
+    let day = (b[6] - b'0') * 10 + (b[7] - b'0');
+    (1..=12).contains(&m) && (1..=31).contains(&day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_custom_test_is_written() {
+        // A document where every context matches nothing still exercises the
+        // dispatch by id: each Custom id must have its own arm.
+        let src = include_str!("syntax.rs");
+        for (_, rule, check) in TABLE {
+            if matches!(check, Check::Custom) {
+                assert!(
+                    src.contains(&format!("\"{}\"", rule.id)),
+                    "{} has no test",
+                    rule.id
+                );
+            }
+        }
+        assert_eq!(Contexts::get().matchers.len(), CONTEXTS.len());
+    }
+
+    #[test]
+    fn yyyymmdd_follows_the_official_pattern() {
+        assert!(is_yyyymmdd(" 20240131\n"));
+        assert!(!is_yyyymmdd("20241301"));
+        assert!(!is_yyyymmdd("2024-01-31"));
+        assert!(!is_yyyymmdd("20240100"));
+    }
+}
