@@ -46,8 +46,10 @@ pub fn validate_document(doc: &Document, selection: Selection) -> Result<Report,
         Syntax::Ubl => {
             // Every UBL rule set contains the CEN layer (EN 16931 1.3.16).
             en16931::run_ubl(&mut ctx);
-            if rules == RuleSet::Peppol {
-                peppol::run_ubl(&mut ctx);
+            match rules {
+                RuleSet::Peppol => peppol::run_ubl(&mut ctx, peppol::Layer::Billing),
+                RuleSet::PeppolSelfBilling => peppol::run_ubl(&mut ctx, peppol::Layer::SelfBilling),
+                RuleSet::En16931 | RuleSet::CiusRo => {}
             }
         }
         Syntax::Cii => {
@@ -73,10 +75,10 @@ pub fn validate_document(doc: &Document, selection: Selection) -> Result<Report,
 pub fn implemented_rules(rules: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
     match syntax {
         Syntax::Ubl => {
-            let peppol: &[&Rule] = if rules == RuleSet::Peppol {
-                &peppol::RULES
-            } else {
-                &[]
+            let peppol: &[&Rule] = match rules {
+                RuleSet::Peppol => &peppol::RULES,
+                RuleSet::PeppolSelfBilling => &peppol::SB_RULES,
+                RuleSet::En16931 | RuleSet::CiusRo => &[],
             };
             en16931::RULES
                 .iter()
