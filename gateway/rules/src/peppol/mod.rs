@@ -9,6 +9,7 @@ mod lines;
 mod national_de;
 mod national_dk;
 mod national_gr;
+mod national_is;
 mod national_nl;
 mod national_no_it;
 mod national_se;
@@ -32,6 +33,7 @@ pub(crate) static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::La
         .chain(national_nl::RULES)
         .chain(national_de::RULES)
         .chain(national_gr::RULES)
+        .chain(national_is::RULES)
         .copied()
         .collect()
 });
@@ -55,6 +57,7 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, layer: Layer) {
     national_se::check(ctx);
     national_se::check_payments(ctx);
     national_no_it::check(ctx);
+    national_is::check(ctx);
     let nl = national_nl::Facts::collect(ctx.doc);
     let dk = national_dk::both_danish(ctx.doc);
     let de = national_de::both_german(ctx.doc);
