@@ -31,6 +31,20 @@ impl<'d> Ctx<'d> {
         }
     }
 
+    /// Rewrites the fired assertions so far: `f` keeps a rule, replaces it
+    /// (same node) or drops it (`None`). For a layer built on an older
+    /// release of another (CIUS-RO on its CEN release).
+    pub fn rewrite(
+        &mut self,
+        mut f: impl FnMut(&Document, &'static Rule, NodeId) -> Option<&'static Rule>,
+    ) {
+        let doc = self.doc;
+        self.fired = std::mem::take(&mut self.fired)
+            .into_iter()
+            .filter_map(|(r, n)| f(doc, r, n).map(|r| (r, n)))
+            .collect();
+    }
+
     /// Records that `rule` cannot be evaluated at `node` (the official
     /// stylesheet stops with a dynamic error there). The first one wins.
     pub fn fail(&mut self, rule: &'static Rule, node: NodeId, reason: &'static str) {

@@ -12,6 +12,7 @@
 //! walk over it: no per-rule re-parsing, no XPath engine.
 #![forbid(unsafe_code)]
 
+mod cius_ro;
 pub mod conformance;
 mod ctx;
 mod en16931;
@@ -45,42 +46,42 @@ pub fn validate_document(doc: &Document, selection: Selection) -> Result<Report,
     match syntax {
         Syntax::Ubl => {
             // Every UBL rule set contains the CEN layer (EN 16931 1.3.16).
-            en16931::run_ubl(&mut ctx);
-            if rules == RuleSet::Peppol {
-                peppol::run_ubl(&mut ctx);
+            let lists = match rules {
+                RuleSet::CiusRo => &cius_ro::CIUS_RO_LISTS,
+                _ => &en16931::CEN_LISTS,
+            };
+            en16931::run_ubl(&mut ctx, lists);
+            match rules {
+                RuleSet::Peppol => peppol::run_ubl(&mut ctx, peppol::Layer::Billing),
+                RuleSet::PeppolSelfBilling => peppol::run_ubl(&mut ctx, peppol::Layer::SelfBilling),
+                RuleSet::CiusRo => {
+                    cius_ro::cen::adjust(&mut ctx);
+                    cius_ro::run_ubl(&mut ctx);
+                }
+                RuleSet::En16931 => {}
             }
         }
         // CII: EN 16931 1.3.16 for CII (there is no Peppol CII artefact to follow).
         Syntax::Cii => en16931::cii::run(&mut ctx),
     }
-    let mut report = ctx.finish(syntax, document, rules)?;
-    if rules == RuleSet::CiusRo {
-        // The CIUS-RO 1.0.9 artefact embeds an older CEN layer without these rules.
-        report
-            .fatal
-            .retain(|f| !select::CIUS_RO_CEN_ABSENT.contains(&f.id));
-        report
-            .warning
-            .retain(|f| !select::CIUS_RO_CEN_ABSENT.contains(&f.id));
-    }
-    Ok(report)
+    ctx.finish(syntax, document, rules)
 }
 
 /// Every rule this crate implements, in the order of the official artefacts.
 pub fn implemented_rules(rules: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
     match syntax {
         Syntax::Ubl => {
-            let peppol: &[&Rule] = if rules == RuleSet::Peppol {
-                &peppol::RULES
-            } else {
-                &[]
+            let peppol: &[&Rule] = match rules {
+                RuleSet::Peppol => &peppol::RULES,
+                RuleSet::PeppolSelfBilling => &peppol::SB_RULES,
+                RuleSet::CiusRo => cius_ro::RULES,
+                RuleSet::En16931 => &[],
             };
-            en16931::RULES
-                .iter()
-                .copied()
-                .filter(|r| rules != RuleSet::CiusRo || !select::CIUS_RO_CEN_ABSENT.contains(&r.id))
-                .chain(peppol.iter().copied())
-                .collect()
+            let cen = match rules {
+                RuleSet::CiusRo => cius_ro::cen::implemented(),
+                _ => en16931::RULES.to_vec(),
+            };
+            cen.into_iter().chain(peppol.iter().copied()).collect()
         }
         Syntax::Cii => en16931::cii::RULES.to_vec(),
     }

@@ -61,37 +61,6 @@ pub const PEPPOL_SELF_BILLING: &str =
 /// Marker of a CIUS-RO specification identifier.
 pub const CIUS_RO: &str = "urn:efactura.mfinante.ro:CIUS-RO";
 
-/// CEN 1.3.16 rules that the CIUS-RO 1.0.9 artefact (built on an older
-/// CEN release) does not contain.
-pub(crate) const CIUS_RO_CEN_ABSENT: &[&str] = &[
-    "BR-AF-01",
-    "BR-AF-02",
-    "BR-AF-03",
-    "BR-AF-04",
-    "BR-AF-05",
-    "BR-AF-06",
-    "BR-AF-07",
-    "BR-AF-08",
-    "BR-AF-09",
-    "BR-AF-10",
-    "BR-AG-01",
-    "BR-AG-02",
-    "BR-AG-03",
-    "BR-AG-04",
-    "BR-AG-05",
-    "BR-AG-06",
-    "BR-AG-07",
-    "BR-AG-08",
-    "BR-AG-09",
-    "BR-AG-10",
-    "UBL-SR-51",
-    "UBL-SR-52",
-    "UBL-SR-53",
-    "UBL-SR-54",
-    "UBL-SR-55",
-    "UBL-SR-56",
-];
-
 /// The rule set for `doc` under `selection`.
 pub(crate) fn resolve(doc: &Document, syntax: Syntax, selection: Selection) -> RuleSet {
     match selection {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 /// Environment variables that start with `GATEWAY_` but are not configuration keys.
-const NOT_CONFIG: &[&str] = &["config", "test_database_url", "shared"];
+const NOT_CONFIG: &[&str] = &["config", "test_database_url", "shared", "artefacts"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -38,6 +38,9 @@ pub struct ValidateConfig {
     pub public: bool,
     /// Anonymous validations allowed per client address and minute.
     pub public_per_minute: u32,
+    /// Directory of the official artefacts with the UBL 2.1 / CII D16B schemas: when set,
+    /// validation also checks the XML schema. `GATEWAY_ARTEFACTS` is read when this is unset.
+    pub artefacts: Option<PathBuf>,
 }
 
 impl Default for ValidateConfig {
@@ -45,6 +48,7 @@ impl Default for ValidateConfig {
         Self {
             public: false,
             public_per_minute: 60,
+            artefacts: None,
         }
     }
 }
@@ -190,7 +194,12 @@ pub struct Overrides {
 
 impl Config {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, Error> {
-        Self::load_from(file, overrides, Env::prefixed("GATEWAY_"))
+        let mut config = Self::load_from(file, overrides, Env::prefixed("GATEWAY_"))?;
+        // The short form of `GATEWAY_VALIDATE__ARTEFACTS`, as the validation tools name it.
+        if config.validate.artefacts.is_none() {
+            config.validate.artefacts = std::env::var_os("GATEWAY_ARTEFACTS").map(PathBuf::from);
+        }
+        Ok(config)
     }
 
     fn load_from(file: Option<&Path>, overrides: &Overrides, env: Env) -> Result<Self, Error> {

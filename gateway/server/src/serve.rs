@@ -63,6 +63,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
             config.validate.public,
             config.validate.public_per_minute,
         )),
+        validator: Arc::new(crate::validation::Validator::new(
+            config.validate.artefacts.as_deref(),
+        )?),
     };
     let app = router(state, &config.http);
 

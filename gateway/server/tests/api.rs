@@ -781,6 +781,7 @@ async fn every_error_is_a_problem_document() {
 
 #[tokio::test]
 async fn validate_answers_members_and_when_enabled_anyone_within_a_rate() {
+    let artefacts = gateway_testkit::shared("conformance").display().to_string();
     let base = std::fs::read(gateway_testkit::shared(
         "conformance/peppol-bis3/rules/examples/base-example.xml",
     ))
@@ -849,6 +850,7 @@ async fn validate_answers_members_and_when_enabled_anyone_within_a_rate() {
             &[
                 ("GATEWAY_VALIDATE__PUBLIC", "true"),
                 ("GATEWAY_VALIDATE__PUBLIC_PER_MINUTE", "2"),
+                ("GATEWAY_VALIDATE__ARTEFACTS", &artefacts),
             ],
         );
         let anon = |body: Vec<u8>| {
@@ -858,7 +860,18 @@ async fn validate_answers_members_and_when_enabled_anyone_within_a_rate() {
                 .body(body)
                 .send()
         };
-        assert_eq!(anon(base.clone()).await.unwrap().status(), StatusCode::OK);
+        let first = anon(base.clone()).await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        // With the artefacts configured, the schema is checked too.
+        let report: Value = first.json().await.unwrap();
+        assert_eq!(
+            (
+                report["xsd"]["checked"].as_bool(),
+                report["xsd"]["valid"].as_bool()
+            ),
+            (Some(true), Some(true)),
+            "{report}"
+        );
         assert_eq!(anon(base.clone()).await.unwrap().status(), StatusCode::OK);
         let limited = anon(base.clone()).await.unwrap();
         assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);

@@ -420,6 +420,85 @@ fn convert_between_ubl_and_cii_through_files_and_pipes() {
 }
 
 #[test]
+fn validate_checks_the_xml_schema_when_artefacts_are_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let artefacts = gateway_testkit::shared("conformance");
+    let valid = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+    let text = std::fs::read_to_string(&valid).unwrap();
+    // Rules-valid, schema-invalid: the currency code moved before the issue date.
+    let moved = text.replacen(
+        "<cbc:IssueDate>",
+        "<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>\n<cbc:IssueDate>",
+        1,
+    );
+    let line = moved
+        .lines()
+        .position(|l| l.contains("<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>"))
+        .unwrap()
+        + 1;
+    let bad = dir.path().join("out-of-order.xml");
+    std::fs::write(&bad, &moved).unwrap();
+
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "json", "--artefacts"])
+        .arg(&artefacts)
+        .arg(&valid)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["xsd"]["checked"], true);
+    assert_eq!(lines[0]["xsd"]["valid"], true);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(
+        lines[1]["fatal"].as_array().unwrap().len(),
+        0,
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[1]["xsd"]["valid"], false);
+    assert_eq!(lines[1]["valid"], false);
+    assert_eq!(lines[1]["xsd"]["errors"][0]["line"], line, "{}", lines[1]);
+
+    // The same through GATEWAY_ARTEFACTS; without any, the schema is not checked.
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "json"])
+        .env("GATEWAY_ARTEFACTS", &artefacts)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "json"])
+        .env_remove("GATEWAY_ARTEFACTS")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["xsd"]["checked"], false);
+
+    // A directory without schemas is a usage error with one clear line.
+    let out = Command::new(BIN)
+        .args(["validate", "--artefacts"])
+        .arg(dir.path())
+        .arg(&valid)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "UBL-Invoice-2.1.xsd");
+}
+
+#[test]
 fn validate_reports_rule_ids_with_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let valid = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");

@@ -27,12 +27,103 @@ fn norm(s: &str) -> String {
         .join(" ")
 }
 
+/// The lists of one artefact's `Codesmodel` pattern (1.3.16 or the older
+/// release CIUS-RO embeds): same contexts, other list versions.
+pub(crate) struct CodeLists {
+    pub cl01_invoice: &'static str,
+    pub cl01_credit_note: &'static str,
+    pub cl03: &'static str,
+    pub cl04: &'static str,
+    pub cl05: &'static str,
+    pub cl06: &'static str,
+    pub cl07: &'static str,
+    pub cl10: &'static str,
+    pub cl10_sepa: &'static str,
+    pub cl11: &'static str,
+    pub cl13: &'static str,
+    pub cl14: &'static str,
+    pub cl15: &'static str,
+    pub cl16: &'static str,
+    pub cl17: &'static str,
+    pub cl18: &'static str,
+    pub cl19: &'static str,
+    pub cl20: &'static str,
+    pub cl21: &'static str,
+    pub cl22: &'static str,
+    pub cl23: &'static str,
+    pub cl25: &'static str,
+    pub cl26: &'static str,
+    /// BR-CL-03 / BR-CL-23 on `//@currencyID` / `//@unitCode` (CIUS-RO)
+    /// instead of on the amount and quantity elements.
+    pub attribute_contexts: bool,
+}
+
+impl CodeLists {
+    fn all(&self) -> [&'static str; 23] {
+        [
+            self.cl01_invoice,
+            self.cl01_credit_note,
+            self.cl03,
+            self.cl04,
+            self.cl05,
+            self.cl06,
+            self.cl07,
+            self.cl10,
+            self.cl10_sepa,
+            self.cl11,
+            self.cl13,
+            self.cl14,
+            self.cl15,
+            self.cl16,
+            self.cl17,
+            self.cl18,
+            self.cl19,
+            self.cl20,
+            self.cl21,
+            self.cl22,
+            self.cl23,
+            self.cl25,
+            self.cl26,
+        ]
+    }
+}
+
+/// EN 16931 1.3.16.
+pub(crate) static CEN_LISTS: CodeLists = CodeLists {
+    cl01_invoice: BR_CL_01_LIST_1,
+    cl01_credit_note: BR_CL_01_LIST_2,
+    cl03: BR_CL_03_LIST,
+    cl04: BR_CL_04_LIST,
+    cl05: BR_CL_05_LIST,
+    cl06: BR_CL_06_LIST,
+    cl07: BR_CL_07_LIST,
+    cl10: BR_CL_10_LIST_1,
+    cl10_sepa: BR_CL_10_LIST_2,
+    cl11: BR_CL_11_LIST,
+    cl13: BR_CL_13_LIST,
+    cl14: BR_CL_14_LIST,
+    cl15: BR_CL_15_LIST,
+    cl16: BR_CL_16_LIST,
+    cl17: BR_CL_17_LIST,
+    cl18: BR_CL_18_LIST,
+    cl19: BR_CL_19_LIST,
+    cl20: BR_CL_20_LIST,
+    cl21: BR_CL_21_LIST,
+    cl22: BR_CL_22_LIST,
+    cl23: BR_CL_23_LIST,
+    cl25: BR_CL_25_LIST,
+    cl26: BR_CL_26_LIST,
+    attribute_contexts: false,
+};
+
 /// Every list as a set of its tokens, built once. For a value without
 /// spaces, `contains(list, concat(' ', v, ' '))` is exactly token membership
 /// (the lists are single-space separated with a space at both ends).
 static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| {
-    ALL_LISTS
-        .iter()
+    CEN_LISTS
+        .all()
+        .into_iter()
+        .chain(crate::cius_ro::CIUS_RO_LISTS.all())
         .map(|l| {
             (
                 l.as_ptr() as usize,
@@ -41,32 +132,6 @@ static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| 
         })
         .collect()
 });
-
-const ALL_LISTS: [&str; 23] = [
-    BR_CL_01_LIST_1,
-    BR_CL_01_LIST_2,
-    BR_CL_03_LIST,
-    BR_CL_04_LIST,
-    BR_CL_05_LIST,
-    BR_CL_06_LIST,
-    BR_CL_07_LIST,
-    BR_CL_10_LIST_1,
-    BR_CL_10_LIST_2,
-    BR_CL_11_LIST,
-    BR_CL_13_LIST,
-    BR_CL_14_LIST,
-    BR_CL_15_LIST,
-    BR_CL_16_LIST,
-    BR_CL_17_LIST,
-    BR_CL_18_LIST,
-    BR_CL_19_LIST,
-    BR_CL_20_LIST,
-    BR_CL_21_LIST,
-    BR_CL_22_LIST,
-    BR_CL_23_LIST,
-    BR_CL_25_LIST,
-    BR_CL_26_LIST,
-];
 
 /// `not(contains(v, ' ')) and contains(list, concat(' ', v, ' '))` with `v` normalised.
 fn in_list(list: &'static str, raw: &str) -> bool {
@@ -109,17 +174,28 @@ fn text_check(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, list: &'static 
     ctx.check(rule, n, ok);
 }
 
-/// The `Codesmodel` pattern on element `n` (first matching context wins).
-pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
+/// The `Codesmodel` pattern on element `n` (first matching context wins),
+/// with the lists `l`.
+pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
     let d = ctx.doc;
     let name = d.name(n);
+    if l.attribute_contexts {
+        // `//@currencyID`, `//@unitCode`: attributes are nodes of their own,
+        // so these apply besides any element context.
+        if d.attr(n, "currencyID").is_some() {
+            attr_check(ctx, &BR_CL_03, n, "currencyID", l.cl03);
+        }
+        if d.attr(n, "unitCode").is_some() {
+            attr_check(ctx, &BR_CL_23, n, "unitCode", l.cl23);
+        }
+    }
     if name.ns != CBC {
         return;
     }
     let has = |a: &str| d.attr(n, a).is_some();
     match name.local {
-        "InvoiceTypeCode" => text_check(ctx, &BR_CL_01, n, BR_CL_01_LIST_1),
-        "CreditNoteTypeCode" => text_check(ctx, &BR_CL_01, n, BR_CL_01_LIST_2),
+        "InvoiceTypeCode" => text_check(ctx, &BR_CL_01, n, l.cl01_invoice),
+        "CreditNoteTypeCode" => text_check(ctx, &BR_CL_01, n, l.cl01_credit_note),
         "Amount"
         | "BaseAmount"
         | "PriceAmount"
@@ -132,56 +208,58 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         | "ChargeTotalAmount"
         | "PrepaidAmount"
         | "PayableRoundingAmount"
-        | "PayableAmount" => attr_check(ctx, &BR_CL_03, n, "currencyID", BR_CL_03_LIST),
-        "DocumentCurrencyCode" => text_check(ctx, &BR_CL_04, n, BR_CL_04_LIST),
-        "TaxCurrencyCode" => text_check(ctx, &BR_CL_05, n, BR_CL_05_LIST),
+        | "PayableAmount"
+            if !l.attribute_contexts =>
+        {
+            attr_check(ctx, &BR_CL_03, n, "currencyID", l.cl03)
+        }
+        "DocumentCurrencyCode" => text_check(ctx, &BR_CL_04, n, l.cl04),
+        "TaxCurrencyCode" => text_check(ctx, &BR_CL_05, n, l.cl05),
         "DescriptionCode" if parent_is(d, n, "InvoicePeriod") => {
-            text_check(ctx, &BR_CL_06, n, BR_CL_06_LIST)
+            text_check(ctx, &BR_CL_06, n, l.cl06)
         }
         "ID" if has("schemeID") && object_reference(d, n) => {
-            attr_check(ctx, &BR_CL_07, n, "schemeID", BR_CL_07_LIST)
+            attr_check(ctx, &BR_CL_07, n, "schemeID", l.cl07)
         }
         "ID" if has("schemeID") && parent_is(d, n, "PartyIdentification") => {
             let v = d.attr(n, "schemeID").unwrap_or("");
-            let sepa_ok = in_list(BR_CL_10_LIST_2, v) && seller_or_payee(d, n);
-            ctx.check(&BR_CL_10, n, in_list(BR_CL_10_LIST_1, v) || sepa_ok);
+            let sepa_ok = in_list(l.cl10_sepa, v) && seller_or_payee(d, n);
+            ctx.check(&BR_CL_10, n, in_list(l.cl10, v) || sepa_ok);
         }
         "CompanyID" if has("schemeID") && parent_is(d, n, "PartyLegalEntity") => {
-            attr_check(ctx, &BR_CL_11, n, "schemeID", BR_CL_11_LIST)
+            attr_check(ctx, &BR_CL_11, n, "schemeID", l.cl11)
         }
         "ItemClassificationCode" if has("listID") && parent_is(d, n, "CommodityClassification") => {
-            attr_check(ctx, &BR_CL_13, n, "listID", BR_CL_13_LIST)
+            attr_check(ctx, &BR_CL_13, n, "listID", l.cl13)
         }
-        "IdentificationCode" if parent_is(d, n, "Country") => {
-            text_check(ctx, &BR_CL_14, n, BR_CL_14_LIST)
-        }
+        "IdentificationCode" if parent_is(d, n, "Country") => text_check(ctx, &BR_CL_14, n, l.cl14),
         "IdentificationCode" if parent_is(d, n, "OriginCountry") => {
-            text_check(ctx, &BR_CL_15, n, BR_CL_15_LIST)
+            text_check(ctx, &BR_CL_15, n, l.cl15)
         }
         "PaymentMeansCode" if parent_is(d, n, "PaymentMeans") => {
-            text_check(ctx, &BR_CL_16, n, BR_CL_16_LIST)
+            text_check(ctx, &BR_CL_16, n, l.cl16)
         }
-        "ID" if parent_is(d, n, "TaxCategory") => text_check(ctx, &BR_CL_17, n, BR_CL_17_LIST),
-        "ID" if parent_is(d, n, "ClassifiedTaxCategory") => {
-            text_check(ctx, &BR_CL_18, n, BR_CL_18_LIST)
-        }
+        "ID" if parent_is(d, n, "TaxCategory") => text_check(ctx, &BR_CL_17, n, l.cl17),
+        "ID" if parent_is(d, n, "ClassifiedTaxCategory") => text_check(ctx, &BR_CL_18, n, l.cl18),
         "AllowanceChargeReasonCode" if reason_of(d, n, false) => {
-            text_check(ctx, &BR_CL_19, n, BR_CL_19_LIST)
+            text_check(ctx, &BR_CL_19, n, l.cl19)
         }
         "AllowanceChargeReasonCode" if reason_of(d, n, true) => {
-            text_check(ctx, &BR_CL_20, n, BR_CL_20_LIST)
+            text_check(ctx, &BR_CL_20, n, l.cl20)
         }
         "ID" if has("schemeID") && parent_is(d, n, "StandardItemIdentification") => {
-            attr_check(ctx, &BR_CL_21, n, "schemeID", BR_CL_21_LIST)
+            attr_check(ctx, &BR_CL_21, n, "schemeID", l.cl21)
         }
         "TaxExemptionReasonCode" => {
             // The space test is on the value, the lookup on its upper case.
             let v = norm(&xp::string(d, n));
-            let ok = !v.contains(' ') && in_list(BR_CL_22_LIST, &v.to_uppercase());
+            let ok = !v.contains(' ') && in_list(l.cl22, &v.to_uppercase());
             ctx.check(&BR_CL_22, n, ok);
         }
-        "InvoicedQuantity" | "BaseQuantity" | "CreditedQuantity" if has("unitCode") => {
-            attr_check(ctx, &BR_CL_23, n, "unitCode", BR_CL_23_LIST)
+        "InvoicedQuantity" | "BaseQuantity" | "CreditedQuantity"
+            if has("unitCode") && !l.attribute_contexts =>
+        {
+            attr_check(ctx, &BR_CL_23, n, "unitCode", l.cl23)
         }
         "EmbeddedDocumentBinaryObject" if has("mimeCode") => {
             let ok = matches!(
@@ -197,9 +275,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
             );
             ctx.check(&BR_CL_24, n, ok);
         }
-        "EndpointID" if has("schemeID") => attr_check(ctx, &BR_CL_25, n, "schemeID", BR_CL_25_LIST),
+        "EndpointID" if has("schemeID") => attr_check(ctx, &BR_CL_25, n, "schemeID", l.cl25),
         "ID" if has("schemeID") && parent_is(d, n, "DeliveryLocation") => {
-            attr_check(ctx, &BR_CL_26, n, "schemeID", BR_CL_26_LIST)
+            attr_check(ctx, &BR_CL_26, n, "schemeID", l.cl26)
         }
         _ => {}
     }

@@ -6,6 +6,7 @@ mod br_core;
 mod br_dec;
 pub(crate) mod cii;
 mod codelists;
+pub(crate) use codelists::{CodeLists, CEN_LISTS};
 mod codelists_table;
 mod forbidden;
 mod forbidden_table;
@@ -34,8 +35,14 @@ pub(crate) static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::La
     .collect()
 });
 
-/// Runs the CEN layer over a UBL document: one walk, every pattern per element.
-pub(crate) fn run_ubl(ctx: &mut Ctx<'_>) {
+/// The 1.3.16 rule with this id.
+pub(crate) fn rule_by_id(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// Runs the CEN layer over a UBL document: one walk, every pattern per
+/// element, with the code lists `lists` (1.3.16, or CIUS-RO's older ones).
+pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, lists: &CodeLists) {
     let doc = ctx.doc;
     let ix = ctx.ix;
     let facts = vat::Facts::collect(doc, ix);
@@ -43,7 +50,7 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>) {
     for &n in &ix.elements {
         model::visit(ctx, n, &facts);
         ubl_syntax::visit(ctx, n);
-        codelists::visit(ctx, n);
+        codelists::visit(ctx, n, lists);
         forbidden.element(doc, n);
     }
     forbidden.finish(ctx);

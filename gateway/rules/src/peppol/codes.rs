@@ -8,6 +8,7 @@ use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use super::codes_table::*;
+use super::self_billing::{self, Layer};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::xp::{self, cac, cbc, first, kid, kids};
@@ -51,10 +52,11 @@ fn text_nodes(d: &Document, n: NodeId) -> String {
 pub(crate) struct Facts {
     known_profile: bool,
     both_de: bool,
+    layer: Layer,
 }
 
 impl Facts {
-    pub(crate) fn collect(d: &Document) -> Facts {
+    pub(crate) fn collect(d: &Document, layer: Layer) -> Facts {
         let root = d.root();
         let profile = kid(d, root, cbc("ProfileID")).map(|p| norm(&xp::string(d, p)));
         let de = |party: &'static str| {
@@ -72,8 +74,13 @@ impl Facts {
             .is_some_and(|c| norm(&xp::string(d, c)).to_uppercase() == "DE")
         };
         Facts {
-            known_profile: profile
-                .is_some_and(|p| super::en16931_r::PROFILES.contains(&p.as_str())),
+            // P0100 / P0101 apply for `$profile = ('01', '02')` in billing,
+            // `$profile = '01'` in self-billing.
+            known_profile: profile.is_some_and(|p| match layer {
+                Layer::Billing => super::en16931_r::PROFILES.contains(&p.as_str()),
+                Layer::SelfBilling => self_billing::profile_01(&p),
+            }),
+            layer,
             both_de: de("AccountingSupplierParty") && de("AccountingCustomerParty"),
         }
     }
@@ -158,13 +165,23 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         "InvoiceTypeCode" => {
             let v = norm(&text_nodes(d, n));
-            ctx.check(&P0100, n, !f.known_profile || in_tokens(P0100_CODES, &v));
-            let code = norm(&xp::string(d, n));
-            ctx.check(&P0112, n, !(code == "326" || code == "384") || f.both_de);
+            let codes = match f.layer {
+                Layer::Billing => P0100_CODES,
+                Layer::SelfBilling => self_billing::P0100_CODES,
+            };
+            ctx.check(&P0100, n, !f.known_profile || in_tokens(codes, &v));
+            if f.layer == Layer::Billing {
+                let code = norm(&xp::string(d, n));
+                ctx.check(&P0112, n, !(code == "326" || code == "384") || f.both_de);
+            }
         }
         "CreditNoteTypeCode" => {
             let v = norm(&text_nodes(d, n));
-            ctx.check(&P0101, n, !f.known_profile || in_tokens(P0101_CODES, &v));
+            let codes = match f.layer {
+                Layer::Billing => P0101_CODES,
+                Layer::SelfBilling => self_billing::P0101_CODES,
+            };
+            ctx.check(&P0101, n, !f.known_profile || in_tokens(codes, &v));
         }
         "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate"
         | "ActualDeliveryDate" => {

@@ -6,6 +6,7 @@ use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
+use super::self_billing::{self, Layer};
 use crate::ctx::Ctx;
 use crate::rule::rules;
 use crate::xp::{self, cac, cbc, exists, first, kid, kids};
@@ -72,11 +73,14 @@ fn is_root_doc(d: &Document, n: NodeId) -> bool {
 pub(crate) struct DocFacts {
     /// `$documentCurrencyCode`: the string values of `/*/cbc:DocumentCurrencyCode`.
     currency: Vec<String>,
+    /// Billing or self-billing Schematron.
+    layer: Layer,
 }
 
 impl DocFacts {
-    pub(crate) fn collect(d: &Document) -> DocFacts {
+    pub(crate) fn collect(d: &Document, layer: Layer) -> DocFacts {
         DocFacts {
+            layer,
             currency: kids(d, d.root(), cbc("DocumentCurrencyCode"))
                 .map(|c| xp::string(d, c).into_owned())
                 .collect(),
@@ -101,7 +105,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
         name.ns == CAC && name.local == "Party" && parent.is_some_and(|p| d.is(p, CAC, of))
     };
     if n == root && is_root_doc(d, n) {
-        document(ctx, n);
+        document(ctx, n, facts.layer);
     } else if name.ns == CBC && name.local == "TaxCurrencyCode" {
         let mine = norm(&text_nodes(d, n));
         let doc_cc = parent
@@ -117,7 +121,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
         allowance(ctx, n);
     } else if name.ns == CAC && name.local == "PaymentMeans" && direct_debit(d, n) {
         ctx.check(&R061, n, exists(d, n, &[cac("PaymentMandate"), cbc("ID")]));
-    } else if name.ns == CBC && currency_context(d, n, name.local) {
+    } else if name.ns == CBC && currency_context(d, n, name.local, facts.layer) {
         let ok = d
             .attr(n, "currencyID")
             .is_some_and(|a| facts.currency.iter().any(|c| c == a));
@@ -136,15 +140,15 @@ fn text_nodes(d: &Document, n: NodeId) -> String {
 }
 
 /// Context `ubl-creditnote:CreditNote | ubl-invoice:Invoice`.
-fn document(ctx: &mut Ctx<'_>, n: NodeId) {
+fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
     let d = ctx.doc;
     let profile = kid(d, n, cbc("ProfileID")).map(|p| norm(&xp::string(d, p)));
     ctx.check(&R001, n, profile.is_some());
-    ctx.check(
-        &R007,
-        n,
-        profile.is_some_and(|p| PROFILES.contains(&p.as_str())),
-    );
+    let known = |p: &str| match layer {
+        Layer::Billing => PROFILES.contains(&p),
+        Layer::SelfBilling => self_billing::known_profile(p),
+    };
+    ctx.check(&R007, n, profile.is_some_and(|p| known(&p)));
     let country_is_de = |party: &'static str| {
         first(
             d,
@@ -175,11 +179,11 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
     let cust = kid(d, n, cbc("CustomizationID"))
         .map(|c| norm(&text_nodes(d, c)))
         .unwrap_or_default();
-    ctx.check(
-        &R004,
-        n,
-        cust.starts_with(CUSTOMIZATION) && !cust.contains("::"),
-    );
+    let (r004, prefix) = match layer {
+        Layer::Billing => (&R004, CUSTOMIZATION),
+        Layer::SelfBilling => (&self_billing::R004, self_billing::CUSTOMIZATION),
+    };
+    ctx.check(r004, n, cust.starts_with(prefix) && !cust.contains("::"));
     let totals: Vec<NodeId> = kids(d, n, cac("TaxTotal")).collect();
     let with_sub = totals
         .iter()
@@ -272,8 +276,9 @@ fn direct_debit(d: &Document, n: NodeId) -> bool {
         .is_some_and(|c| matches!(norm(&xp::string(d, c)).as_str(), "49" | "59"))
 }
 
-/// The R051 context: amounts in the document currency.
-fn currency_context(d: &Document, n: NodeId, local: &str) -> bool {
+/// The R051 context: amounts in the document currency (the self-billing
+/// layer leaves out `cac:TaxSubtotal/cbc:TaxAmount`).
+fn currency_context(d: &Document, n: NodeId, local: &str, layer: Layer) -> bool {
     match local {
         "Amount"
         | "BaseAmount"
@@ -288,7 +293,7 @@ fn currency_context(d: &Document, n: NodeId, local: &str) -> bool {
         | "PayableRoundingAmount"
         | "PayableAmount" => true,
         "TaxAmount" => d.parent(n).is_some_and(|p| {
-            d.is(p, CAC, "TaxSubtotal")
+            (layer == Layer::Billing && d.is(p, CAC, "TaxSubtotal"))
                 || (d.is(p, CAC, "TaxTotal") && exists(d, p, &[cac("TaxSubtotal")]))
         }),
         _ => false,

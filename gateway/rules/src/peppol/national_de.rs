@@ -1,7 +1,5 @@
 //! German national rules (pattern `german-rules`), when seller and buyer are
-//! both in Germany. Implemented: the existence, code and format rules;
-//! not yet: DE-R-016 (VAT id with taxed categories), DE-R-018 (Skonto
-//! syntax), DE-R-019/020 (IBAN check digits), DE-R-022 (unique file names).
+//! both in Germany, DE-R-T02 (absolute URL of an external document) included.
 
 use gateway_xml::names::{CAC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId};
@@ -11,6 +9,7 @@ use crate::rule::rules;
 use crate::xp::{self, cac, cbc, exists, first, kid, kids};
 
 rules! {
+    DE_R_T02 = "DE-R-T02", Warning, "[DE-R-T02]-If both supplier and customer are located in Germany, BT-124 \"External document location\" must contain an absolute URL with valid scheme.";
     DE_R_018 = "DE-R-018", Fatal, "[DE-R-018]-If both supplier and customer are located in Germany, information on cash discounts for prompt payment (Skonto) shall be provided within the element \"Payment terms\" BT-20 in the following way: First segment \"SKONTO\", second segment amount of days (\"TAGE=N\"), third segment percentage (\"PROZENT=N\"). Percentage must be separated by dot with two decimal places. In case the base value of the invoiced amount is not provided in BT-115 but as a partial amount, the base value shall be provided as fourth segment \"BASISBETRAG=N\" as semantic data type amount. Each entry shall start with a #, the segments must be separated by # and a row shall end with a #. A complete statement on cash discount for prompt payment shall end with a XML-conformant line break. All statements on cash discount for prompt payment shall be given in capital letters. Additional whitespaces (blanks, tabulators or line breaks) are not allowed. Other characters or texts than defined above are not allowed.";
     DE_R_016 = "DE-R-016", Fatal, "[DE-R-016]-If both supplier and customer are located in Germany, and if one of the VAT codes S, Z, E, AE, K, G, L, or M is used, an invoice shall contain at least one of the following elements: \"Seller VAT identifier\" (BT-31) or \"Seller tax registration identifier\" (BT-32) or \"SELLER TAX REPRESENTATIVE PARTY\" (BG-11).";
     DE_R_022 = "DE-R-022", Fatal, "[DE-R-022]-If both supplier and customer are located in Germany, attached documents provided with an invoice in \"ADDITIONAL SUPPORTING DOCUMENTS\" (BG-24) shall have a unique filename (non case-sensitive) within the element ″Attached document″ (BT-125).";
@@ -184,12 +183,34 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
                 !has("PayeeFinancialAccount") && !has("CardAccount"),
             );
         }
+    } else if name.local == "ExternalReference"
+        && under(&["Attachment", "AdditionalDocumentReference"])
+    {
+        let uri = kid(d, n, cbc("URI"))
+            .map(|u| xp::string(d, u).into_owned())
+            .unwrap_or_default();
+        ctx.check(&DE_R_T02, n, absolute_url(&uri));
     } else if name.local == "TaxSubtotal" && under(&["TaxTotal"]) {
         let ok = kids(d, n, cac("TaxCategory"))
             .flat_map(|t| kids(d, t, cbc("Percent")).collect::<Vec<_>>())
             .any(|p| !xp::blank(&xp::string(d, p)));
         ctx.check(&DE_R_014, n, ok);
     }
+}
+
+/// DE-R-T02: `matches(., '^([a-zA-Z])([a-zA-Z0-9+.-])+:.*')`, a scheme of
+/// at least two characters before the first ':'.
+fn absolute_url(s: &str) -> bool {
+    let mut chars = s.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let rest = chars.as_str();
+    let scheme = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+        .count();
+    scheme >= 1 && rest[scheme..].starts_with(':')
 }
 
 /// DE-R-019/020: the IBAN form `^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{0,30}$` and

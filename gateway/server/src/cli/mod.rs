@@ -85,12 +85,16 @@ pub enum Command {
     },
     /// Validate invoices against EN 16931, Peppol BIS Billing 3 or CIUS-RO (UBL for now).
     #[command(
-        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
+        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n  gateway validate --artefacts ../shared/conformance invoice.xml   # also the UBL/CII XML schema\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
     )]
     Validate {
         /// auto (by CustomizationID), en16931, peppol, peppol-sb or cius-ro.
         #[arg(long, default_value = "auto")]
         rules: String,
+        /// Directory with the official UBL 2.1 / CII D16B schemas: also check the XML schema
+        /// (default: `validate.artefacts`, `GATEWAY_ARTEFACTS`).
+        #[arg(long)]
+        artefacts: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[arg(required = true)]
@@ -255,11 +259,21 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     }
     if let Command::Validate {
         rules,
+        artefacts,
         format,
         files,
     } = &cli.command
     {
-        return match crate::validation::run(rules, files, *format)? {
+        let artefacts = match artefacts {
+            Some(dir) => Some(dir.clone()),
+            None => {
+                Config::load(cli.config.as_deref(), &overrides)?
+                    .validate
+                    .artefacts
+            }
+        };
+        let validator = crate::validation::Validator::new(artefacts.as_deref())?;
+        return match crate::validation::run(rules, files, *format, &validator)? {
             0 => Ok(()),
             code => Err(Error::Exit(code)),
         };

@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub smp: Arc<smp::SmpPublisher>,
     pub public_validation: Arc<validate::PublicValidation>,
+    /// Rules and, when `validate.artefacts` is set, the compiled schemas.
+    pub validator: Arc<crate::validation::Validator>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

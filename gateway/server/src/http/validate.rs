@@ -73,19 +73,17 @@ pub async fn validate(
     let selection =
         crate::validation::selection(&rules).map_err(|e| Problem::bad_request("bad-rules", e))?;
     // Validation is CPU work: off the async workers.
-    let outcome = tokio::task::spawn_blocking(move || {
-        gateway_rules::validate(&body, selection, &gateway_xml::Limits::default())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "validation failed",
-        )
-    })?;
-    match &outcome {
+    let validator = state.validator.clone();
+    let outcome = tokio::task::spawn_blocking(move || validator.check(&body, selection))
+        .await
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "validation failed",
+            )
+        })?;
+    match &outcome.report {
         Err(e) => Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unreadable-document",
