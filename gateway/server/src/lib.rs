@@ -6,6 +6,7 @@ pub mod config;
 mod error;
 pub mod http;
 mod import;
+pub mod lifecycle;
 pub mod lookup;
 pub mod metrics;
 mod participant;

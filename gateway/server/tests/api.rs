@@ -509,6 +509,19 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             ),
                             not_found,
                         ),
+                        ("post", p) if p.contains("{id}") => (
+                            concrete.clone(),
+                            Some(json!({"reason": "not yours"})),
+                            not_found,
+                        ),
+                        ("put", "/v1/settings") => (
+                            format!("{concrete}?company={a_id}"),
+                            Some(json!({"auto_accept_everything": true})),
+                            not_found,
+                        ),
+                        ("get", "/v1/settings" | "/v1/dashboard" | "/v1/documents/totals") => {
+                            (format!("{concrete}?company={a_id}"), None, not_found)
+                        }
                         ("get" | "delete", p) if p.contains("{id}") => {
                             (concrete.clone(), None, not_found)
                         }

@@ -6,17 +6,20 @@
 //! scoping happens in SQL, not in the caller's memory.
 #![forbid(unsafe_code)]
 
+// Declared first: its `text_enum!` macro is used by the modules after it.
+#[macro_use]
+mod types;
 mod blob;
 mod db;
 mod directory;
 mod error;
 mod fold;
 mod journal;
+mod lifecycle;
 mod migrate;
 mod sql_store;
 mod time;
 mod token;
-mod types;
 
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
@@ -24,6 +27,7 @@ pub use directory::Directory;
 pub use error::{Error, Result};
 pub use fold::{fold_name, fold_vat, words as name_words};
 pub use journal::GENESIS_HASH;
+pub use lifecycle::*;
 pub use migrate::{migrations, Migration};
 pub use sql_store::SqlStore;
 pub use token::{ParsedToken, TOKEN_PREFIX};
@@ -33,7 +37,7 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Directory + Send + Sync + 'static {
+pub trait Store: Directory + Lifecycle + Send + Sync + 'static {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

@@ -202,9 +202,9 @@ pub(crate) fn non_empty(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-const DOCUMENT_COLUMNS: &str = "d.id, d.company_id, d.direction, d.source, d.media_type, d.file_name, d.blob_sha256, b.size, d.state, d.created_at, d.updated_at";
+pub(crate) const DOCUMENT_COLUMNS: &str = "d.id, d.company_id, d.direction, d.source, d.media_type, d.file_name, d.blob_sha256, b.size, d.state, d.created_at, d.updated_at";
 
-fn document_from(r: &AnyRow) -> Result<Document> {
+pub(crate) fn document_from(r: &AnyRow) -> Result<Document> {
     let direction: String = get(r, "direction")?;
     Ok(Document {
         id: get(r, "id")?,
@@ -243,7 +243,10 @@ fn event_from(r: &AnyRow) -> Result<Event> {
     })
 }
 
-async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, event: &Event) -> Result<()> {
+pub(crate) async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: &Event,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO events (document_id, seq, company_id, actor, at, kind, from_state, to_state, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

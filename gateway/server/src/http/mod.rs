@@ -6,6 +6,7 @@ mod documents;
 mod health;
 mod openapi;
 mod problem;
+mod settings;
 pub mod smp;
 mod tokens;
 mod users;
@@ -71,7 +72,16 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/validate", post(validate::validate))
         .route("/v1/documents/{id}", get(documents::get))
         .route("/v1/documents/{id}/original", get(documents::original))
-        .route("/v1/documents/{id}/events", get(documents::events));
+        .route("/v1/documents/totals", get(documents::totals))
+        .route("/v1/documents/{id}/events", get(documents::events))
+        .route("/v1/documents/{id}/invoice", get(documents::invoice))
+        .route("/v1/documents/{id}/validate", post(documents::validate))
+        .route("/v1/documents/{id}/send", post(documents::send))
+        .route("/v1/documents/{id}/archive", post(documents::archive))
+        .route("/v1/documents/{id}/accept", post(documents::accept))
+        .route("/v1/documents/{id}/refuse", post(documents::refuse))
+        .route("/v1/settings", get(settings::get).put(settings::put))
+        .route("/v1/dashboard", get(settings::dashboard));
 
     Router::new()
         .route("/healthz", get(health::healthz))

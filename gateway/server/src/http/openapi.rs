@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, health, tokens, users, validate};
+use super::{companies, directory, documents, health, settings, tokens, users, validate};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,9 +17,12 @@ use super::{companies, directory, documents, health, tokens, users, validate};
         directory::add_contact, directory::contacts,
         validate::validate,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
+        documents::totals, documents::invoice, documents::validate, documents::send, documents::archive,
+        documents::accept, documents::refuse,
+        settings::get, settings::put, settings::dashboard,
     ),
     // Types used only in query parameters are not collected from the paths.
-    components(schemas(directory::ImportFormat)),
+    components(schemas(directory::ImportFormat, documents::UploadBatch, gateway_store::SortBy, gateway_store::InvoiceKind, crate::lifecycle::Then)),
     modifiers(&BearerAuth),
     tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"))
 )]

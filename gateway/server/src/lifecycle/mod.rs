@@ -1,0 +1,566 @@
+//! The document lifecycle over the store: submit, validate, send (routing by the customer's
+//! delivery preference), archive, receive into a member's inbox, accept or refuse.
+//!
+//! Sales: `draft → validated → sent | archived`. Purchases: `received → needs_review →
+//! accepted | refused`. Every step is a journal event; the HTTP handlers and the benchmark both
+//! go through these functions.
+pub mod channels;
+pub mod extract;
+
+use gateway_store::{
+    states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DirectoryQuery,
+    DocumentDetail, IdempotencyKey, Identifier, NewDelivery, NewDocument, NewInvoice, Participant,
+    Step, Store, Visibility,
+};
+use serde_json::json;
+
+pub use extract::Parsed;
+
+/// Errors of the lifecycle, each mapped to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(transparent)]
+    Store(#[from] gateway_store::Error),
+    /// Not there, or not the caller's: the two look the same.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// Not XML of an invoice the gateway reads (UBL, CII): nothing was stored.
+    #[error("the invoice cannot be read: {0}")]
+    Unreadable(String),
+    /// The operation does not apply to this document (direction or kind).
+    #[error("{0}")]
+    NotApplicable(String),
+    /// The customer has no delivery channel the gateway can use.
+    #[error("no route to the customer: {0}")]
+    NoRoute(String),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+pub type Result<T, E = LifecycleError> = std::result::Result<T, E>;
+
+/// What to do right after a submission, in the same call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Then {
+    Validate,
+    Send,
+    Archive,
+}
+
+/// A document handed to the gateway by a member (API or upload).
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub company_id: String,
+    pub direction: Direction,
+    /// `api`, `upload`, `email`, …: `api` and `upload` count as the company's own imports.
+    pub source: String,
+    pub media_type: String,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+    pub actor: String,
+    pub idempotency: Option<IdempotencyKey>,
+    pub then: Option<Then>,
+}
+
+pub fn is_xml(media_type: &str) -> bool {
+    matches!(media_type, "application/xml" | "text/xml")
+}
+
+/// Stores a submission in the state its content allows and takes the requested next step.
+pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
+    let parsed = if is_xml(&sub.media_type) && sub.direction != Direction::Other {
+        Some(extract::parse(&sub.bytes))
+    } else {
+        None
+    };
+    let own_import = matches!(sub.source.as_str(), "api" | "upload" | "email");
+    let (initial, summary, steps, parsed) = match (sub.direction, parsed) {
+        (Direction::Sales, Some(Err(e))) => return Err(LifecycleError::Unreadable(e)),
+        (Direction::Sales, Some(Ok(p))) => {
+            let summary = extract::summary(&p, Direction::Sales);
+            let mut steps = Vec::new();
+            if let Some(then) = sub.then {
+                let company = store
+                    .get_company(&Visibility::All, &sub.company_id)
+                    .await?
+                    .ok_or_else(|| gateway_store::Error::NotFound {
+                        what: "company",
+                        id: sub.company_id.clone(),
+                    })?;
+                let (step, valid) = validation_step(&p, &company);
+                steps.push(step);
+                if valid && then == Then::Archive {
+                    steps.push(archive_step("archived on submission"));
+                }
+            }
+            (states::DRAFT, Some(summary), steps, Some(p))
+        }
+        (Direction::Sales, None) => (
+            states::DRAFT,
+            None,
+            vec![Step::new(states::DRAFT, "noted", json!({}))
+                .because("not a structured invoice: it can be archived, not sent")],
+            None,
+        ),
+        (Direction::Purchase, Some(Err(e))) => (
+            states::RECEIVED,
+            None,
+            vec![
+                Step::new(states::NEEDS_REVIEW, "needs_review", json!({"error": e}))
+                    .because(format!("not a readable invoice: {e}")),
+            ],
+            None,
+        ),
+        (Direction::Purchase, Some(Ok(p))) => {
+            let summary = extract::summary(&p, Direction::Purchase);
+            let steps = auto_accept(store, &sub.company_id, own_import, &summary).await?;
+            (states::RECEIVED, Some(summary), steps, Some(p))
+        }
+        (Direction::Purchase, None) => (
+            states::RECEIVED,
+            None,
+            vec![Step::new(
+                states::NEEDS_REVIEW,
+                "needs_review",
+                json!({"media_type": sub.media_type}),
+            )
+            .because("waiting for extraction: the original is kept")],
+            None,
+        ),
+        (Direction::Other, _) => (states::RECEIVED, None, Vec::new(), None),
+    };
+    let created = store
+        .create_invoice(NewInvoice {
+            document: NewDocument {
+                company_id: sub.company_id.clone(),
+                direction: sub.direction,
+                source: sub.source,
+                media_type: sub.media_type,
+                file_name: sub.file_name,
+                bytes: sub.bytes,
+                actor: sub.actor.clone(),
+                initial_state: initial.into(),
+            },
+            summary,
+            steps,
+            idempotency: sub.idempotency,
+            review_duplicates: sub.direction == Direction::Purchase,
+            origin: None,
+        })
+        .await?;
+    if created.replayed || sub.then != Some(Then::Send) {
+        return Ok(created);
+    }
+    if created.document.state != states::VALIDATED {
+        // Invalid: it stays a draft with the report in its journal; the caller sees the state.
+        return Ok(created);
+    }
+    let vis = Visibility::Companies(vec![sub.company_id]);
+    let detail = send(store, &vis, &created.document.id, &sub.actor, parsed).await?;
+    Ok(Created {
+        document: detail.row.document,
+        duplicate_of: created.duplicate_of,
+        replayed: false,
+    })
+}
+
+fn archive_step(why: &str) -> Step {
+    Step::new(states::ARCHIVED, "archived", json!({"reason": why})).because(why)
+}
+
+/// The validation step of a sales invoice: `validated`, or a `validation_failed` event that
+/// leaves it a draft, with the findings in the journal.
+pub fn validation_step(p: &Parsed, company: &gateway_store::Company) -> (Step, bool) {
+    let report = extract::validate(p);
+    let seller = extract::seller_mismatch(p, company);
+    let detail = match &report {
+        Ok(r) => json!({
+            "rules": r.rules.as_str(),
+            "fatal": r.fatal.iter().take(50).map(|f| json!({"id": f.id, "location": f.location, "message": f.message})).collect::<Vec<_>>(),
+            "warnings": r.warning.len(),
+            "seller": seller,
+        }),
+        Err(e) => json!({"error": e, "seller": seller}),
+    };
+    let problem = match (&report, &seller) {
+        (Err(e), _) => Some(format!("cannot be validated: {e}")),
+        (Ok(r), _) if !r.is_valid() => Some(format!(
+            "{} rule(s) failed: {}",
+            r.fatal.len(),
+            r.fatal
+                .iter()
+                .take(5)
+                .map(|f| f.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        (Ok(_), Some(s)) => Some(s.clone()),
+        (Ok(_), None) => None,
+    };
+    match problem {
+        None => (Step::new(states::VALIDATED, "validated", detail), true),
+        Some(why) => (
+            Step::new(states::DRAFT, "validation_failed", detail).because(why),
+            false,
+        ),
+    }
+}
+
+/// The accept step for a readable purchase document when one of the company's options says so.
+async fn auto_accept(
+    store: &dyn Store,
+    company_id: &str,
+    own_import: bool,
+    summary: &gateway_store::Summary,
+) -> Result<Vec<Step>> {
+    Ok(store
+        .auto_accept_rule(company_id, own_import, summary)
+        .await?
+        .map(|rule: AutoAcceptRule| {
+            vec![Step::new(
+                states::ACCEPTED,
+                "accepted",
+                json!({"by": "auto-accept", "rule": rule}),
+            )
+            .because(format!("auto-accepted ({rule})"))]
+        })
+        .unwrap_or_default())
+}
+
+async fn load(store: &dyn Store, vis: &Visibility, id: &str) -> Result<DocumentDetail> {
+    store
+        .document_detail(vis, id)
+        .await?
+        .ok_or(LifecycleError::NotFound("document"))
+}
+
+async fn parse_stored(store: &dyn Store, d: &DocumentDetail) -> Result<Parsed> {
+    if !is_xml(&d.row.document.media_type) {
+        return Err(LifecycleError::NotApplicable(format!(
+            "document {} is {}, not an XML invoice",
+            d.row.document.id, d.row.document.media_type
+        )));
+    }
+    let bytes = store
+        .get_blob(&d.row.document.blob.sha256)
+        .await?
+        .ok_or_else(|| gateway_store::Error::BlobMissing(d.row.document.blob.sha256.clone()))?;
+    extract::parse(&bytes).map_err(LifecycleError::Unreadable)
+}
+
+fn require(d: &DocumentDetail, direction: Direction, what: &str) -> Result<()> {
+    if d.row.document.direction != direction {
+        return Err(LifecycleError::NotApplicable(format!(
+            "only {direction} documents can be {what}; document {} is a {} document",
+            d.row.document.id, d.row.document.direction
+        )));
+    }
+    Ok(())
+}
+
+/// Validates a sales draft; an invalid one stays a draft with the findings journaled.
+pub async fn validate(
+    store: &dyn Store,
+    vis: &Visibility,
+    id: &str,
+    actor: &str,
+) -> Result<(DocumentDetail, bool)> {
+    let d = load(store, vis, id).await?;
+    require(&d, Direction::Sales, "validated")?;
+    let parsed = parse_stored(store, &d).await?;
+    let company = store
+        .get_company(&Visibility::All, &d.row.document.company_id)
+        .await?
+        .ok_or_else(|| gateway_store::Error::NotFound {
+            what: "company",
+            id: d.row.document.company_id.clone(),
+        })?;
+    let (step, valid) = validation_step(&parsed, &company);
+    store
+        .advance(
+            vis,
+            gateway_store::Advance {
+                document_id: id.into(),
+                from: vec![states::DRAFT.into()],
+                actor: actor.into(),
+                steps: vec![step],
+                deliveries: Vec::new(),
+            },
+        )
+        .await?;
+    Ok((load(store, vis, id).await?, valid))
+}
+
+/// Archives a sales document without sending it.
+pub async fn archive(
+    store: &dyn Store,
+    vis: &Visibility,
+    id: &str,
+    actor: &str,
+) -> Result<DocumentDetail> {
+    let d = load(store, vis, id).await?;
+    require(&d, Direction::Sales, "archived")?;
+    store
+        .advance(
+            vis,
+            gateway_store::Advance {
+                document_id: id.into(),
+                from: vec![states::DRAFT.into(), states::VALIDATED.into()],
+                actor: actor.into(),
+                steps: vec![archive_step("archived without sending")],
+                deliveries: Vec::new(),
+            },
+        )
+        .await?;
+    load(store, vis, id).await
+}
+
+/// Accepts or refuses a purchase document, by a person; a refusal needs a reason.
+pub async fn decide(
+    store: &dyn Store,
+    vis: &Visibility,
+    id: &str,
+    actor: &str,
+    accept: bool,
+    reason: Option<String>,
+) -> Result<DocumentDetail> {
+    let d = load(store, vis, id).await?;
+    require(
+        &d,
+        Direction::Purchase,
+        if accept { "accepted" } else { "refused" },
+    )?;
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if !accept && reason.is_none() {
+        return Err(gateway_store::Error::Invalid {
+            field: "reason",
+            reason: "a refusal needs a reason".into(),
+        }
+        .into());
+    }
+    let (to, kind) = if accept {
+        (states::ACCEPTED, "accepted")
+    } else {
+        (states::REFUSED, "refused")
+    };
+    let mut step = Step::new(to, kind, json!({"by": "person", "reason": reason}));
+    step.reason = reason;
+    store
+        .advance(
+            vis,
+            gateway_store::Advance {
+                document_id: id.into(),
+                from: vec![states::RECEIVED.into(), states::NEEDS_REVIEW.into()],
+                actor: actor.into(),
+                steps: vec![step],
+                deliveries: Vec::new(),
+            },
+        )
+        .await?;
+    load(store, vis, id).await
+}
+
+/// Where a customer is reached, from the directory.
+enum Route {
+    Member(String),
+    Peppol(String),
+    Email(String),
+    None,
+}
+
+async fn route(store: &dyn Store, company_id: &str, parsed: &Parsed) -> Result<Route> {
+    let buyer = parsed
+        .invoice
+        .buyer
+        .as_ref()
+        .ok_or_else(|| LifecycleError::NoRoute("the invoice names no buyer".into()))?;
+    let address = extract::electronic_address(buyer);
+    // The sender's view: official entries and its own contacts; a member entry wins, since a
+    // member is always reached on this gateway.
+    let view = Visibility::Companies(vec![company_id.to_string()]);
+    let pick = |mut found: Vec<Participant>| {
+        found.sort_by_key(|p| p.member_company_id.is_none());
+        found.into_iter().next()
+    };
+    let mut found: Option<Participant> = None;
+    if let Some(a) = &address {
+        let query = DirectoryQuery::Identifier(Identifier {
+            scheme: gateway_peppol::PARTICIPANT_SCHEME.into(),
+            value: a.clone(),
+        });
+        found = pick(store.search_participants(&view, &query, 10).await?);
+    }
+    if found.is_none() {
+        let vat = buyer
+            .vat_identifier
+            .as_ref()
+            .and_then(|t| t.id.as_ref())
+            .map(|t| t.normalized());
+        if let Some(vat) = vat.filter(|v| !v.is_empty()) {
+            found = pick(
+                store
+                    .search_participants(&view, &DirectoryQuery::Vat(vat), 10)
+                    .await?,
+            );
+        }
+    }
+    let peppol_id = |p: Option<&Participant>| {
+        p.and_then(|p| {
+            p.identifiers
+                .iter()
+                .find(|i| i.scheme == gateway_peppol::PARTICIPANT_SCHEME)
+                .map(|i| i.value.clone())
+        })
+        .or_else(|| address.clone())
+    };
+    Ok(match found {
+        Some(p) => match (p.delivery, &p.member_company_id) {
+            (Delivery::Gateway, Some(member)) => Route::Member(member.clone()),
+            (Delivery::Email, _) => Route::Email(p.email.clone().unwrap_or_default()),
+            (Delivery::None, _) => Route::None,
+            (Delivery::Peppol | Delivery::Gateway, _) => match peppol_id(Some(&p)) {
+                Some(id) => Route::Peppol(id),
+                None => {
+                    return Err(LifecycleError::NoRoute(format!(
+                        "{} has no Peppol identifier",
+                        p.legal_name
+                    )))
+                }
+            },
+        },
+        // Unknown here: the AS4 outbox looks the address up in the SML.
+        None => match address {
+            Some(a) => Route::Peppol(a),
+            None => {
+                return Err(LifecycleError::NoRoute(
+                    "the customer is not in the directory and the invoice has no electronic address; archive it instead".into(),
+                ))
+            }
+        },
+    })
+}
+
+/// Sends a validated sales invoice by the customer's delivery preference: a member of this
+/// gateway gets it in its inbox now; Peppol and e-mail deliveries are queued for their
+/// senders; a customer who receives no e-invoices gets nothing and the invoice is archived.
+pub async fn send(
+    store: &dyn Store,
+    vis: &Visibility,
+    id: &str,
+    actor: &str,
+    parsed: Option<Parsed>,
+) -> Result<DocumentDetail> {
+    let d = load(store, vis, id).await?;
+    require(&d, Direction::Sales, "sent")?;
+    if d.row.document.state != states::VALIDATED {
+        return Err(gateway_store::Error::StateConflict {
+            document: id.into(),
+            expected: states::VALIDATED.into(),
+            actual: d.row.document.state.clone(),
+        }
+        .into());
+    }
+    let parsed = match parsed {
+        Some(p) => p,
+        None => parse_stored(store, &d).await?,
+    };
+    let company_id = d.row.document.company_id.clone();
+    let (step, delivery) = match route(store, &company_id, &parsed).await? {
+        Route::Member(member) => {
+            let inbox = deliver_to_member(store, &d, &parsed, &member).await?;
+            (
+                Step::new(states::SENT, "sent", json!({"channel": "gateway"})),
+                Some(NewDelivery {
+                    channel: Delivery::Gateway,
+                    recipient: Some(member),
+                    status: DeliveryStatus::Delivered,
+                    proof: Some(json!({"inbox_document_id": inbox.document.id})),
+                    reason: None,
+                }),
+            )
+        }
+        Route::Peppol(participant) => (
+            Step::new(states::SENT, "sent", json!({"channel": "peppol"})),
+            Some(NewDelivery {
+                channel: Delivery::Peppol,
+                recipient: Some(participant),
+                status: DeliveryStatus::Queued,
+                proof: None,
+                reason: Some("waiting for the AS4 outbox".into()),
+            }),
+        ),
+        Route::Email(address) => (
+            Step::new(states::SENT, "sent", json!({"channel": "email"})),
+            Some(NewDelivery {
+                channel: Delivery::Email,
+                recipient: Some(address),
+                status: DeliveryStatus::Queued,
+                proof: None,
+                reason: Some("waiting for the e-mail sender".into()),
+            }),
+        ),
+        Route::None => (
+            archive_step("the customer receives no e-invoices (directory: none)"),
+            None,
+        ),
+    };
+    store
+        .advance(
+            vis,
+            gateway_store::Advance {
+                document_id: id.into(),
+                from: vec![states::VALIDATED.into()],
+                actor: actor.into(),
+                steps: vec![step],
+                deliveries: delivery.into_iter().collect(),
+            },
+        )
+        .await?;
+    load(store, vis, id).await
+}
+
+/// Puts a sent invoice into a member's inbox as a purchase document, once: the key is the
+/// sender's document, so a retried send finds the inbox document it made before.
+async fn deliver_to_member(
+    store: &dyn Store,
+    sent: &DocumentDetail,
+    parsed: &Parsed,
+    member: &str,
+) -> Result<Created> {
+    let bytes = store
+        .get_blob(&sent.row.document.blob.sha256)
+        .await?
+        .ok_or_else(|| gateway_store::Error::BlobMissing(sent.row.document.blob.sha256.clone()))?;
+    let summary = extract::summary(parsed, Direction::Purchase);
+    let steps = auto_accept(store, member, false, &summary).await?;
+    let sender = parsed
+        .invoice
+        .seller
+        .as_ref()
+        .and_then(extract::electronic_address);
+    Ok(store
+        .create_invoice(NewInvoice {
+            document: NewDocument {
+                company_id: member.into(),
+                direction: Direction::Purchase,
+                source: "gateway".into(),
+                media_type: sent.row.document.media_type.clone(),
+                file_name: sent.row.document.file_name.clone(),
+                bytes,
+                actor: "system:gateway".into(),
+                initial_state: states::RECEIVED.into(),
+            },
+            summary: Some(summary),
+            steps,
+            idempotency: Some(IdempotencyKey {
+                key: format!("gateway:{}", sent.row.document.id),
+                request_sha256: sent.row.document.blob.sha256.clone(),
+            }),
+            review_duplicates: true,
+            origin: Some(json!({"channel": "gateway", "sender": sender})),
+        })
+        .await?)
+}
