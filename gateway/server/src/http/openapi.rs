@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, health, tokens, users, validate};
+use super::{companies, directory, documents, email, health, tokens, users, validate};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,11 +17,12 @@ use super::{companies, directory, documents, health, tokens, users, validate};
         directory::add_contact, directory::contacts,
         validate::validate,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
+        email::address, email::import,
     ),
     // Types used only in query parameters are not collected from the paths.
     components(schemas(directory::ImportFormat)),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"), (name = "email"))
 )]
 struct ApiDoc;
 
