@@ -46,6 +46,9 @@ pub struct EmailConfig {
     pub max_message_bytes: u64,
     /// Concurrent SMTP connections; more are answered 421.
     pub max_connections: usize,
+    /// Refuse MAIL until the client has switched to TLS (530). Off by default: some senders'
+    /// servers still deliver in plain text, and a refused invoice is worse than a readable one.
+    pub require_tls: bool,
     pub outbound: OutboundEmailConfig,
 }
 
@@ -57,6 +60,7 @@ impl Default for EmailConfig {
             hostname: "localhost".into(),
             max_message_bytes: 25 * 1024 * 1024,
             max_connections: 100,
+            require_tls: false,
             outbound: OutboundEmailConfig::default(),
         }
     }

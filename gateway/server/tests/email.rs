@@ -47,13 +47,16 @@ fn member(db: &TestDb, name: &str) -> Member {
 }
 
 fn start(db: &TestDb) -> (Gateway, SocketAddr) {
-    let gw = Gateway::start_with(
-        db,
-        &[
-            ("GATEWAY_EMAIL__SMTP_LISTEN", "127.0.0.1:0"),
-            ("GATEWAY_EMAIL__IMPORT_DOMAIN", DOMAIN),
-        ],
-    );
+    start_with(db, &[])
+}
+
+fn start_with(db: &TestDb, extra: &[(&str, &str)]) -> (Gateway, SocketAddr) {
+    let mut env = vec![
+        ("GATEWAY_EMAIL__SMTP_LISTEN", "127.0.0.1:0"),
+        ("GATEWAY_EMAIL__IMPORT_DOMAIN", DOMAIN),
+    ];
+    env.extend_from_slice(extra);
+    let gw = Gateway::start_with(db, &env);
     let smtp = loop {
         let line = gw
             .log
@@ -238,6 +241,12 @@ async fn mail_to_an_import_address_becomes_purchase_documents() {
         );
         assert_pdf_and_ubl(&gw, &a, &pdf, &ubl).await;
         assert!(documents(&gw, &b).await.is_empty(), "B sees none of it");
+        let first = documents(&gw, &a).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let events = get_json(&gw, &a.token, &format!("/v1/documents/{first}/events")).await;
+        assert_eq!(events[0]["actor"], "email:ap@supplier.example", "{events}");
 
         // Delivered again (a sender retrying after a lost reply): nothing stored twice.
         let again = client.send(mail).await.unwrap();
@@ -267,6 +276,29 @@ async fn mail_to_an_import_address_becomes_purchase_documents() {
         let (code, text) = raw.cmd("Subject: hello\r\n\r\njust text\r\n.");
         assert_eq!(code, 554, "{text}");
         assert_eq!(raw.cmd("QUIT").0, 221);
+    }
+}
+
+#[tokio::test]
+async fn tls_can_be_required_and_sub_addresses_reach_the_company() {
+    let pdf = read_shared(PDF);
+    let ubl = read_shared(UBL);
+    for db in test_databases().await {
+        let a = member(&db, "Alpha SA");
+        let (gw, smtp) = start_with(&db, &[("GATEWAY_EMAIL__REQUIRE_TLS", "true")]);
+        let a_address = import_address(&gw, &a).await;
+        let mut raw = Raw::connect(smtp);
+        assert_eq!(raw.cmd("EHLO test").0, 250);
+        assert_eq!(raw.cmd("MAIL FROM:<a@b.example>").0, 530);
+        assert_eq!(raw.cmd("QUIT").0, 221);
+
+        let (code, domain) = a_address.split_once('@').unwrap();
+        let tagged = format!("{}+invoices@{}", code.to_uppercase(), domain);
+        lettre_client(&db, smtp)
+            .send(invoice_mail(&tagged, &pdf, &ubl))
+            .await
+            .expect("over STARTTLS, to a sub-address in capitals");
+        assert_pdf_and_ubl(&gw, &a, &pdf, &ubl).await;
     }
 }
 

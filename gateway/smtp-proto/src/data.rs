@@ -52,39 +52,52 @@ impl DataDecoder {
     /// Appends the unstuffed message bytes of `input` to `out` until the end-of-data line.
     /// The message keeps its line endings, including the CRLF before the final dot.
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> DataProgress {
-        for (i, &b) in input.iter().enumerate() {
-            match self.state {
-                State::Done => {
-                    return DataProgress {
-                        consumed: i,
-                        done: true,
-                    }
+        let mut i = 0;
+        while i < input.len() {
+            let state = self.state;
+            if state == State::Done {
+                break;
+            }
+            if state == State::InLine {
+                // The common case: copy up to the end of the line at once.
+                let rest = &input[i..];
+                let (take, ends_line) = match memchr::memchr(b'\n', rest) {
+                    Some(pos) => (pos + 1, true),
+                    None => (rest.len(), false),
+                };
+                out.extend_from_slice(&rest[..take]);
+                if ends_line {
+                    self.count(take - 1);
+                    self.line_len = 0;
+                    self.state = State::LineStart;
+                } else {
+                    self.count(take);
                 }
-                State::LineStart if b == b'.' => {
-                    self.count();
+                i += take;
+                continue;
+            }
+            let b = input[i];
+            i += 1;
+            match (state, b) {
+                (State::LineStart, b'.') => {
+                    self.count(1);
                     self.state = State::Dot;
                 }
-                State::LineStart | State::InLine => self.text(b, out),
-                State::Dot => match b {
-                    b'\r' => {
-                        self.count();
-                        self.state = State::DotCr;
-                    }
-                    // A bare LF after the dot: lenient, as most servers are.
-                    b'\n' => self.state = State::Done,
-                    _ => self.text(b, out),
-                },
-                State::DotCr => match b {
-                    b'\n' => self.state = State::Done,
-                    _ => {
-                        out.push(b'\r');
-                        self.text(b, out);
-                    }
-                },
+                (State::Dot, b'\r') => {
+                    self.count(1);
+                    self.state = State::DotCr;
+                }
+                // A bare LF after the dot: lenient, as most servers are.
+                (State::Dot, b'\n') | (State::DotCr, b'\n') => self.state = State::Done,
+                (State::DotCr, _) => {
+                    out.push(b'\r');
+                    self.text(b, out);
+                }
+                _ => self.text(b, out),
             }
         }
         DataProgress {
-            consumed: input.len(),
+            consumed: i,
             done: self.state == State::Done,
         }
     }
@@ -106,13 +119,14 @@ impl DataDecoder {
             self.line_len = 0;
             self.state = State::LineStart;
         } else {
-            self.count();
+            self.count(1);
             self.state = State::InLine;
         }
     }
 
-    fn count(&mut self) {
-        self.line_len += 1;
+    /// Adds `n` bytes (not the LF) to the current line's length.
+    fn count(&mut self, n: usize) {
+        self.line_len += n;
         // The LF is not counted, so the bound for the other bytes is one less.
         if self.line_len > self.max_line - 1 {
             self.line_too_long = true;

@@ -105,9 +105,10 @@ async fn connection(tcp: TcpStream, inbound: &Inbound) -> std::io::Result<()> {
     };
     // Anything the client sent after STARTTLS before the handshake is dropped with `plain`:
     // it must not be taken as if it had come over TLS.
-    let tls = TlsAcceptor::from(inbound.tls.clone())
-        .accept(plain.io)
-        .await?;
+    let handshake = TlsAcceptor::from(inbound.tls.clone()).accept(plain.io);
+    let tls = tokio::time::timeout(IDLE, handshake)
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??;
     let mut session = Session::new(inbound, true);
     session.run(&mut Conn::new(tls)).await?;
     Ok(())
@@ -162,7 +163,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 }
 
 struct Recipient {
-    address: String,
     company_id: String,
 }
 
@@ -180,6 +180,8 @@ enum Next {
     Continue,
     Close,
     StartTls,
+    /// 354 was said: the message follows.
+    Data,
 }
 
 impl<'a> Session<'a> {
@@ -217,20 +219,18 @@ impl<'a> Session<'a> {
                 }
                 Some(LineEvent::Line(line)) => match parse_command(&line) {
                     Err(e) => (e.reply(), Next::Continue),
-                    Ok(Command::Data) => match self.data_allowed() {
-                        Err(reply) => (reply, Next::Continue),
-                        Ok(()) => {
-                            conn.write(&Reply::new(354, "end data with <CR><LF>.<CR><LF>"))
-                                .await?;
-                            let reply = self.receive(conn).await?;
-                            self.reset();
-                            (reply, Next::Continue)
-                        }
-                    },
                     Ok(command) => self.command(command).await,
                 },
             };
-            let (reply, next) = reply_and_next;
+            let (reply, next) = match reply_and_next {
+                (go_ahead, Next::Data) => {
+                    conn.write(&go_ahead).await?;
+                    let reply = self.receive(conn).await?;
+                    self.reset();
+                    (reply, Next::Continue)
+                }
+                other => other,
+            };
             if !reply.is_positive() {
                 self.errors += 1;
             }
@@ -241,7 +241,7 @@ impl<'a> Session<'a> {
                         .await?;
                     return Ok(None);
                 }
-                Next::Continue => {}
+                Next::Continue | Next::Data => {}
                 Next::Close => return Ok(None),
                 Next::StartTls => return Ok(Some(Upgrade)),
             }
@@ -275,6 +275,9 @@ impl<'a> Session<'a> {
                 return (Reply::new(220, "2.0.0 ready to start TLS"), Next::StartTls)
             }
             Command::Mail { .. } if self.helo.is_none() => Reply::new(503, "5.5.1 say EHLO first"),
+            Command::Mail { .. } if cfg.require_tls && !self.tls => {
+                Reply::new(530, "5.7.0 must issue a STARTTLS command first")
+            }
             Command::Mail { .. } if self.from.is_some() => {
                 Reply::new(503, "5.5.1 a transaction is open: RSET first")
             }
@@ -301,7 +304,15 @@ impl<'a> Session<'a> {
             Command::Quit => return (Reply::new(221, "2.0.0 bye"), Next::Close),
             Command::Vrfy => Reply::new(252, "2.5.0 cannot verify; send the message"),
             Command::Help => Reply::new(214, "2.0.0 send invoices to your import address"),
-            Command::Data => unreachable!("DATA is handled by the caller"),
+            Command::Data => match self.data_allowed() {
+                Ok(()) => {
+                    return (
+                        Reply::new(354, "end data with <CR><LF>.<CR><LF>"),
+                        Next::Data,
+                    )
+                }
+                Err(reply) => reply,
+            },
         };
         (reply, Next::Continue)
     }
@@ -310,19 +321,18 @@ impl<'a> Session<'a> {
         if self.recipients.len() >= MAX_RECIPIENTS {
             return Reply::new(452, "4.5.3 too many recipients");
         }
-        let Some((code, domain)) = to.rsplit_once('@') else {
+        let Some((local, domain)) = to.rsplit_once('@') else {
             return Reply::new(550, "5.1.1 no such import address");
         };
+        // `code+anything@…` reaches `code@…` (sub-addressing, for people's own filters).
+        let code = local.split_once('+').map_or(local, |(code, _)| code);
         if !domain.eq_ignore_ascii_case(&self.inbound.config.import_domain) {
             return Reply::new(550, "5.7.1 relaying denied: not an import address");
         }
         match self.inbound.store.company_by_import_code(code).await {
             Ok(Some(company_id)) => {
                 if !self.recipients.iter().any(|r| r.company_id == company_id) {
-                    self.recipients.push(Recipient {
-                        address: to,
-                        company_id,
-                    });
+                    self.recipients.push(Recipient { company_id });
                 }
                 Reply::new(250, "2.1.5 recipient OK")
             }
@@ -394,7 +404,13 @@ impl<'a> Session<'a> {
     async fn import(&self, raw: &[u8]) -> Reply {
         let mut stored = 0;
         for r in &self.recipients {
-            let actor = format!("email:{}", r.address.to_ascii_lowercase());
+            let actor = format!(
+                "email:{}",
+                self.from
+                    .as_deref()
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or("<>")
+            );
             match crate::email::import_message(&*self.inbound.store, &r.company_id, raw, &actor)
                 .await
             {
