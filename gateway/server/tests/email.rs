@@ -170,6 +170,20 @@ async fn assert_pdf_and_ubl(gw: &Gateway, m: &Member, pdf: &[u8], ubl: &[u8]) {
     }
 }
 
+/// Reads one reply: its code and the text of all its lines.
+fn read_reply(reader: &mut impl BufRead) -> (u16, String) {
+    let mut text = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.len() >= 4, "short reply `{line}`");
+        text.push(line[4..].trim_end().to_string());
+        if line.as_bytes()[3] == b' ' {
+            return (line[..3].parse().unwrap(), text.join("\n"));
+        }
+    }
+}
+
 /// A plain-text SMTP conversation, for what a polite client like lettre never does.
 struct Raw {
     reader: BufReader<TcpStream>,
@@ -190,16 +204,8 @@ impl Raw {
         raw
     }
 
-    /// The code and the text of the last line of a reply.
     fn reply(&mut self) -> (u16, String) {
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).unwrap();
-            assert!(line.len() >= 4, "short reply `{line}`");
-            if line.as_bytes()[3] == b' ' {
-                return (line[..3].parse().unwrap(), line[4..].trim_end().to_string());
-            }
-        }
+        read_reply(&mut self.reader)
     }
 
     fn cmd(&mut self, line: &str) -> (u16, String) {
@@ -276,6 +282,54 @@ async fn mail_to_an_import_address_becomes_purchase_documents() {
         let (code, text) = raw.cmd("Subject: hello\r\n\r\njust text\r\n.");
         assert_eq!(code, 554, "{text}");
         assert_eq!(raw.cmd("QUIT").0, 221);
+    }
+}
+
+#[tokio::test]
+async fn commands_sent_ahead_of_the_tls_handshake_are_dropped() {
+    for db in test_databases().await {
+        let a = member(&db, "Alpha SA");
+        let (gw, smtp) = start(&db);
+        let a_address = import_address(&gw, &a).await;
+        let mut raw = Raw::connect(smtp);
+        assert_eq!(raw.cmd("EHLO test").0, 250);
+        // An attacker on the path appends plain-text commands behind STARTTLS.
+        raw.writer
+            .write_all(b"STARTTLS\r\nEHLO evil\r\nMAIL FROM:<evil@attacker.example>\r\n")
+            .unwrap();
+        assert_eq!(raw.reply().0, 220);
+
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut roots = rustls::RootCertStore::empty();
+        let ca = std::fs::read(db.data_dir().join("tls/ca.pem")).unwrap();
+        use rustls::pki_types::pem::PemObject;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&ca) {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let config = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let conn = rustls::ClientConnection::new(
+            std::sync::Arc::new(config),
+            "localhost".try_into().unwrap(),
+        )
+        .unwrap();
+        let mut tls = BufReader::new(rustls::StreamOwned::new(conn, raw.writer));
+        let mut cmd = |line: &str| {
+            tls.get_mut()
+                .write_all(format!("{line}\r\n").as_bytes())
+                .unwrap();
+            read_reply(&mut tls)
+        };
+        let (code, text) = cmd(&format!("RCPT TO:<{a_address}>"));
+        assert_eq!(code, 503, "the injected MAIL must not count: {text}");
+        let (code, ehlo) = cmd("EHLO test");
+        assert_eq!(code, 250);
+        assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert_eq!(cmd("STARTTLS").0, 503);
+        assert_eq!(cmd("MAIL FROM:<ap@supplier.example>").0, 250);
+        assert_eq!(cmd(&format!("RCPT TO:<{a_address}>")).0, 250);
+        assert_eq!(cmd("QUIT").0, 221);
     }
 }
 
