@@ -334,6 +334,35 @@ async fn commands_sent_ahead_of_the_tls_handshake_are_dropped() {
 }
 
 #[tokio::test]
+async fn a_message_that_cannot_be_spooled_is_deferred_not_lost() {
+    let pdf = read_shared(PDF);
+    let ubl = read_shared(UBL);
+    for db in test_databases().await {
+        let a = member(&db, "Alpha SA");
+        let (gw, smtp) = start(&db);
+        let a_address = import_address(&gw, &a).await;
+        let mail = invoice_mail(&a_address, &pdf, &ubl);
+        // The spool directory replaced by a file: nothing can be written there.
+        let spool = db.data_dir().join("spool");
+        std::fs::remove_dir(&spool).unwrap();
+        std::fs::write(&spool, b"not a directory").unwrap();
+        let err = lettre_client(&db, smtp)
+            .send(mail.clone())
+            .await
+            .unwrap_err();
+        assert!(err.is_transient(), "a 4xx so the sender retries: {err}");
+        assert!(documents(&gw, &a).await.is_empty());
+        std::fs::remove_file(&spool).unwrap();
+        std::fs::create_dir(&spool).unwrap();
+        lettre_client(&db, smtp)
+            .send(mail)
+            .await
+            .expect("the retry");
+        assert_pdf_and_ubl(&gw, &a, &pdf, &ubl).await;
+    }
+}
+
+#[tokio::test]
 async fn tls_can_be_required_and_sub_addresses_reach_the_company() {
     let pdf = read_shared(PDF);
     let ubl = read_shared(UBL);

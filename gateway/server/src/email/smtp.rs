@@ -162,6 +162,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     }
 }
 
+/// The message being received, in a temporary file removed when dropped.
+struct Spool {
+    file: std::io::Result<(tempfile::NamedTempFile, tokio::fs::File)>,
+}
+
+impl Spool {
+    fn create(dir: &std::path::Path) -> Self {
+        let file = tempfile::NamedTempFile::new_in(dir).and_then(|temp| {
+            let handle = tokio::fs::File::from_std(temp.reopen()?);
+            Ok((temp, handle))
+        });
+        Self { file }
+    }
+
+    /// Appends; the first failure is kept and later writes are skipped.
+    async fn write(&mut self, bytes: &[u8]) {
+        if let Ok((_, handle)) = &mut self.file {
+            if let Err(e) = handle.write_all(bytes).await {
+                self.file = Err(e);
+            }
+        }
+    }
+
+    async fn read_back(self) -> std::io::Result<Vec<u8>> {
+        let (temp, mut handle) = self.file?;
+        handle.flush().await?;
+        drop(handle);
+        tokio::fs::read(temp.path()).await
+    }
+}
+
 struct Recipient {
     company_id: String,
 }
@@ -361,8 +392,9 @@ impl<'a> Session<'a> {
         conn: &mut Conn<S>,
     ) -> std::io::Result<Reply> {
         let max = self.inbound.config.max_message_bytes;
-        let spool = tempfile::NamedTempFile::new_in(&self.inbound.spool)?;
-        let mut file = tokio::fs::File::from_std(spool.reopen()?);
+        // A spool that cannot be written (disk full) does not break the session: the message is
+        // read to its end and the sender told to try again.
+        let mut spool = Spool::create(&self.inbound.spool);
         let mut decoder = DataDecoder::default();
         let mut out = Vec::with_capacity(READ_CHUNK);
         let mut size: u64 = 0;
@@ -379,7 +411,7 @@ impl<'a> Session<'a> {
             size += out.len() as u64;
             // Past the limit, the rest is read and dropped: the session stays in step.
             if size <= max {
-                file.write_all(&out).await?;
+                spool.write(&out).await;
             }
             if progress.done {
                 break;
@@ -395,10 +427,16 @@ impl<'a> Session<'a> {
         if decoder.line_too_long() {
             return Ok(Reply::new(500, "5.5.6 a line is longer than 1000 bytes"));
         }
-        file.flush().await?;
-        drop(file);
-        let raw = tokio::fs::read(spool.path()).await?;
-        Ok(self.import(&raw).await)
+        match spool.read_back().await {
+            Ok(raw) => Ok(self.import(&raw).await),
+            Err(e) => {
+                tracing::error!(error = %e, spool = %self.inbound.spool.display(), "smtp: spooling a message failed");
+                Ok(Reply::new(
+                    451,
+                    "4.3.0 could not store the message, try again later",
+                ))
+            }
+        }
     }
 
     async fn import(&self, raw: &[u8]) -> Reply {
