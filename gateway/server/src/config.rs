@@ -29,6 +29,91 @@ pub struct Config {
     pub log: LogConfig,
     pub peppol: PeppolConfig,
     pub validate: ValidateConfig,
+    pub email: EmailConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// Address of the inbound SMTP listener (e.g. `0.0.0.0:25`); off when absent (the default),
+    /// since it needs an MX record pointing here. `POST /v1/import/email` works either way.
+    pub smtp_listen: Option<SocketAddr>,
+    /// Domain of the import addresses `<code>@<import_domain>`; RCPT to any other is refused.
+    pub import_domain: String,
+    /// Name the SMTP server gives in its greeting and EHLO answer.
+    pub hostname: String,
+    /// Largest message accepted (announced as SIZE; a larger one is refused with 552).
+    pub max_message_bytes: u64,
+    /// Concurrent SMTP connections; more are answered 421.
+    pub max_connections: usize,
+    /// Refuse MAIL until the client has switched to TLS (530). Off by default: some senders'
+    /// servers still deliver in plain text, and a refused invoice is worse than a readable one.
+    pub require_tls: bool,
+    pub outbound: OutboundEmailConfig,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_listen: None,
+            import_domain: "import.localhost".into(),
+            hostname: "localhost".into(),
+            max_message_bytes: 25 * 1024 * 1024,
+            max_connections: 100,
+            require_tls: false,
+            outbound: OutboundEmailConfig::default(),
+        }
+    }
+}
+
+/// How e-mail leaves the gateway: through a relay (submission server) over SMTP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundEmailConfig {
+    /// Host name of the relay; e-mail delivery is off when absent.
+    pub relay: Option<String>,
+    /// Port of the relay; default 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    pub port: Option<u16>,
+    pub tls: OutboundTls,
+    /// PEM file of an extra CA to trust for the relay (besides the system's roots).
+    pub ca_file: Option<PathBuf>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Invoices <invoices@example.com>`.
+    pub from: String,
+    /// Attempts per message, transient failures only; waits double from `backoff_ms`.
+    pub attempts: u32,
+    pub backoff_ms: u64,
+    /// Connection and command timeout.
+    pub timeout_secs: u64,
+}
+
+impl Default for OutboundEmailConfig {
+    fn default() -> Self {
+        Self {
+            relay: None,
+            port: None,
+            tls: OutboundTls::Starttls,
+            ca_file: None,
+            username: None,
+            password: None,
+            from: "gateway@localhost".into(),
+            attempts: 3,
+            backoff_ms: 500,
+            timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboundTls {
+    /// Plain connection upgraded with STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on loopback.
+    None,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +262,7 @@ impl Default for Config {
             log: LogConfig::default(),
             peppol: PeppolConfig::default(),
             validate: ValidateConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -306,6 +392,23 @@ mod tests {
                 .unwrap();
         assert_eq!(config.listen.port(), 9100);
         assert_eq!(config.http.max_body_bytes, 10);
+    }
+
+    #[test]
+    fn email_sections() {
+        let config = load_str(
+            "[email]\nsmtp_listen = \"127.0.0.1:2525\"\nimport_domain = \"in.example\"\n[email.outbound]\nrelay = \"smtp.example\"\ntls = \"tls\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.email.smtp_listen.unwrap().port(), 2525);
+        assert_eq!(config.email.import_domain, "in.example");
+        assert_eq!(config.email.max_message_bytes, 25 * 1024 * 1024);
+        assert_eq!(config.email.outbound.tls, OutboundTls::Tls);
+        assert!(Config::default().email.smtp_listen.is_none());
+        let err = load_str("[email.outbound]\ntls = \"maybe\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email.outbound.tls"), "{err}");
     }
 
     #[test]

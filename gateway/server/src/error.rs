@@ -26,6 +26,16 @@ pub enum Error {
     Serve(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// An e-mail that cannot be imported: not MIME, or nothing in it to import.
+    #[error("e-mail: {0}")]
+    Mail(String),
+    /// Sending an e-mail failed for good (after the retries of a transient failure).
+    #[error("sending e-mail through {relay} failed after {attempts} attempt(s): {reason}")]
+    EmailSend {
+        relay: String,
+        attempts: u32,
+        reason: String,
+    },
     /// Ends the process with this code after the command printed its own report.
     #[error("exit {0}")]
     Exit(u8),

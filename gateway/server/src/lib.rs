@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod email;
 mod error;
 pub mod http;
 mod import;

@@ -8,6 +8,7 @@ use axum_server::Handle;
 use gateway_store::{BlobLocation, SqlStore, Store};
 
 use crate::config::{BlobsSetting, Config};
+use crate::email::smtp::Inbound;
 use crate::http::smp::SmpPublisher;
 use crate::http::{router, AppState};
 use crate::metrics::Metrics;
@@ -51,13 +52,35 @@ pub async fn run(config: Config) -> Result<(), Error> {
         addr: config.listen,
         source,
     })?;
-    let store = open_store(&config).await?;
+    let smtp_listener = match config.email.smtp_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| Error::Listen { addr, source })?,
+        ),
+        None => None,
+    };
+    let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
     let tls = tls::server_config(&config.tls, &config.data_dir)?;
     tracing::info!(database = store.backend().as_str(), "storage ready");
     let smp = smp_publisher(&config, local)?;
+    let metrics = Arc::new(Metrics::default());
+    let smtp = match smtp_listener {
+        Some(listener) => Some((
+            listener,
+            Arc::new(Inbound::new(
+                store.clone(),
+                metrics.clone(),
+                config.email.clone(),
+                &tls,
+                &config.data_dir,
+            )?),
+        )),
+        None => None,
+    };
     let state = AppState {
-        store: Arc::new(store),
-        metrics: Arc::new(Metrics::default()),
+        store,
+        metrics,
         smp: Arc::new(smp),
         public_validation: Arc::new(crate::http::validate::PublicValidation::new(
             config.validate.public,
@@ -66,6 +89,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
         validator: Arc::new(crate::validation::Validator::new(
             config.validate.artefacts.as_deref(),
         )?),
+        email_import_domain: config.email.import_domain.as_str().into(),
     };
     let app = router(state, &config.http);
 
@@ -73,6 +97,12 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
     tokio::spawn(shutdown_on_signal(handle.clone(), grace));
     tracing::info!("listening on https://{local}");
+    if let Some((listener, inbound)) = smtp {
+        if let Ok(addr) = listener.local_addr() {
+            tracing::info!(import_domain = %config.email.import_domain, "smtp listening on {addr}");
+        }
+        tokio::spawn(crate::email::smtp::serve(listener, inbound));
+    }
     axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls))
         .map_err(|source| Error::Listen {
             addr: config.listen,

@@ -426,6 +426,16 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
         .await;
         assert_eq!(status, StatusCode::CREATED, "{contact}");
         let contact_id = contact["participant"]["id"].as_str().unwrap().to_string();
+        let (status, _, import) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/companies/{a_id}/import-address"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{import}");
+        let a_import_address = import["address"].as_str().unwrap().to_string();
         // Everything that would betray A. (A's name and Peppol id are public: members are in the
         // official directory and the SMP.)
         let secrets = [
@@ -438,6 +448,7 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
             "ana@alpha.example".into(),
             "Hidden Supplier".into(),
             "RO99999999".into(),
+            a_import_address.clone(),
         ];
 
         let (_, _, spec) = call(&gw, Method::GET, "/openapi.json", None, None).await;
@@ -477,6 +488,9 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             None,
                             &[StatusCode::FORBIDDEN],
                         ),
+                        ("post", "/v1/import/email") => {
+                            (format!("{concrete}?company={a_id}"), None, not_found)
+                        }
                         ("post", "/v1/documents") => {
                             (format!("{concrete}?company={a_id}"), None, not_found)
                         }

@@ -12,6 +12,7 @@ mod types;
 mod blob;
 mod db;
 mod directory;
+mod email_import;
 mod error;
 mod fold;
 mod journal;
@@ -24,6 +25,7 @@ mod token;
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
+pub use email_import::EmailImport;
 pub use error::{Error, Result};
 pub use fold::{fold_name, fold_vat, words as name_words};
 pub use journal::GENESIS_HASH;
@@ -37,7 +39,7 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Directory + Lifecycle + Send + Sync + 'static {
+pub trait Store: Directory + Lifecycle + EmailImport + Send + Sync + 'static {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

@@ -32,6 +32,20 @@ impl Caller {
         }
     }
 
+    /// The company a write is for: `requested` when the caller may see it, else the member's
+    /// only company; several companies need `?company=ID`.
+    pub fn target_company(&self, requested: Option<String>) -> Result<String, Problem> {
+        match (requested, self.scope(), self.0.company_ids.as_slice()) {
+            (Some(id), _, _) if self.visibility().allows(&id) => Ok(id),
+            (Some(_), _, _) => Err(Problem::not_found("company")),
+            (None, Scope::Member, [only]) => Ok(only.clone()),
+            (None, _, _) => Err(Problem::bad_request(
+                "company-required",
+                "name the company with ?company=ID: this token covers several",
+            )),
+        }
+    }
+
     /// Members and the operator write; accountants only read and export.
     pub fn require_writer(&self) -> Result<(), Problem> {
         match self.0.scope {

@@ -3,6 +3,7 @@ mod auth;
 mod companies;
 mod directory;
 mod documents;
+mod email;
 mod health;
 mod openapi;
 mod problem;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub public_validation: Arc<validate::PublicValidation>,
     /// Rules and, when `validate.artefacts` is set, the compiled schemas.
     pub validator: Arc<crate::validation::Validator>,
+    /// Domain of the companies' e-mail import addresses.
+    pub email_import_domain: Arc<str>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -55,6 +58,8 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
             get(companies::list).post(companies::create),
         )
         .route("/v1/companies/{id}", get(companies::get))
+        .route("/v1/companies/{id}/import-address", get(email::address))
+        .route("/v1/import/email", post(email::import))
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))

@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, health, settings, tokens, users, validate};
+use super::{companies, directory, documents, email, health, settings, tokens, users, validate};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,11 +20,12 @@ use super::{companies, directory, documents, health, settings, tokens, users, va
         documents::totals, documents::invoice, documents::validate, documents::send, documents::archive,
         documents::accept, documents::refuse,
         settings::get, settings::put, settings::dashboard,
+        email::address, email::import,
     ),
     // Types used only in query parameters are not collected from the paths.
     components(schemas(directory::ImportFormat, documents::UploadBatch, gateway_store::SortBy, gateway_store::InvoiceKind, crate::lifecycle::Then)),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"), (name = "email"))
 )]
 struct ApiDoc;
 
