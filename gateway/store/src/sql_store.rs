@@ -14,7 +14,7 @@ use crate::*;
 pub struct SqlStore {
     pub(crate) pools: Pools,
     backend: Backend,
-    blobs: BlobLocation,
+    pub(crate) blobs: BlobLocation,
 }
 
 impl SqlStore {
@@ -202,9 +202,9 @@ pub(crate) fn non_empty(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-const DOCUMENT_COLUMNS: &str = "d.id, d.company_id, d.direction, d.source, d.media_type, d.file_name, d.blob_sha256, b.size, d.state, d.created_at, d.updated_at";
+pub(crate) const DOCUMENT_COLUMNS: &str = "d.id, d.company_id, d.direction, d.source, d.media_type, d.file_name, d.blob_sha256, b.size, d.state, d.created_at, d.updated_at";
 
-fn document_from(r: &AnyRow) -> Result<Document> {
+pub(crate) fn document_from(r: &AnyRow) -> Result<Document> {
     let direction: String = get(r, "direction")?;
     Ok(Document {
         id: get(r, "id")?,

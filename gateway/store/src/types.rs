@@ -38,6 +38,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum!(Scope, "scope", { Member => "member", Accountant => "accountant", Admin => "admin" });
 text_enum!(Direction, "direction", { Purchase => "purchase", Sales => "sales", Other => "other" });
 text_enum!(Delivery, "delivery", { Gateway => "gateway", Peppol => "peppol", Email => "email", None => "none" });
