@@ -1,8 +1,10 @@
 //! The gateway process: configuration, the HTTPS server, and the command line.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 mod error;
 pub mod http;
 mod import;

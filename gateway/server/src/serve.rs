@@ -7,6 +7,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 use gateway_store::{BlobLocation, SqlStore, Store};
 
+use crate::archive::{ArchiveKey, Archiver};
 use crate::config::{BlobsSetting, Config};
 use crate::http::smp::SmpPublisher;
 use crate::http::{router, AppState};
@@ -55,8 +56,19 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let tls = tls::server_config(&config.tls, &config.data_dir)?;
     tracing::info!(database = store.backend().as_str(), "storage ready");
     let smp = smp_publisher(&config, local)?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let archiver = archiver(&config, store.clone())?;
+    crate::connectors::Forwarder {
+        store: store.clone(),
+        webhooks: config.webhooks.clone(),
+        archive: config.archive.clone(),
+        wake: archiver.archived.clone(),
+    }
+    .spawn();
+    archiver.clone().spawn();
     let state = AppState {
-        store: Arc::new(store),
+        archiver: Arc::new(archiver),
+        store,
         metrics: Arc::new(Metrics::default()),
         smp: Arc::new(smp),
         public_validation: Arc::new(crate::http::validate::PublicValidation::new(
@@ -81,6 +93,18 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(Error::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The archive worker with its key (made in the data directory on first start).
+pub fn archiver(config: &Config, store: Arc<dyn Store>) -> Result<Archiver, Error> {
+    let key = ArchiveKey::load_or_create(&config.archive.key_path(&config.data_dir))?;
+    Ok(Archiver {
+        store,
+        key: Arc::new(key),
+        config: config.archive.clone(),
+        wake: Arc::new(tokio::sync::Notify::new()),
+        archived: Arc::new(tokio::sync::Notify::new()),
+    })
 }
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without

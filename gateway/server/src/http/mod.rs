@@ -1,8 +1,11 @@
 //! The HTTP API: routes, shared state and the layers every request passes through.
+mod archive;
 mod auth;
 mod companies;
+mod connectors;
 mod directory;
 mod documents;
+mod exports;
 mod health;
 mod openapi;
 mod problem;
@@ -39,6 +42,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub smp: Arc<smp::SmpPublisher>,
     pub public_validation: Arc<validate::PublicValidation>,
+    pub archiver: Arc<crate::archive::Archiver>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -69,7 +73,41 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/validate", post(validate::validate))
         .route("/v1/documents/{id}", get(documents::get))
         .route("/v1/documents/{id}/original", get(documents::original))
-        .route("/v1/documents/{id}/events", get(documents::events));
+        .route("/v1/documents/{id}/events", get(documents::events))
+        .route(
+            "/v1/accountants",
+            get(archive::list_accountants).post(archive::create_accountant),
+        )
+        .route(
+            "/v1/accountants/{id}/tokens",
+            post(archive::create_accountant_token),
+        )
+        .route(
+            "/v1/accountant-links",
+            get(archive::list_links).post(archive::invite),
+        )
+        .route("/v1/accountant-links/{id}", delete(archive::unlink))
+        .route("/v1/accountant-links/{id}/accept", post(archive::accept))
+        .route("/v1/archive", get(archive::search))
+        .route("/v1/archive/{id}", get(archive::get))
+        .route("/v1/archive/{id}/original", get(archive::original))
+        .route("/v1/archive/{id}/ubl", get(archive::ubl))
+        .route(
+            "/v1/archive-checkpoints",
+            get(archive::checkpoints).post(archive::checkpoint),
+        )
+        .route("/v1/exports/archive.zip", get(exports::zip))
+        .route("/v1/exports/archive.xlsx", get(exports::xlsx))
+        .route(
+            "/v1/connectors",
+            get(connectors::list).post(connectors::create),
+        )
+        .route(
+            "/v1/connectors/{id}",
+            get(connectors::get).delete(connectors::delete),
+        )
+        .route("/v1/connectors/{id}/feed", get(connectors::feed))
+        .route("/v1/connectors/{id}/ack", post(connectors::ack));
 
     Router::new()
         .route("/healthz", get(health::healthz))

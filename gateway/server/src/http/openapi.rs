@@ -3,7 +3,9 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, health, tokens, users, validate};
+use super::{
+    archive, companies, connectors, directory, documents, exports, health, tokens, users, validate,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,11 +19,18 @@ use super::{companies, directory, documents, health, tokens, users, validate};
         directory::add_contact, directory::contacts,
         validate::validate,
         documents::upload, documents::list, documents::get, documents::original, documents::events,
+        archive::create_accountant, archive::list_accountants, archive::create_accountant_token,
+        archive::list_links, archive::invite, archive::accept, archive::unlink,
+        archive::search, archive::get, archive::original, archive::ubl,
+        archive::checkpoints, archive::checkpoint,
+        exports::zip, exports::xlsx,
+        connectors::create, connectors::list, connectors::get, connectors::delete,
+        connectors::feed, connectors::ack,
     ),
     // Types used only in query parameters are not collected from the paths.
     components(schemas(directory::ImportFormat)),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"), (name = "accountants"), (name = "archive"), (name = "connectors"))
 )]
 struct ApiDoc;
 
