@@ -30,6 +30,8 @@ pub struct Config {
     pub peppol: PeppolConfig,
     pub validate: ValidateConfig,
     pub email: EmailConfig,
+    pub archive: ArchiveConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +64,42 @@ impl Default for EmailConfig {
             max_connections: 100,
             require_tls: false,
             outbound: OutboundEmailConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    /// Ed25519 archive signing key (base64 seed); made on first start when missing. Default
+    /// `data_dir/archive/archive.key`, with the public key next to it in `archive.pub`.
+    pub key_file: Option<PathBuf>,
+    /// How long archived documents are kept before the expiry job removes them.
+    pub retention_years: u32,
+    /// How often the archiver looks for newly archived documents (it is also woken directly).
+    pub poll_interval_ms: u64,
+    /// How often the chain head is signed (when it moved).
+    pub checkpoint_interval_secs: u64,
+    /// How often the expiry job runs.
+    pub expiry_interval_secs: u64,
+    /// SMTP relay for the mailbox drop (plain SMTP; the relay is trusted, e.g. on localhost).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Sender of mailbox drops.
+    pub mail_from: String,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        Self {
+            key_file: None,
+            retention_years: 10,
+            poll_interval_ms: 2000,
+            checkpoint_interval_secs: 3600,
+            expiry_interval_secs: 3600,
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            mail_from: "archive@localhost".into(),
         }
     }
 }
@@ -114,6 +152,39 @@ pub enum OutboundTls {
     Tls,
     /// No encryption: only for a relay on loopback.
     None,
+}
+
+impl ArchiveConfig {
+    pub fn key_path(&self, data_dir: &Path) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| data_dir.join("archive").join("archive.key"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Let webhooks reach private, loopback and link-local addresses (tests, closed networks).
+    pub allow_private: bool,
+    /// Seconds to wait before each attempt: the Standard Webhooks schedule by default
+    /// (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+    pub retry_schedule_secs: Vec<u64>,
+    /// A `Retry-After` longer than this is cut to it.
+    pub max_retry_after_secs: u64,
+    /// Per-attempt timeout.
+    pub timeout_secs: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            retry_schedule_secs: vec![0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+            max_retry_after_secs: 36000,
+            timeout_secs: 15,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -263,6 +334,8 @@ impl Default for Config {
             peppol: PeppolConfig::default(),
             validate: ValidateConfig::default(),
             email: EmailConfig::default(),
+            archive: ArchiveConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The gateway process: configuration, the HTTPS server, and the command line.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod email;
 mod error;
 pub mod http;

@@ -7,6 +7,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 use gateway_store::{BlobLocation, SqlStore, Store};
 
+use crate::archive::{ArchiveKey, Archiver};
 use crate::config::{BlobsSetting, Config};
 use crate::email::smtp::Inbound;
 use crate::http::smp::SmpPublisher;
@@ -78,7 +79,17 @@ pub async fn run(config: Config) -> Result<(), Error> {
         )),
         None => None,
     };
+    let archiver = archiver(&config, store.clone())?;
+    crate::connectors::Forwarder {
+        store: store.clone(),
+        webhooks: config.webhooks.clone(),
+        archive: config.archive.clone(),
+        wake: archiver.archived.clone(),
+    }
+    .spawn();
+    archiver.clone().spawn();
     let state = AppState {
+        archiver: Arc::new(archiver),
         store,
         metrics,
         smp: Arc::new(smp),
@@ -114,6 +125,18 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(Error::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The archive worker with its key (made in the data directory on first start).
+pub fn archiver(config: &Config, store: Arc<dyn Store>) -> Result<Archiver, Error> {
+    let key = ArchiveKey::load_or_create(&config.archive.key_path(&config.data_dir))?;
+    Ok(Archiver {
+        store,
+        key: Arc::new(key),
+        config: config.archive.clone(),
+        wake: Arc::new(tokio::sync::Notify::new()),
+        archived: Arc::new(tokio::sync::Notify::new()),
+    })
 }
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without

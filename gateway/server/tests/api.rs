@@ -386,6 +386,46 @@ async fn documents_are_stored_as_received_and_journaled() {
     }
 }
 
+/// Moves a document to `accepted` through the store (the lifecycle's contract: an accepted
+/// purchase invoice is archived) and waits until the archive has it.
+async fn archive(db: &TestDb, gw: &Gateway, admin: &str, doc_id: &str) {
+    use gateway_store::{DatabaseUrl, SqlStore, StateChange, Store, Visibility};
+    let url = DatabaseUrl::parse(&db.url).unwrap();
+    let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
+        .await
+        .unwrap();
+    store
+        .transition(
+            &Visibility::All,
+            StateChange {
+                document_id: doc_id.into(),
+                from: "received".into(),
+                to: "accepted".into(),
+                actor: "test".into(),
+                kind: "accepted".into(),
+                detail: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    for _ in 0..100 {
+        let (_, _, page) = call(
+            gw,
+            Method::GET,
+            &format!("/v1/archive?ids={doc_id}"),
+            Some(admin),
+            None,
+        )
+        .await;
+        if page["items"].as_array().is_some_and(|i| !i.is_empty()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("document {doc_id} was not archived within 10 s");
+}
+
 /// Walks every operation of the OpenAPI document with B's token against A's resources: nothing of
 /// A's private data may show, and a resource of A's is `404` exactly like one that does not exist.
 #[tokio::test]
@@ -436,6 +476,37 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
         .await;
         assert_eq!(status, StatusCode::OK, "{import}");
         let a_import_address = import["address"].as_str().unwrap().to_string();
+        // A's archive: the document accepted and archived, an accountant invited, a feed.
+        archive(&db, &gw, &admin, &doc_id).await;
+        let (_, _, accountant) = call(
+            &gw,
+            Method::POST,
+            "/v1/accountants",
+            Some(&admin),
+            Some(json!({"name": "Books & Co"})),
+        )
+        .await;
+        let accountant_id = accountant["id"].as_str().unwrap().to_string();
+        let (status, _, link) = call(
+            &gw,
+            Method::POST,
+            "/v1/accountant-links",
+            Some(&a.token),
+            Some(json!({"accountant_id": accountant_id})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{link}");
+        let link_id = link["id"].as_str().unwrap().to_string();
+        let (status, _, connector) = call(
+            &gw,
+            Method::POST,
+            "/v1/connectors",
+            Some(&a.token),
+            Some(json!({"kind": "feed"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{connector}");
+        let connector_id = connector["connector"]["id"].as_str().unwrap().to_string();
         // Everything that would betray A. (A's name and Peppol id are public: members are in the
         // official directory and the SMP.)
         let secrets = [
@@ -449,6 +520,8 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
             "Hidden Supplier".into(),
             "RO99999999".into(),
             a_import_address.clone(),
+            link_id.clone(),
+            connector_id.clone(),
         ];
 
         let (_, _, spec) = call(&gw, Method::GET, "/openapi.json", None, None).await;
@@ -464,6 +537,10 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                     vec![&a_id]
                 } else if path.contains("/v1/directory/") {
                     vec![&contact_id]
+                } else if path.contains("/v1/accountant-links/") {
+                    vec![&link_id]
+                } else if path.contains("/v1/connectors/") {
+                    vec![&connector_id]
                 } else {
                     vec![&doc_id, &a_id, &user_id]
                 };
@@ -536,6 +613,37 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                         ("get", "/v1/settings" | "/v1/dashboard" | "/v1/documents/totals") => {
                             (format!("{concrete}?company={a_id}"), None, not_found)
                         }
+                        ("post", "/v1/accountants") => (
+                            concrete.clone(),
+                            Some(json!({"name": "X"})),
+                            &[StatusCode::FORBIDDEN],
+                        ),
+                        ("post", "/v1/accountants/{id}/tokens") => (
+                            concrete.clone(),
+                            Some(json!({"label": "x"})),
+                            &[StatusCode::FORBIDDEN],
+                        ),
+                        ("post", "/v1/accountant-links") => (
+                            concrete.clone(),
+                            Some(json!({"accountant_id": accountant_id, "company": a_id})),
+                            not_found,
+                        ),
+                        ("post", "/v1/accountant-links/{id}/accept") => {
+                            (concrete.clone(), None, &[StatusCode::FORBIDDEN])
+                        }
+                        ("get" | "post", "/v1/archive-checkpoints") => {
+                            (concrete.clone(), None, &[StatusCode::FORBIDDEN])
+                        }
+                        ("post", "/v1/connectors") => (
+                            concrete.clone(),
+                            Some(json!({"kind": "feed", "company": a_id})),
+                            not_found,
+                        ),
+                        ("post", "/v1/connectors/{id}/ack") => (
+                            concrete.clone(),
+                            Some(json!({"document_ids": [doc_id]})),
+                            not_found,
+                        ),
                         ("get" | "delete", p) if p.contains("{id}") => {
                             (concrete.clone(), None, not_found)
                         }
@@ -915,5 +1023,250 @@ async fn validate_answers_members_and_when_enabled_anyone_within_a_rate() {
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
+    }
+}
+
+/// An accountant organisation's token sees the archives of the companies linked to it (invited
+/// by the company, accepted by the accountant) and nothing else; unlinked, it sees nothing.
+#[tokio::test]
+async fn an_accountant_sees_the_archives_of_linked_companies_only() {
+    for db in test_databases().await {
+        let (admin, a, b) = seed(&db);
+        let gw = Gateway::start_with(&db, &[("GATEWAY_ARCHIVE__POLL_INTERVAL_MS", "100")]);
+        let mut docs = Vec::new();
+        for (tenant, secret) in [(&a, "ALPHA-ARCHIVED-7"), (&b, "BETA-ARCHIVED-8")] {
+            let xml = format!("<Invoice><ID>{secret}</ID></Invoice>");
+            let (_, doc) = upload(&gw, &tenant.token, "", "application/xml", xml.as_bytes()).await;
+            let id = doc["id"].as_str().unwrap().to_string();
+            archive(&db, &gw, &admin, &id).await;
+            docs.push(id);
+        }
+        let mut accountants = Vec::new();
+        for name in ["Books & Co", "Other Books"] {
+            let (status, _, acc) = call(
+                &gw,
+                Method::POST,
+                "/v1/accountants",
+                Some(&admin),
+                Some(json!({"name": name})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{acc}");
+            let id = acc["id"].as_str().unwrap().to_string();
+            let (status, _, token) = call(
+                &gw,
+                Method::POST,
+                &format!("/v1/accountants/{id}/tokens"),
+                Some(&admin),
+                Some(json!({"label": name})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{token}");
+            assert_eq!(token["info"]["scope"], "accountant");
+            accountants.push((id, token["token"].as_str().unwrap().to_string()));
+        }
+        let (books_id, books) = &accountants[0];
+        let (other_id, other) = &accountants[1];
+        // Both companies invite Books; B also invites Other, which never accepts.
+        let mut links = Vec::new();
+        for (tenant, acc) in [(&a, books_id), (&b, books_id), (&b, other_id)] {
+            let (status, _, link) = call(
+                &gw,
+                Method::POST,
+                "/v1/accountant-links",
+                Some(&tenant.token),
+                Some(json!({"accountant_id": acc})),
+            )
+            .await;
+            assert_eq!(
+                (status, link["status"].as_str()),
+                (StatusCode::CREATED, Some("invited")),
+                "{link}"
+            );
+            links.push(link["id"].as_str().unwrap().to_string());
+        }
+        let ids = |page: &Value| -> Vec<String> {
+            let mut v: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["document_id"].as_str().unwrap().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let mut both = docs.clone();
+        both.sort();
+        // Invited is not linked yet.
+        let (_, _, page) = call(&gw, Method::GET, "/v1/archive", Some(books), None).await;
+        assert!(ids(&page).is_empty(), "{page}");
+        // A member cannot accept for the accountant; Other cannot accept Books' invitation.
+        let (status, _, _) = call(
+            &gw,
+            Method::POST,
+            &format!("/v1/accountant-links/{}/accept", links[0]),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, _) = call(
+            &gw,
+            Method::POST,
+            &format!("/v1/accountant-links/{}/accept", links[0]),
+            Some(other),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        for link in &links[..2] {
+            let (status, _, body) = call(
+                &gw,
+                Method::POST,
+                &format!("/v1/accountant-links/{link}/accept"),
+                Some(books),
+                None,
+            )
+            .await;
+            assert_eq!(
+                (status, body["status"].as_str()),
+                (StatusCode::OK, Some("active")),
+                "{body}"
+            );
+        }
+        // Linked to both: Books sees both companies' archives, reads and exports them.
+        let (_, _, page) = call(&gw, Method::GET, "/v1/archive", Some(books), None).await;
+        assert_eq!(ids(&page), both);
+        for id in &docs {
+            let (status, _, detail) = call(
+                &gw,
+                Method::GET,
+                &format!("/v1/archive/{id}"),
+                Some(books),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{detail}");
+            let resp = gw
+                .client
+                .get(gw.url(&format!("/v1/archive/{id}/original")))
+                .bearer_auth(books)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert!(String::from_utf8(resp.bytes().await.unwrap().to_vec())
+                .unwrap()
+                .contains("ARCHIVED"));
+        }
+        let (_, _, mine) = call(&gw, Method::GET, "/v1/accountant-links", Some(books), None).await;
+        assert_eq!(mine.as_array().unwrap().len(), 2);
+        // …and nothing else: not the documents outside the archive, not the companies' data.
+        for path in [
+            "/v1/documents",
+            "/v1/companies",
+            "/v1/users",
+            "/v1/contacts",
+        ] {
+            let (status, _, body) = call(&gw, Method::GET, path, Some(books), None).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                !body.to_string().contains(&docs[0]) && !body.to_string().contains("Alpha SA"),
+                "{path}: {body}"
+            );
+        }
+        let (status, _, _) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/documents/{}", docs[0]),
+            Some(books),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Other (invited, never accepted) sees neither, on every read of the API.
+        let secrets = [
+            docs[0].as_str(),
+            docs[1].as_str(),
+            "ALPHA-ARCHIVED-7",
+            "BETA-ARCHIVED-8",
+        ];
+        let (_, _, spec) = call(&gw, Method::GET, "/openapi.json", None, None).await;
+        let mut walked = 0;
+        for (path, ops) in spec["paths"].as_object().unwrap() {
+            if !ops.as_object().unwrap().contains_key("get")
+                || path.starts_with("/v1/directory")
+                || !path.starts_with("/v1/")
+            {
+                continue;
+            }
+            for id in &docs {
+                let url = path.replace("{id}", id);
+                let resp = gw
+                    .client
+                    .get(gw.url(&url))
+                    .bearer_auth(other)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = resp.status();
+                let text = String::from_utf8_lossy(&resp.bytes().await.unwrap()).to_string();
+                for s in secrets {
+                    assert!(
+                        !text.contains(s),
+                        "GET {url} leaked `{s}` to an unlinked accountant: {text}"
+                    );
+                }
+                assert!(
+                    [StatusCode::OK, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND]
+                        .contains(&status),
+                    "GET {url}: {status}"
+                );
+                walked += 1;
+            }
+        }
+        assert!(walked >= 20, "walked only {walked}");
+
+        // A unlinks: Books keeps B only. Books unlinks B itself: it sees neither.
+        let (status, _, body) = call(
+            &gw,
+            Method::DELETE,
+            &format!("/v1/accountant-links/{}", links[0]),
+            Some(&a.token),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["unlinked_by"].as_str()),
+            (StatusCode::OK, Some("company")),
+            "{body}"
+        );
+        let (_, _, page) = call(&gw, Method::GET, "/v1/archive", Some(books), None).await;
+        assert_eq!(ids(&page), vec![docs[1].clone()]);
+        let (status, _, _) = call(
+            &gw,
+            Method::GET,
+            &format!("/v1/archive/{}", docs[0]),
+            Some(books),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, body) = call(
+            &gw,
+            Method::DELETE,
+            &format!("/v1/accountant-links/{}", links[1]),
+            Some(books),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["unlinked_by"].as_str()),
+            (StatusCode::OK, Some("accountant")),
+            "{body}"
+        );
+        let (_, _, page) = call(&gw, Method::GET, "/v1/archive", Some(books), None).await;
+        assert!(ids(&page).is_empty(), "{page}");
     }
 }

@@ -9,6 +9,7 @@
 // Declared first: its `text_enum!` macro is used by the modules after it.
 #[macro_use]
 mod types;
+mod archive;
 mod blob;
 mod db;
 mod directory;
@@ -22,6 +23,8 @@ mod sql_store;
 mod time;
 mod token;
 
+pub use archive::types::*;
+pub use archive::{entry_hash, fields_hash, Archive, ArchiveStats};
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
@@ -39,7 +42,7 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Directory + Lifecycle + EmailImport + Send + Sync + 'static {
+pub trait Store: Directory + Lifecycle + EmailImport + Archive + Send + Sync + 'static {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

@@ -14,7 +14,7 @@ use crate::*;
 pub struct SqlStore {
     pub(crate) pools: Pools,
     backend: Backend,
-    blobs: BlobLocation,
+    pub(crate) blobs: BlobLocation,
 }
 
 impl SqlStore {

@@ -1,4 +1,5 @@
 //! The `gateway` command line.
+mod archive;
 mod directory;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -115,6 +116,12 @@ pub enum Command {
     /// The participant directory: add, import, search.
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+    /// The tamper-evident archive: verify, checkpoint, expire.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
+    /// Accountant organisations and their tokens.
+    #[command(subcommand)]
+    Accountant(archive::AccountantCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -317,6 +324,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
         Command::Directory(cmd) => directory::run(&config, cmd).await,
+        Command::Archive(cmd) => archive::run(&config, cmd).await,
+        Command::Accountant(cmd) => archive::accountant(&config, cmd).await,
         Command::Lookup {
             participant,
             document_type,

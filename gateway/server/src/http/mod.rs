@@ -1,9 +1,12 @@
 //! The HTTP API: routes, shared state and the layers every request passes through.
+mod archive;
 mod auth;
 mod companies;
+mod connectors;
 mod directory;
 mod documents;
 mod email;
+mod exports;
 mod health;
 mod openapi;
 mod problem;
@@ -45,6 +48,7 @@ pub struct AppState {
     pub validator: Arc<crate::validation::Validator>,
     /// Domain of the companies' e-mail import addresses.
     pub email_import_domain: Arc<str>,
+    pub archiver: Arc<crate::archive::Archiver>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -86,7 +90,41 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/v1/documents/{id}/accept", post(documents::accept))
         .route("/v1/documents/{id}/refuse", post(documents::refuse))
         .route("/v1/settings", get(settings::get).put(settings::put))
-        .route("/v1/dashboard", get(settings::dashboard));
+        .route("/v1/dashboard", get(settings::dashboard))
+        .route(
+            "/v1/accountants",
+            get(archive::list_accountants).post(archive::create_accountant),
+        )
+        .route(
+            "/v1/accountants/{id}/tokens",
+            post(archive::create_accountant_token),
+        )
+        .route(
+            "/v1/accountant-links",
+            get(archive::list_links).post(archive::invite),
+        )
+        .route("/v1/accountant-links/{id}", delete(archive::unlink))
+        .route("/v1/accountant-links/{id}/accept", post(archive::accept))
+        .route("/v1/archive", get(archive::search))
+        .route("/v1/archive/{id}", get(archive::get))
+        .route("/v1/archive/{id}/original", get(archive::original))
+        .route("/v1/archive/{id}/ubl", get(archive::ubl))
+        .route(
+            "/v1/archive-checkpoints",
+            get(archive::checkpoints).post(archive::checkpoint),
+        )
+        .route("/v1/exports/archive.zip", get(exports::zip))
+        .route("/v1/exports/archive.xlsx", get(exports::xlsx))
+        .route(
+            "/v1/connectors",
+            get(connectors::list).post(connectors::create),
+        )
+        .route(
+            "/v1/connectors/{id}",
+            get(connectors::get).delete(connectors::delete),
+        )
+        .route("/v1/connectors/{id}/feed", get(connectors::feed))
+        .route("/v1/connectors/{id}/ack", post(connectors::ack));
 
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -3,7 +3,10 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{companies, directory, documents, email, health, settings, tokens, users, validate};
+use super::{
+    archive, companies, connectors, directory, documents, email, exports, health, settings, tokens,
+    users, validate,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,11 +24,18 @@ use super::{companies, directory, documents, email, health, settings, tokens, us
         documents::accept, documents::refuse,
         settings::get, settings::put, settings::dashboard,
         email::address, email::import,
+        archive::create_accountant, archive::list_accountants, archive::create_accountant_token,
+        archive::list_links, archive::invite, archive::accept, archive::unlink,
+        archive::search, archive::get, archive::original, archive::ubl,
+        archive::checkpoints, archive::checkpoint,
+        exports::zip, exports::xlsx,
+        connectors::create, connectors::list, connectors::get, connectors::delete,
+        connectors::feed, connectors::ack,
     ),
     // Types used only in query parameters are not collected from the paths.
     components(schemas(directory::ImportFormat, documents::UploadBatch, gateway_store::SortBy, gateway_store::InvoiceKind, crate::lifecycle::Then)),
     modifiers(&BearerAuth),
-    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"), (name = "email"))
+    tags((name = "operations"), (name = "tenants"), (name = "directory"), (name = "documents"), (name = "validation"), (name = "email"), (name = "accountants"), (name = "archive"), (name = "connectors"))
 )]
 struct ApiDoc;
 

@@ -1,0 +1,283 @@
+//! Connectors and the per-document forwarding status ("accountant status").
+use sqlx::any::AnyRow;
+
+use super::types::*;
+use crate::sql_store::{dynamic_query, get, new_id};
+use crate::{time, Error, Result, SqlStore};
+
+const CONNECTOR_COLUMNS: &str = "c.id, c.owner_kind, c.owner_id, c.kind, c.url, c.scheme, c.public_key, c.purchases_email, c.sales_email, c.disabled_at, c.disabled_reason, c.created_at";
+const DELIVERY_COLUMNS: &str = "d.connector_id, d.document_id, d.company_id, d.entry_seq, d.message_id, d.status, d.reason, d.attempts, d.next_attempt_at, d.updated_at";
+
+fn connector_from(r: &AnyRow) -> Result<Connector> {
+    let kind: String = get(r, "kind")?;
+    Ok(Connector {
+        id: get(r, "id")?,
+        owner: ConnectorOwner {
+            kind: get(r, "owner_kind")?,
+            id: get(r, "owner_id")?,
+        },
+        kind: kind.parse()?,
+        url: get(r, "url")?,
+        scheme: get(r, "scheme")?,
+        public_key: get(r, "public_key")?,
+        purchases_email: get(r, "purchases_email")?,
+        sales_email: get(r, "sales_email")?,
+        disabled_at: get(r, "disabled_at")?,
+        disabled_reason: get(r, "disabled_reason")?,
+        created_at: get(r, "created_at")?,
+    })
+}
+
+fn delivery_from(r: &AnyRow) -> Result<Forwarding> {
+    let status: String = get(r, "status")?;
+    Ok(Forwarding {
+        connector_id: get(r, "connector_id")?,
+        document_id: get(r, "document_id")?,
+        company_id: get(r, "company_id")?,
+        entry_seq: get(r, "entry_seq")?,
+        message_id: get(r, "message_id")?,
+        status: status.parse()?,
+        reason: get(r, "reason")?,
+        attempts: get(r, "attempts")?,
+        next_attempt_at: get(r, "next_attempt_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+/// `AND (owner is one of these)`; `false` when there are none.
+fn owners_clause(owners: &[ConnectorOwner], sql: &mut String, binds: &mut Vec<String>) -> bool {
+    if owners.is_empty() {
+        return false;
+    }
+    let mut parts = Vec::new();
+    for o in owners {
+        binds.push(o.kind.clone());
+        binds.push(o.id.clone());
+        parts.push(format!(
+            "(c.owner_kind = ${} AND c.owner_id = ${})",
+            binds.len() - 1,
+            binds.len()
+        ));
+    }
+    sql.push_str(&format!(" AND ({})", parts.join(" OR ")));
+    true
+}
+
+impl SqlStore {
+    pub(super) async fn create_connector_impl(&self, new: NewConnector) -> Result<Connector> {
+        if !matches!(new.owner.kind.as_str(), "company" | "accountant") {
+            return Err(Error::Invalid {
+                field: "owner",
+                reason: "a connector belongs to a company or an accountant".into(),
+            });
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO connectors (id, owner_kind, owner_id, kind, url, scheme, secret, public_key, purchases_email, sales_email, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id.as_str())
+        .bind(new.owner.kind.as_str())
+        .bind(new.owner.id.as_str())
+        .bind(new.kind.as_str())
+        .bind(new.url)
+        .bind(new.scheme)
+        .bind(new.secret)
+        .bind(new.public_key)
+        .bind(new.purchases_email)
+        .bind(new.sales_email)
+        .bind(time::now())
+        .execute(&self.pools.write)
+        .await
+        .map_err(Error::db("creating connector"))?;
+        self.connectors_where(std::slice::from_ref(&new.owner), Some(&id))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::NotFound {
+                what: "connector",
+                id,
+            })
+    }
+
+    pub(super) async fn connectors_where(
+        &self,
+        owners: &[ConnectorOwner],
+        id: Option<&str>,
+    ) -> Result<Vec<Connector>> {
+        let mut sql = format!("SELECT {CONNECTOR_COLUMNS} FROM connectors c WHERE 1 = 1");
+        let mut binds = Vec::new();
+        if let Some(id) = id {
+            binds.push(id.to_string());
+            sql.push_str(" AND c.id = $1");
+        }
+        if !owners_clause(owners, &mut sql, &mut binds) {
+            return Ok(Vec::new());
+        }
+        sql.push_str(" ORDER BY c.created_at, c.id");
+        dynamic_query(sql, &binds)
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("listing connectors"))?
+            .iter()
+            .map(connector_from)
+            .collect()
+    }
+
+    pub(super) async fn delete_connector_impl(
+        &self,
+        owners: &[ConnectorOwner],
+        id: &str,
+    ) -> Result<bool> {
+        if self.connectors_where(owners, Some(id)).await?.is_empty() {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM connectors WHERE id = $1")
+            .bind(id)
+            .execute(&self.pools.write)
+            .await
+            .map_err(Error::db("deleting connector"))?;
+        Ok(true)
+    }
+
+    pub(super) async fn due_impl(&self, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
+        let limit = limit.clamp(1, 1000);
+        // Per connector only the oldest pending document: deliveries keep the chain's order.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS}, c.kind, c.url, c.scheme, c.secret, c.purchases_email, c.sales_email
+             FROM connector_deliveries d JOIN connectors c ON c.id = d.connector_id
+             WHERE d.status = 'to_be_fetched' AND c.kind IN ('webhook', 'mailbox') AND c.disabled_at IS NULL
+             AND d.entry_seq = (SELECT MIN(x.entry_seq) FROM connector_deliveries x
+                                WHERE x.connector_id = d.connector_id AND x.status = 'to_be_fetched')
+             AND d.next_attempt_at <= $1
+             ORDER BY d.next_attempt_at, d.entry_seq LIMIT {limit}"
+        )))
+        .bind(now)
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("finding due deliveries"))?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = get(r, "kind")?;
+                Ok(DueDelivery {
+                    delivery: delivery_from(r)?,
+                    connector_kind: kind.parse()?,
+                    url: get(r, "url")?,
+                    scheme: get(r, "scheme")?,
+                    secret: get(r, "secret")?,
+                    purchases_email: get(r, "purchases_email")?,
+                    sales_email: get(r, "sales_email")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn record_attempt_impl(
+        &self,
+        connector_id: &str,
+        document_id: &str,
+        attempt: Attempt,
+    ) -> Result<()> {
+        let now = time::now();
+        let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
+        let (status, reason, next) = match &attempt {
+            Attempt::Forwarded => ("forwarded", None, now.clone()),
+            Attempt::Retry { at, reason } => ("to_be_fetched", Some(reason.clone()), at.clone()),
+            Attempt::Failed { reason } | Attempt::Disable { reason } => {
+                ("error", Some(reason.clone()), now.clone())
+            }
+        };
+        sqlx::query(
+            "UPDATE connector_deliveries SET status = $1, reason = $2, next_attempt_at = $3, attempts = attempts + 1, updated_at = $4
+             WHERE connector_id = $5 AND document_id = $6 AND status = 'to_be_fetched'",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(next)
+        .bind(now.as_str())
+        .bind(connector_id)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::db("recording delivery attempt"))?;
+        if let Attempt::Disable { reason } = attempt {
+            sqlx::query(
+                "UPDATE connectors SET disabled_at = $1, disabled_reason = $2 WHERE id = $3 AND disabled_at IS NULL",
+            )
+            .bind(now.as_str())
+            .bind(reason.as_str())
+            .bind(connector_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::db("disabling connector"))?;
+            sqlx::query(
+                "UPDATE connector_deliveries SET status = 'error', reason = $1, updated_at = $2
+                 WHERE connector_id = $3 AND status = 'to_be_fetched'",
+            )
+            .bind(format!("connector disabled: {reason}"))
+            .bind(now.as_str())
+            .bind(connector_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::db("failing pending deliveries"))?;
+        }
+        tx.commit().await.map_err(Error::db("commit"))?;
+        Ok(())
+    }
+
+    pub(super) async fn feed_impl(
+        &self,
+        connector_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<Forwarding>> {
+        let limit = limit.clamp(1, 1000);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM connector_deliveries d WHERE d.connector_id = $1 AND d.entry_seq > $2
+             ORDER BY d.entry_seq LIMIT {limit}"
+        )))
+        .bind(connector_id)
+        .bind(after_seq)
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("reading feed"))?
+        .iter()
+        .map(delivery_from)
+        .collect()
+    }
+
+    pub(super) async fn ack_impl(
+        &self,
+        connector_id: &str,
+        document_ids: &[String],
+    ) -> Result<u64> {
+        let mut changed = 0;
+        let now = time::now();
+        for id in document_ids {
+            changed += sqlx::query(
+                "UPDATE connector_deliveries SET status = 'forwarded', reason = NULL, attempts = attempts + 1, updated_at = $1
+                 WHERE connector_id = $2 AND document_id = $3 AND status = 'to_be_fetched'",
+            )
+            .bind(now.as_str())
+            .bind(connector_id)
+            .bind(id.as_str())
+            .execute(&self.pools.write)
+            .await
+            .map_err(Error::db("acknowledging"))?
+            .rows_affected();
+        }
+        Ok(changed)
+    }
+
+    pub(super) async fn deliveries_of_impl(&self, document_id: &str) -> Result<Vec<Forwarding>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM connector_deliveries d WHERE d.document_id = $1 ORDER BY d.connector_id"
+        )))
+        .bind(document_id)
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("reading deliveries"))?
+        .iter()
+        .map(delivery_from)
+        .collect()
+    }
+}

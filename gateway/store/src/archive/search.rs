@@ -1,0 +1,166 @@
+//! Archive search: indexed criteria combined in one query, full text through FTS5 (SQLite) or a
+//! tsvector (PostgreSQL), newest issue date first.
+use sqlx::any::AnyRow;
+
+use super::number_key;
+use super::types::*;
+use crate::fold::{fold_name, fold_vat, words};
+use crate::sql_store::{dynamic_query, get, scope_clause};
+use crate::{Backend, Error, Result, SqlStore, Store, Visibility};
+
+/// Most words of a full-text criterion that are matched.
+const MAX_WORDS: usize = 6;
+
+const COLUMNS: &str = "i.document_id, i.company_id, i.entry_seq, i.direction, i.state, i.invoice_number, i.counterparty_name, i.issue_date, i.due_date, i.currency, i.total, i.archived_at";
+
+fn invoice_from(r: &AnyRow) -> Result<ArchivedInvoice> {
+    Ok(ArchivedInvoice {
+        document_id: get(r, "document_id")?,
+        company_id: get(r, "company_id")?,
+        entry_seq: get(r, "entry_seq")?,
+        direction: get(r, "direction")?,
+        state: get(r, "state")?,
+        invoice_number: get(r, "invoice_number")?,
+        counterparty_name: get(r, "counterparty_name")?,
+        issue_date: get::<String>(r, "issue_date").map(|d| Some(d).filter(|d| !d.is_empty()))?,
+        due_date: get(r, "due_date")?,
+        currency: get(r, "currency")?,
+        total: get(r, "total")?,
+        archived_at: get(r, "archived_at")?,
+    })
+}
+
+struct Builder {
+    sql: String,
+    binds: Vec<String>,
+}
+
+impl Builder {
+    fn bind(&mut self, value: impl Into<String>) -> String {
+        self.binds.push(value.into());
+        format!("${}", self.binds.len())
+    }
+    fn and(&mut self, clause: String) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&clause);
+    }
+}
+
+fn date(field: &'static str, value: &Option<String>) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+            .map_err(|_| Error::Invalid {
+                field,
+                reason: format!("`{v}` is not a date (YYYY-MM-DD)"),
+            }),
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn search_impl(
+        &self,
+        vis: &Visibility,
+        q: &ArchiveQuery,
+    ) -> Result<Vec<ArchivedInvoice>> {
+        let mut b = Builder {
+            sql: format!("SELECT {COLUMNS} FROM archive_invoices i WHERE 1 = 1"),
+            binds: Vec::new(),
+        };
+        if !scope_clause(vis, "i.company_id", &mut b.sql, &mut b.binds) {
+            return Ok(Vec::new());
+        }
+        if !q.ids.is_empty() {
+            let marks: Vec<String> = q.ids.iter().map(|id| b.bind(id.as_str())).collect();
+            b.and(format!("i.document_id IN ({})", marks.join(", ")));
+        }
+        if let Some(n) = q.invoice_number.as_deref().map(number_key) {
+            let m = b.bind(n);
+            b.and(format!("i.number_key = {m}"));
+        }
+        if let Some(id) = q.identifier.as_deref().map(fold_vat) {
+            let m = b.bind(id);
+            b.and(format!(
+                "i.document_id IN (SELECT x.document_id FROM archive_identifiers x WHERE x.value = {m})"
+            ));
+        }
+        if let Some(min) = q.amount_min_cents {
+            b.and(format!("i.total_cents >= {min}"));
+        }
+        if let Some(max) = q.amount_max_cents {
+            b.and(format!("i.total_cents <= {max}"));
+        }
+        for (column, op, value, field) in [
+            ("issue_date", ">=", &q.issued_from, "issued_from"),
+            ("issue_date", "<=", &q.issued_to, "issued_to"),
+            ("due_date", ">=", &q.due_from, "due_from"),
+            ("due_date", "<=", &q.due_to, "due_to"),
+        ] {
+            if let Some(d) = date(field, value)? {
+                let m = b.bind(d);
+                b.and(format!("i.{column} {op} {m}"));
+            }
+        }
+        if let Some(state) = &q.state {
+            let m = b.bind(state.as_str());
+            b.and(format!("i.state = {m}"));
+        }
+        if let Some(direction) = q.direction {
+            let m = b.bind(direction.as_str());
+            b.and(format!("i.direction = {m}"));
+        }
+        let name_words = q.counterparty.as_deref().map(|t| words(&fold_name(t)));
+        let text_words = q.text.as_deref().map(|t| words(&fold_name(t)));
+        if name_words.as_ref().is_some_and(Vec::is_empty)
+            || text_words.as_ref().is_some_and(Vec::is_empty)
+        {
+            return Ok(Vec::new());
+        }
+        if name_words.is_some() || text_words.is_some() {
+            // Folded words are letters and digits only: safe as query terms.
+            let name_words = name_words.unwrap_or_default();
+            let text_words = text_words.unwrap_or_default();
+            let name_words = &name_words[..name_words.len().min(MAX_WORDS)];
+            let text_words = &text_words[..text_words.len().min(MAX_WORDS)];
+            match self.backend() {
+                Backend::Sqlite => {
+                    let mut terms: Vec<String> = name_words
+                        .iter()
+                        .map(|w| format!("counterparty_folded : \"{w}\"*"))
+                        .collect();
+                    // Free text covers the whole invoice, counterparty included.
+                    terms.extend(text_words.iter().map(|w| format!("\"{w}\"*")));
+                    let m = b.bind(terms.join(" AND "));
+                    b.and(format!(
+                        "i.rowid IN (SELECT rowid FROM archive_fts WHERE archive_fts MATCH {m})"
+                    ));
+                }
+                Backend::Postgres => {
+                    let mut terms: Vec<String> =
+                        name_words.iter().map(|w| format!("{w}:*A")).collect();
+                    terms.extend(text_words.iter().map(|w| format!("{w}:*")));
+                    let m = b.bind(terms.join(" & "));
+                    b.and(format!("i.search_tsv @@ to_tsquery('simple', {m})"));
+                }
+            }
+        }
+        if let Some(after) = &q.after {
+            let m = b.bind(after.as_str());
+            b.and(format!(
+                "(i.issue_date, i.document_id) < (SELECT c.issue_date, c.document_id FROM archive_invoices c WHERE c.document_id = {m})"
+            ));
+        }
+        let limit = q.limit.clamp(1, 10_000);
+        b.sql.push_str(&format!(
+            " ORDER BY i.issue_date DESC, i.document_id DESC LIMIT {limit}"
+        ));
+        dynamic_query(b.sql, &b.binds)
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("searching the archive"))?
+            .iter()
+            .map(invoice_from)
+            .collect()
+    }
+}
