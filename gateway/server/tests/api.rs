@@ -386,29 +386,18 @@ async fn documents_are_stored_as_received_and_journaled() {
     }
 }
 
-/// Moves a document to `accepted` through the store (the lifecycle's contract: an accepted
-/// purchase invoice is archived) and waits until the archive has it.
-async fn archive(db: &TestDb, gw: &Gateway, admin: &str, doc_id: &str) {
-    use gateway_store::{DatabaseUrl, SqlStore, StateChange, Store, Visibility};
-    let url = DatabaseUrl::parse(&db.url).unwrap();
-    let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
-        .await
-        .unwrap();
-    store
-        .transition(
-            &Visibility::All,
-            StateChange {
-                document_id: doc_id.into(),
-                from: "received".into(),
-                to: "accepted".into(),
-                actor: "test".into(),
-                kind: "accepted".into(),
-                detail: json!({}),
-            },
-        )
-        .await
-        .unwrap();
-    store.close().await;
+/// Accepts a purchase document through the API (an accepted purchase invoice is archived) and
+/// waits until the archive has it.
+async fn archive(_db: &TestDb, gw: &Gateway, admin: &str, doc_id: &str) {
+    let (status, _, accepted) = call(
+        gw,
+        Method::POST,
+        &format!("/v1/documents/{doc_id}/accept"),
+        Some(admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
     for _ in 0..100 {
         let (_, _, page) = call(
             gw,
@@ -600,11 +589,6 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             ),
                             not_found,
                         ),
-                        ("post", p) if p.contains("{id}") => (
-                            concrete.clone(),
-                            Some(json!({"reason": "not yours"})),
-                            not_found,
-                        ),
                         ("put", "/v1/settings") => (
                             format!("{concrete}?company={a_id}"),
                             Some(json!({"auto_accept_everything": true})),
@@ -642,6 +626,11 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                         ("post", "/v1/connectors/{id}/ack") => (
                             concrete.clone(),
                             Some(json!({"document_ids": [doc_id]})),
+                            not_found,
+                        ),
+                        ("post", p) if p.contains("{id}") => (
+                            concrete.clone(),
+                            Some(json!({"reason": "not yours"})),
                             not_found,
                         ),
                         ("get" | "delete", p) if p.contains("{id}") => {

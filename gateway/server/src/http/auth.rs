@@ -39,6 +39,9 @@ impl Caller {
             (Some(id), _, _) if self.visibility().allows(&id) => Ok(id),
             (Some(_), _, _) => Err(Problem::not_found("company")),
             (None, Scope::Member, [only]) => Ok(only.clone()),
+            (None, Scope::Accountant, []) => Err(Problem::forbidden(
+                "this accountant token is not linked to any company",
+            )),
             (None, _, _) => Err(Problem::bad_request(
                 "company-required",
                 "name the company with ?company=ID: this token covers several",

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gateway_store::{
     DocumentDetail, DocumentFilter, Event, IdempotencyKey, InvoiceKind, ListRequest, RowPage,
-    Scope, SortBy, StatusTotal,
+    SortBy, StatusTotal,
 };
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -56,19 +56,6 @@ impl From<LifecycleError> for Problem {
                 err.to_string(),
             ),
         }
-    }
-}
-
-/// The company a request acts for: the one named (when visible) or the member's only one.
-pub fn company_for(caller: &Caller, named: Option<String>) -> Result<String, Problem> {
-    match (named, caller.scope(), caller.0.company_ids.as_slice()) {
-        (Some(id), _, _) if caller.visibility().allows(&id) => Ok(id),
-        (Some(_), _, _) => Err(Problem::not_found("company")),
-        (None, Scope::Member, [only]) => Ok(only.clone()),
-        (None, _, _) => Err(Problem::bad_request(
-            "company-required",
-            "name the company with ?company=ID: this token covers several",
-        )),
     }
 }
 
@@ -169,7 +156,7 @@ pub async fn upload(
     request: Request,
 ) -> Result<Response, Problem> {
     caller.require_writer()?;
-    let company_id = company_for(&caller, params.company.clone())?;
+    let company_id = caller.target_company(params.company.clone())?;
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .map(|v| {

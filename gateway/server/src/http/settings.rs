@@ -6,7 +6,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::Caller;
-use super::documents::company_for;
 use super::{AppState, Problem};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -25,7 +24,7 @@ pub async fn get(
     caller: Caller,
     Query(q): Query<CompanyParam>,
 ) -> Result<Json<Settings>, Problem> {
-    let company = company_for(&caller, q.company)?;
+    let company = caller.target_company(q.company)?;
     Ok(Json(state.store.settings(&company).await?))
 }
 
@@ -43,7 +42,7 @@ pub async fn put(
     Json(settings): Json<Settings>,
 ) -> Result<Json<Settings>, Problem> {
     caller.require_writer()?;
-    let company = company_for(&caller, q.company)?;
+    let company = caller.target_company(q.company)?;
     Ok(Json(state.store.put_settings(&company, settings).await?))
 }
 
