@@ -9,6 +9,7 @@ use gateway_store::{BlobLocation, SqlStore, Store};
 
 use crate::config::{BlobsSetting, Config};
 use crate::email::smtp::Inbound;
+use crate::email::{EmailSender, SmtpSender};
 use crate::http::smp::SmpPublisher;
 use crate::http::{router, AppState};
 use crate::metrics::Metrics;
@@ -87,6 +88,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
             config.validate.public_per_minute,
         )),
         email_import_domain: config.email.import_domain.as_str().into(),
+        email_sender: email_sender(&config)?,
     };
     let app = router(state, &config.http);
 
@@ -111,6 +113,14 @@ pub async fn run(config: Config) -> Result<(), Error> {
         .map_err(Error::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The outbound e-mail channel, checked at start so a bad relay setting stops the start-up.
+fn email_sender(config: &Config) -> Result<Option<Arc<dyn EmailSender>>, Error> {
+    match &config.email.outbound.relay {
+        Some(_) => Ok(Some(Arc::new(SmtpSender::new(&config.email.outbound)?))),
+        None => Ok(None),
+    }
 }
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without

@@ -42,6 +42,8 @@ pub struct AppState {
     pub public_validation: Arc<validate::PublicValidation>,
     /// Domain of the companies' e-mail import addresses.
     pub email_import_domain: Arc<str>,
+    /// Sends e-mail through `[email.outbound]`; `None` when no relay is configured.
+    pub email_sender: Option<Arc<dyn crate::email::EmailSender>>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
