@@ -10,6 +10,7 @@ use gateway_store::{BlobLocation, SqlStore, Store};
 use crate::archive::{ArchiveKey, Archiver};
 use crate::config::{BlobsSetting, Config};
 use crate::email::smtp::Inbound;
+use crate::email::{EmailSender, SmtpSender};
 use crate::http::smp::SmpPublisher;
 use crate::http::{router, AppState};
 use crate::metrics::Metrics;
@@ -101,6 +102,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
             config.validate.artefacts.as_deref(),
         )?),
         email_import_domain: config.email.import_domain.as_str().into(),
+        email_sender: email_sender(&config)?,
     };
     let app = router(state, &config.http);
 
@@ -137,6 +139,14 @@ pub fn archiver(config: &Config, store: Arc<dyn Store>) -> Result<Archiver, Erro
         wake: Arc::new(tokio::sync::Notify::new()),
         archived: Arc::new(tokio::sync::Notify::new()),
     })
+}
+
+/// The outbound e-mail channel, checked at start so a bad relay setting stops the start-up.
+fn email_sender(config: &Config) -> Result<Option<Arc<dyn EmailSender>>, Error> {
+    match &config.email.outbound.relay {
+        Some(_) => Ok(Some(Arc::new(SmtpSender::new(&config.email.outbound)?))),
+        None => Ok(None),
+    }
 }
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without

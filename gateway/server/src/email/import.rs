@@ -1,7 +1,7 @@
 //! From a MIME message to purchase documents: each PDF, JPEG, PNG or XML part becomes one,
 //! stored as its original bytes. XML invoices (UBL or CII) start as `received`; PDFs, images
 //! and XML that is no invoice wait for a person as `needs_review` (extraction comes later).
-use gateway_store::{sha256_hex, Direction, NewDocument, Store};
+use gateway_store::{sha256_hex, Direction, NewDocument, Store, Visibility};
 use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -181,14 +181,17 @@ pub async fn import_message(
             .imported_part(company_id, &message_sha256, index)
             .await?
         {
-            out.push(ImportedDocument {
-                document_id: id,
-                file_name: part.file_name,
-                media_type: part.media_type.into(),
-                state: String::new(),
-                already_imported: true,
-            });
-            continue;
+            let only_this = Visibility::Companies(vec![company_id.to_string()]);
+            if let Some(doc) = store.get_document(&only_this, &id).await? {
+                out.push(ImportedDocument {
+                    document_id: doc.id,
+                    file_name: doc.file_name,
+                    media_type: doc.media_type,
+                    state: doc.state,
+                    already_imported: true,
+                });
+                continue;
+            }
         }
         let state = part.initial_state();
         let doc = store

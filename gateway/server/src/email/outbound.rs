@@ -179,3 +179,77 @@ pub async fn send_invoice_email(
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> OutboundEmailConfig {
+        OutboundEmailConfig {
+            relay: Some("smtp.example.com".into()),
+            ..Default::default()
+        }
+    }
+
+    fn err(config: &OutboundEmailConfig) -> String {
+        match SmtpSender::new(config) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_when_the_sender_is_made() {
+        assert!(SmtpSender::new(&config()).is_ok());
+        assert!(err(&OutboundEmailConfig::default()).contains("email.outbound.relay"));
+        let bad_from = OutboundEmailConfig {
+            from: "not an address".into(),
+            ..config()
+        };
+        assert!(err(&bad_from).contains("email.outbound.from"));
+        let missing_ca = OutboundEmailConfig {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..config()
+        };
+        assert!(err(&missing_ca).contains("/nonexistent/ca.pem"));
+    }
+
+    #[test]
+    fn messages_carry_the_body_and_every_attachment() {
+        let sender = SmtpSender::new(&config()).unwrap();
+        let email = OutgoingEmail {
+            to: "ap@customer.example".into(),
+            subject: "Invoice 1".into(),
+            body: "Attached.".into(),
+            attachments: vec![
+                EmailAttachment {
+                    name: "a.pdf".into(),
+                    media_type: "application/pdf".into(),
+                    bytes: b"%PDF-1.4".to_vec(),
+                },
+                EmailAttachment {
+                    name: "a.xml".into(),
+                    media_type: "application/xml".into(),
+                    bytes: b"<Invoice/>".to_vec(),
+                },
+            ],
+        };
+        let raw = sender.message(&email).unwrap().formatted();
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(parsed.subject(), Some("Invoice 1"));
+        let names: Vec<_> = parsed
+            .attachments()
+            .map(|a| mail_parser::MimeHeaders::attachment_name(a).unwrap_or(""))
+            .collect();
+        assert_eq!(names, ["a.pdf", "a.xml"]);
+        let bad = OutgoingEmail {
+            to: "nobody".into(),
+            ..email
+        };
+        assert!(sender
+            .message(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("nobody"));
+    }
+}

@@ -49,6 +49,8 @@ pub struct AppState {
     /// Domain of the companies' e-mail import addresses.
     pub email_import_domain: Arc<str>,
     pub archiver: Arc<crate::archive::Archiver>,
+    /// Sends e-mail through `[email.outbound]`; `None` when no relay is configured.
+    pub email_sender: Option<Arc<dyn crate::email::EmailSender>>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
