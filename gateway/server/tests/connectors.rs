@@ -3,7 +3,7 @@
 //! the pull feed with acknowledgement; the mailbox drop to an SMTP listener on loopback.
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -384,9 +384,18 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
         assert!(items
             .iter()
             .all(|d| d.status == ForwardingStatus::ToBeFetched));
-        assert_eq!(store.ack(&feed.id, std::slice::from_ref(&d1.id)).await.unwrap(), 1);
         assert_eq!(
-            store.ack(&feed.id, std::slice::from_ref(&d1.id)).await.unwrap(),
+            store
+                .ack(&feed.id, std::slice::from_ref(&d1.id))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .ack(&feed.id, std::slice::from_ref(&d1.id))
+                .await
+                .unwrap(),
             0,
             "acknowledged once"
         );
