@@ -11,6 +11,7 @@ use gateway_store::{
     Archive, DatabaseUrl, Direction, NewDocument, SqlStore, StateChange, Store, Visibility,
 };
 use gateway_testkit::{read_shared, test_databases, TestDb};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::Executor;
 
@@ -314,6 +315,174 @@ async fn retention_ends_with_signed_tombstones_that_verify() {
             out.status.code(),
             Some(1),
             "another key does not verify this archive"
+        );
+    }
+}
+
+async fn get(gw: &Gateway, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
+    let resp = gw
+        .client
+        .get(gw.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.bytes().await.unwrap().to_vec())
+}
+
+async fn numbers(gw: &Gateway, token: &str, query: &str) -> Vec<String> {
+    let (status, body) = get(gw, token, &format!("/v1/archive?{query}")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{query}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let page: Value = serde_json::from_slice(&body).unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["invoice_number"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().to_string(), data)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_over_extracted_fields_and_exports_over_http() {
+    for db in test_databases().await {
+        let company = company(&db, "Alpha SA", "BE0123456749");
+        let token = cli_json(
+            &db,
+            &[
+                "token",
+                "create",
+                "--scope",
+                "member",
+                "--company",
+                &company,
+                "--label",
+                "t",
+            ],
+        );
+        let token = token["token"].as_str().unwrap().to_string();
+        let store = open(&db).await;
+        let gw = Gateway::start_with(&db, &[("GATEWAY_ARCHIVE__POLL_INTERVAL_MS", "100")]);
+        let a = accepted(
+            &store,
+            &company,
+            invoice("S-100", "Ștefan &amp; Fiii S.R.L.", "2026-01-15", "120.50"),
+        )
+        .await;
+        let _b = accepted(
+            &store,
+            &company,
+            invoice("S-200", "Müller Straße GmbH", "2026-02-15", "999.00"),
+        )
+        .await;
+        let cii = accepted(
+            &store,
+            &company,
+            read_shared("corpus/zugferd-corpus/XML-Rechnung/CII/EN16931_Einfach.cii.xml"),
+        )
+        .await;
+        wait_archived(&store, 3).await;
+
+        assert_eq!(numbers(&gw, &token, "").await, ["S-200", "S-100", "471102"]);
+        assert_eq!(
+            numbers(&gw, &token, "counterparty=STEFAN%20fi").await,
+            ["S-100"]
+        );
+        assert_eq!(
+            numbers(&gw, &token, "counterparty=lieferant").await,
+            ["471102"]
+        );
+        assert_eq!(numbers(&gw, &token, "q=strasse").await, ["S-200"]);
+        assert_eq!(numbers(&gw, &token, "q=joghurt%20banane").await, ["471102"]);
+        assert_eq!(numbers(&gw, &token, "number=s%20100").await, ["S-100"]);
+        assert_eq!(
+            numbers(&gw, &token, "amount_min=500&amount_max=999.00").await,
+            ["S-200", "471102"]
+        );
+        assert_eq!(
+            numbers(&gw, &token, "issued_from=2026-01-01&issued_to=2026-01-31").await,
+            ["S-100"]
+        );
+        assert_eq!(numbers(&gw, &token, "due_to=2020-01-01").await.len(), 0);
+        assert_eq!(
+            numbers(&gw, &token, "status=accepted&direction=purchase")
+                .await
+                .len(),
+            3
+        );
+        let (status, body) = get(&gw, &token, "/v1/archive?amount_min=lots").await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+
+        // The CII invoice as UBL; the originals as received.
+        let (status, ubl) = get(&gw, &token, &format!("/v1/archive/{cii}/ubl")).await;
+        assert_eq!(status, StatusCode::OK);
+        let ubl = String::from_utf8(ubl).unwrap();
+        assert!(
+            ubl.contains("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2")
+                && ubl.contains("471102"),
+            "{ubl}"
+        );
+
+        // ZIP of a selection: UBL, original and the index.
+        let (status, bytes) = get(
+            &gw,
+            &token,
+            &format!("/v1/exports/archive.zip?ids={a},{cii}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let files = unzip(&bytes);
+        let index = String::from_utf8(files["index.csv"].clone()).unwrap();
+        assert_eq!(index.lines().count(), 3, "{index}");
+        assert!(
+            index.contains("S-100") && index.contains("471102") && !index.contains("S-200"),
+            "{index}"
+        );
+        assert_eq!(
+            files[&format!("{cii}/original/invoice.xml")],
+            read_shared("corpus/zugferd-corpus/XML-Rechnung/CII/EN16931_Einfach.cii.xml")
+        );
+        assert!(String::from_utf8_lossy(&files[&format!("{cii}/ubl.xml")]).contains("Invoice-2"));
+        assert!(files.contains_key(&format!("{a}/ubl.xml")));
+
+        // XLSX of a list view.
+        let (status, bytes) =
+            get(&gw, &token, "/v1/exports/archive.xlsx?counterparty=muller").await;
+        assert_eq!(status, StatusCode::OK);
+        let files = unzip(&bytes);
+        let text: String = files
+            .iter()
+            .filter(|(n, _)| n.starts_with("xl/"))
+            .map(|(_, d)| String::from_utf8_lossy(d).to_string())
+            .collect();
+        assert!(
+            text.contains("S-200")
+                && text.contains("Müller Straße GmbH")
+                && !text.contains("S-100"),
+            "{text}"
         );
     }
 }

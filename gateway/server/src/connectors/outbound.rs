@@ -94,7 +94,14 @@ impl Outbound {
             if e.is_timeout() {
                 format!("no answer within {} s", self.timeout.as_secs())
             } else {
-                format!("cannot deliver: {e}")
+                // reqwest's own text is generic; the cause (refused, reset, TLS…) is in the chain.
+                let mut text = format!("cannot deliver: {e}");
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    text.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                text
             }
         })?;
         let retry_after = resp
