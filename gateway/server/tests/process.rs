@@ -498,6 +498,79 @@ fn validate_checks_the_xml_schema_when_artefacts_are_given() {
     assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "UBL-Invoice-2.1.xsd");
 }
 
+/// SVRL as Schematron tooling reads it: parsed with the peers' lxml, the
+/// failed asserts carry the rule ids, flags, locations and texts.
+#[test]
+fn validate_writes_svrl_that_lxml_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+    let text = std::fs::read_to_string(&valid).unwrap();
+    let broken = dir.path().join("no-number & <more>.xml");
+    std::fs::write(&broken, text.replacen("<cbc:ID>Snippet1</cbc:ID>", "", 1)).unwrap();
+    let out = Command::new(BIN)
+        .args(["validate", "--rules", "en16931", "--format", "svrl"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svrl = dir.path().join("out.svrl");
+    std::fs::write(&svrl, &out.stdout).unwrap();
+    let script = r#"
+import sys, json
+from lxml import etree
+ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+root = etree.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://purl.oclc.org/dsdl/svrl}schematron-output", root.tag
+fa = [{"id": e.get("id"), "flag": e.get("flag"), "location": e.get("location"),
+       "text": e.findtext("svrl:text", namespaces=ns)} for e in root.iterfind("svrl:failed-assert", ns)]
+doc = root.find("svrl:active-pattern", ns).get("document")
+print(json.dumps({"asserts": fa, "document": doc}))
+"#;
+    let py = Command::new(gateway_testkit::peers_python())
+        .arg("-c")
+        .arg(script)
+        .arg(&svrl)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    assert!(v["document"]
+        .as_str()
+        .unwrap()
+        .ends_with("no-number & <more>.xml"));
+    let br02 = v["asserts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "BR-02")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(br02["flag"], "fatal");
+    assert_eq!(br02["location"], "/Invoice");
+    assert!(
+        br02["text"].as_str().unwrap().starts_with("[BR-02]-"),
+        "{br02}"
+    );
+
+    // One document per call.
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "svrl"])
+        .arg(&valid)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "exactly one file");
+}
+
 #[test]
 fn validate_reports_rule_ids_with_exit_codes() {
     let dir = tempfile::tempdir().unwrap();

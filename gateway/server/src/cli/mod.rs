@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Validate invoices against EN 16931, Peppol BIS Billing 3 or CIUS-RO (UBL for now).
     #[command(
-        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n  gateway validate --artefacts ../shared/conformance invoice.xml   # also the UBL/CII XML schema\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
+        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n  gateway validate --artefacts ../shared/conformance invoice.xml   # also the UBL/CII XML schema\n  gateway validate --format svrl invoice.xml > invoice.svrl\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
     )]
     Validate {
         /// auto (by CustomizationID), en16931, peppol, peppol-sb or cius-ro.
@@ -95,8 +95,9 @@ pub enum Command {
         /// (default: `validate.artefacts`, `GATEWAY_ARTEFACTS`).
         #[arg(long)]
         artefacts: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// text, json (one object per file and line) or svrl (one file: SVRL for Schematron tools).
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -121,6 +122,14 @@ pub enum Command {
 pub enum TargetArg {
     Ubl,
     Cii,
+}
+
+/// Output of `gateway validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Svrl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
