@@ -1,4 +1,5 @@
 //! The `gateway` command line.
+mod conformance;
 mod directory;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -116,6 +117,9 @@ pub enum Command {
     /// The participant directory: add, import, search.
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+    /// Partner conformance: run the official examples and unit tests against the oracle.
+    #[command(subcommand)]
+    Conformance(conformance::ConformanceCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -287,6 +291,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             code => Err(Error::Exit(code)),
         };
     }
+    if let Command::Conformance(cmd) = &cli.command {
+        let artefacts = Config::load(cli.config.as_deref(), &overrides)?
+            .validate
+            .artefacts;
+        return match conformance::run(cmd, artefacts)? {
+            0 => Ok(()),
+            code => Err(Error::Exit(code)),
+        };
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -321,7 +334,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Openapi | Command::Convert { .. } | Command::Validate { .. } => Ok(()),
+        Command::Openapi
+        | Command::Convert { .. }
+        | Command::Validate { .. }
+        | Command::Conformance(_) => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
