@@ -148,11 +148,55 @@ fn ours(bytes: &[u8], rules: RuleSet) -> Result<(Syntax, Verdict), String> {
     Ok((r.syntax, v))
 }
 
+/// The documents of one corpus file (`rel`: its path relative to the suite
+/// root): the file itself when it is an invoice, else every document embedded
+/// in a VEFA `testSet` file, keyed `rel#n` (n: 1-based position of the
+/// `<test>`), re-serialized on its own as the oracle did.
+pub fn corpus_documents(rel: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let doc = gateway_xml::parse(bytes, &gateway_xml::Limits::default())
+        .map_err(|e| format!("{rel}: {e}"))?;
+    let is_invoice = |n| crate::report::identify_node(&doc, n);
+    let root = doc.root();
+    if is_invoice(root) {
+        return Ok(vec![(rel.to_string(), bytes.to_vec())]);
+    }
+    if doc.name(root).local != "testSet" {
+        return Ok(Vec::new());
+    }
+    let opts = gateway_xml::WriteOptions {
+        root_namespaces: Vec::new(),
+        indent: false,
+    };
+    Ok(doc
+        .elements(root)
+        .filter(|&t| doc.name(t).local == "test")
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let inv = doc.elements(t).find(|&c| is_invoice(c))?;
+            let el = doc.to_element(inv);
+            Some((
+                format!("{rel}#{}", i + 1),
+                gateway_xml::write_document(&el, &opts),
+            ))
+        })
+        .collect())
+}
+
 /// Runs one source: `oracle` is the parsed oracle, `docs` the corpus bytes by key.
 pub fn run_source(
     name: &str,
     oracle: &[(String, Verdict)],
     docs: &HashMap<String, Vec<u8>>,
+) -> SourceSummary {
+    run_source_with(name, oracle, docs, &mut || {})
+}
+
+/// [`run_source`], calling `tick` after each document (progress).
+pub fn run_source_with(
+    name: &str,
+    oracle: &[(String, Verdict)],
+    docs: &HashMap<String, Vec<u8>>,
+    tick: &mut dyn FnMut(),
 ) -> SourceSummary {
     let mut s = SourceSummary {
         name: name.to_string(),
@@ -160,6 +204,7 @@ pub fn run_source(
         ..SourceSummary::default()
     };
     for (key, want) in oracle {
+        tick();
         let Some(bytes) = docs.get(key) else {
             s.errors.push((key.clone(), "not in the corpus".into()));
             continue;

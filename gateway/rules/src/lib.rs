@@ -22,12 +22,14 @@ mod peppol;
 mod report;
 mod rule;
 mod select;
+mod svrl;
 mod xp;
 
 pub use error::Error;
 pub use report::{Finding, Report, Syntax};
 pub use rule::{Flag, Rule};
 pub use select::{RuleSet, Selection};
+pub use svrl::to_svrl;
 
 use gateway_xml::{Document, Limits};
 

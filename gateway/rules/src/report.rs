@@ -59,6 +59,13 @@ impl Report {
     }
 }
 
+/// Whether element `n` is a UBL Invoice/CreditNote or a CII invoice.
+pub(crate) fn identify_node(doc: &Document, n: gateway_xml::NodeId) -> bool {
+    doc.is(n, UBL_INVOICE, "Invoice")
+        || doc.is(n, UBL_CREDIT_NOTE, "CreditNote")
+        || doc.is(n, RSM, "CrossIndustryInvoice")
+}
+
 /// Syntax and document kind from the root element.
 pub(crate) fn identify(doc: &Document) -> Result<(Syntax, &'static str), Error> {
     let r = doc.root();

@@ -65,3 +65,26 @@ fn implemented_rules_agree_with_the_oracle_everywhere() {
         failures.join("\n")
     );
 }
+
+/// `corpus_documents` (what `gateway conformance run` reads) yields exactly
+/// the test corpus: same keys, same bytes.
+#[test]
+fn corpus_documents_match_the_test_corpus() {
+    let root = gateway_testdata::conformance();
+    let samples = gateway_testdata::samples();
+    let mut files: Vec<String> = samples
+        .iter()
+        .map(|s| s.name.split('#').next().unwrap_or_default().to_string())
+        .collect();
+    files.dedup();
+    let mut ours = Vec::new();
+    for rel in files {
+        let bytes = std::fs::read(root.join(&rel)).unwrap();
+        ours.extend(gateway_rules::conformance::corpus_documents(&rel, &bytes).unwrap());
+    }
+    assert_eq!(ours.len(), samples.len());
+    for ((k, b), s) in ours.iter().zip(&samples) {
+        assert_eq!(k, &s.name);
+        assert_eq!(b, &s.bytes, "{k}");
+    }
+}

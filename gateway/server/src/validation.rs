@@ -7,7 +7,7 @@ use gateway_rules::{Finding, Report, RuleSet, Selection, Syntax};
 use gateway_xsd::{Schemas, XsdReport};
 use serde_json::{json, Value};
 
-use crate::cli::Format;
+use crate::cli::ValidateFormat;
 use crate::Error;
 
 /// The rules plus, when configured, the schemas.
@@ -152,10 +152,15 @@ pub fn selection(rules: &str) -> Result<Selection, String> {
 pub fn run(
     rules: &str,
     files: &[PathBuf],
-    format: Format,
+    format: ValidateFormat,
     validator: &Validator,
 ) -> Result<u8, Error> {
     let selection = selection(rules).map_err(|e| Error::Usage(format!("--{e}")))?;
+    if format == ValidateFormat::Svrl && files.len() != 1 {
+        return Err(Error::Usage(
+            "--format svrl writes one SVRL document: give exactly one file".into(),
+        ));
+    }
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
@@ -189,8 +194,12 @@ pub fn run(
             Err(_) => 2,
         });
         match format {
-            Format::Json => println!("{}", verdict(Some(&file), &outcome, rules)),
-            Format::Text => println!("{}", text(&file, &outcome)),
+            ValidateFormat::Json => println!("{}", verdict(Some(&file), &outcome, rules)),
+            ValidateFormat::Text => println!("{}", text(&file, &outcome)),
+            ValidateFormat::Svrl => match &outcome.report {
+                Ok(r) => print!("{}", gateway_rules::to_svrl(r, &file)),
+                Err(e) => eprintln!("error: {file}: {e}"),
+            },
         }
     }
     Ok(code)

@@ -213,6 +213,7 @@ fn every_command_has_help_with_an_example() {
         vec!["directory", "add"],
         vec!["directory", "import"],
         vec!["directory", "search"],
+        vec!["conformance", "run"],
     ] {
         let out = Command::new(BIN)
             .args(&args)
@@ -496,6 +497,171 @@ fn validate_checks_the_xml_schema_when_artefacts_are_given() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "UBL-Invoice-2.1.xsd");
+}
+
+/// SVRL as Schematron tooling reads it: parsed with the peers' lxml, the
+/// failed asserts carry the rule ids, flags, locations and texts.
+#[test]
+fn validate_writes_svrl_that_lxml_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = gateway_testkit::shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+    let text = std::fs::read_to_string(&valid).unwrap();
+    let broken = dir.path().join("no-number & <more>.xml");
+    std::fs::write(&broken, text.replacen("<cbc:ID>Snippet1</cbc:ID>", "", 1)).unwrap();
+    let out = Command::new(BIN)
+        .args(["validate", "--rules", "en16931", "--format", "svrl"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svrl = dir.path().join("out.svrl");
+    std::fs::write(&svrl, &out.stdout).unwrap();
+    let script = r#"
+import sys, json
+from lxml import etree
+ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+root = etree.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://purl.oclc.org/dsdl/svrl}schematron-output", root.tag
+fa = [{"id": e.get("id"), "flag": e.get("flag"), "location": e.get("location"),
+       "text": e.findtext("svrl:text", namespaces=ns)} for e in root.iterfind("svrl:failed-assert", ns)]
+doc = root.find("svrl:active-pattern", ns).get("document")
+print(json.dumps({"asserts": fa, "document": doc}))
+"#;
+    let py = Command::new(gateway_testkit::peers_python())
+        .arg("-c")
+        .arg(script)
+        .arg(&svrl)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    assert!(v["document"]
+        .as_str()
+        .unwrap()
+        .ends_with("no-number & <more>.xml"));
+    let br02 = v["asserts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "BR-02")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(br02["flag"], "fatal");
+    assert_eq!(br02["location"], "/Invoice");
+    assert!(
+        br02["text"].as_str().unwrap().starts_with("[BR-02]-"),
+        "{br02}"
+    );
+
+    // One document per call.
+    let out = Command::new(BIN)
+        .args(["validate", "--format", "svrl"])
+        .arg(&valid)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "exactly one file");
+}
+
+#[test]
+fn conformance_run_compares_with_the_oracle_per_source() {
+    let suite = gateway_testkit::shared("conformance");
+    let out = Command::new(BIN)
+        .args(["conformance", "run", "--format", "json", "--suite"])
+        .arg(&suite)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let sources = v["sources"].as_array().unwrap();
+    let by = |name: &str| {
+        sources
+            .iter()
+            .find(|s| s["source"] == name)
+            .unwrap()
+            .clone()
+    };
+    for (name, docs) in [
+        ("en16931", 1179),
+        ("peppol-bis3-2026.5", 589),
+        ("cius-ro", 11),
+    ] {
+        let s = by(name);
+        assert_eq!(
+            (s["documents"].as_u64(), s["agree"].as_u64()),
+            (Some(docs), Some(docs)),
+            "{s}"
+        );
+    }
+    let all = sources.iter().all(|s| s["agree"] == s["documents"]);
+    assert_eq!(out.status.code(), Some(if all { 0 } else { 1 }));
+
+    // One source by name, from GATEWAY_ARTEFACTS: text table and one summary line.
+    let out = Command::new(BIN)
+        .args(["conformance", "run", "--suite", "cius-ro"])
+        .env("GATEWAY_ARTEFACTS", &suite)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("conformance: cius-ro 11/11"),
+        "{text}"
+    );
+
+    // A suite whose oracle states another verdict: listed, exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("oracle")).unwrap();
+    std::fs::create_dir_all(dir.path().join("cius-ro/examples")).unwrap();
+    std::fs::copy(
+        suite.join("cius-ro/examples/ubl_b2g_example0.xml"),
+        dir.path().join("cius-ro/examples/ubl_b2g_example0.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("oracle/cius-ro.json"),
+        r#"{"cius-ro/examples/ubl_b2g_example0.xml": {"fatal": ["BR-RO-010"], "warning": ["UBL-CR-681"]}}"#,
+    )
+    .unwrap();
+    for src in ["en16931", "en16931-cii", "peppol-bis3-2026.5"] {
+        std::fs::write(dir.path().join(format!("oracle/{src}.json")), "{}").unwrap();
+    }
+    let out = Command::new(BIN)
+        .args(["conformance", "run", "--suite"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("cius-ro/examples/ubl_b2g_example0.xml: -BR-RO-010"),
+        "{text}"
+    );
+    assert!(text.contains("cius-ro 0/1"), "{text}");
+
+    let out = Command::new(BIN)
+        .args(["conformance", "run", "--suite", "nonsense"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_clear_line(&String::from_utf8_lossy(&out.stderr), "--suite `nonsense`");
 }
 
 #[test]

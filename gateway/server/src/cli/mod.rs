@@ -1,5 +1,6 @@
 //! The `gateway` command line.
 mod archive;
+mod conformance;
 mod directory;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -86,7 +87,7 @@ pub enum Command {
     },
     /// Validate invoices against EN 16931, Peppol BIS Billing 3 or CIUS-RO (UBL for now).
     #[command(
-        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n  gateway validate --artefacts ../shared/conformance invoice.xml   # also the UBL/CII XML schema\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
+        after_help = "Examples:\n  gateway validate invoice.xml\n  gateway validate --rules peppol --format json inbox/*.xml\n  gateway validate --artefacts ../shared/conformance invoice.xml   # also the UBL/CII XML schema\n  gateway validate --format svrl invoice.xml > invoice.svrl\n\nExit code: 0 all valid, 1 some invalid, 2 unreadable input or usage error."
     )]
     Validate {
         /// auto (by CustomizationID), en16931, peppol, peppol-sb or cius-ro.
@@ -96,8 +97,9 @@ pub enum Command {
         /// (default: `validate.artefacts`, `GATEWAY_ARTEFACTS`).
         #[arg(long)]
         artefacts: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// text, json (one object per file and line) or svrl (one file: SVRL for Schematron tools).
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -122,12 +124,23 @@ pub enum Command {
     /// Accountant organisations and their tokens.
     #[command(subcommand)]
     Accountant(archive::AccountantCommand),
+    /// Partner conformance: run the official examples and unit tests against the oracle.
+    #[command(subcommand)]
+    Conformance(conformance::ConformanceCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TargetArg {
     Ubl,
     Cii,
+}
+
+/// Output of `gateway validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Svrl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -285,6 +298,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             code => Err(Error::Exit(code)),
         };
     }
+    if let Command::Conformance(cmd) = &cli.command {
+        let artefacts = Config::load(cli.config.as_deref(), &overrides)?
+            .validate
+            .artefacts;
+        return match conformance::run(cmd, artefacts)? {
+            0 => Ok(()),
+            code => Err(Error::Exit(code)),
+        };
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -319,7 +341,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Openapi | Command::Convert { .. } | Command::Validate { .. } => Ok(()),
+        Command::Openapi
+        | Command::Convert { .. }
+        | Command::Validate { .. }
+        | Command::Conformance(_) => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
