@@ -7,7 +7,11 @@
 //! Invoice namespace for credit notes (`/ubl:CreditNote/…`) or are shadowed
 //! by an earlier context (`cac:TaxTotal/cac:TaxSubtotal` before
 //! `/ubl:Invoice/cac:TaxTotal/cac:TaxSubtotal`); they are reproduced as the
-//! official stylesheet applies them, so those rules never fire there.
+//! official stylesheet applies them, so those rules never fire there:
+//! BR-DEC-RO-13/15 (`/ubl:Invoice | cac:CreditNote`, after the root context),
+//! BR-DEC-RO-23 (second line context), BR-RO-L1019 (after
+//! `cac:TaxTotal/cac:TaxSubtotal`); BR-RO-A051/A052 test `count(.) <= 50`
+//! on one node. They stay in `RULES` for their ids.
 
 pub(crate) mod cen;
 mod codelists_table;
@@ -183,8 +187,6 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         match local {
             "InvoiceLine" | "CreditNoteLine" => return line(ctx, n),
             "AdditionalItemProperty" if parent_is(d, n, CAC, "Item") => {
-                // BR-RO-A052 tests count(.) <= 50: one node, always true.
-                ctx.check(&BR_RO_A052, n, true);
                 len_check(ctx, &BR_RO_L0505, n, &[cbc("Name")], 50);
                 return len_check(ctx, &BR_RO_L1025, n, &[cbc("Value")], 100);
             }
@@ -198,7 +200,6 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
             }
             "LegalMonetaryTotal" => return totals(ctx, n),
             "TaxSubtotal" if parent_is(d, n, CAC, "TaxTotal") => {
-                ctx.check(&BR_RO_L1019, n, true); // shadowed: this context comes first
                 ctx.check(&BR_DEC_RO_1009, n, two_decimals(d, n, "TaxableAmount"));
                 return ctx.check(&BR_DEC_RO_1010, n, two_decimals(d, n, "TaxAmount"));
             }
@@ -224,7 +225,6 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         );
     }
     if ns == CAC && local == "AdditionalDocumentReference" {
-        ctx.check(&BR_RO_A051, n, true); // count(.) <= 50: always true
         len_check(ctx, &BR_RO_L0308, n, &[cbc("ID")], 200);
         len_check(ctx, &BR_RO_L1020, n, &[cbc("DocumentDescription")], 100);
         len_check(
@@ -605,8 +605,6 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     len_check(ctx, &BR_RO_L1021, n, &[cbc("AccountingCost")], 100);
     len_check(ctx, &BR_RO_L212, n, &[cac("Item"), cbc("Description")], 200);
     len_check(ctx, &BR_RO_L303, n, &[cbc("Note")], 300);
-    // The second `cac:InvoiceLine | cac:CreditNoteLine` rule (BR-DEC-RO-23) is shadowed.
-    ctx.check(&BR_DEC_RO_23, n, true);
 }
 
 fn document_allowance(ctx: &mut Ctx<'_>, n: NodeId, charge: bool) {
@@ -648,9 +646,3 @@ fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
         ctx.check(rule, n, two_decimals(d, n, local));
     }
 }
-
-/// Rules of this pattern that can never fire (shadowed contexts, `count(.)`),
-/// kept in the list for their ids: BR-DEC-RO-13/15 sit in `/ubl:Invoice |
-/// cac:CreditNote`, shadowed by the root context.
-#[allow(dead_code)]
-static NEVER: [&Rule; 2] = [&BR_DEC_RO_13, &BR_DEC_RO_15];
