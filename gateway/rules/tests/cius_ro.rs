@@ -96,3 +96,32 @@ fn the_embedded_cen_release_has_its_own_rules_and_code_lists() {
     .unwrap();
     assert!(r.fatal.iter().any(|f| f.id == "BR-CL-04"));
 }
+
+#[test]
+fn old_flags_and_stylesheet_stops_are_reproduced() {
+    let x = example0();
+    // BR-51 is a warning in the older CEN release (fatal in 1.3.16 would be wrong here).
+    let pan = x.replacen(
+        "<cbc:PrimaryAccountNumberID>1234</cbc:PrimaryAccountNumberID>",
+        "<cbc:PrimaryAccountNumberID>12345678901234</cbc:PrimaryAccountNumberID>",
+        1,
+    );
+    let (f, w) = ids(&pan);
+    assert!(f.is_empty(), "{f:?}");
+    assert_eq!(w.into_iter().collect::<Vec<_>>(), ["BR-51", "UBL-CR-681"]);
+    // Two reason codes on a document charge: the official stylesheet stops
+    // (normalize-space of two items); so do we, with the location.
+    let two = x.replacen(
+        "<cbc:AllowanceChargeReasonCode>ABL</cbc:AllowanceChargeReasonCode>",
+        "<cbc:AllowanceChargeReasonCode>ABL</cbc:AllowanceChargeReasonCode>\
+         <cbc:AllowanceChargeReasonCode>ABK</cbc:AllowanceChargeReasonCode>",
+        1,
+    );
+    let e = validate(two.as_bytes(), Selection::Auto, &Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("/Invoice/cac:AllowanceCharge[1]: BR-RO-L1018"),
+        "{e}"
+    );
+}

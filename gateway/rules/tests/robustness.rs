@@ -26,6 +26,7 @@ fn garbled_and_truncated_documents_never_panic() {
         Selection::Auto,
         Selection::Explicit(RuleSet::Peppol),
         Selection::Explicit(RuleSet::CiusRo),
+        Selection::Explicit(RuleSet::PeppolSelfBilling),
     ];
     let mut checked = 0;
     for s in gateway_testdata::samples()

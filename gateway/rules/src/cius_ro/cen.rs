@@ -8,7 +8,7 @@
 //!   UBL-SR-22/23 (their old test counts from the wrong node: never fires),
 //!   UBL-CR-487/572/577/583/674 (old tests name misspelled elements);
 //! * other tests: BR-01…BR-52 emptiness without `normalize-space`, BR-51 on
-//!   the card account, BR-B-02 over every tax category, BR-CO-26 counting
+//!   the card account (a warning there), BR-B-02 over every tax category, BR-CO-26 counting
 //!   SEPA identifiers, UBL-SR-43 testing `@scheme`;
 //! * only here: BR-CO-25 and UBL-CR-631.
 
@@ -51,7 +51,7 @@ rules! {
     UBL_CR_358 = "UBL-CR-358", Warning, "[UBL-CR-358]-A UBL invoice should not include the Delivery DeliveryLocation ValidationPeriod";
     UBL_CR_384 = "UBL-CR-384", Warning, "[UBL-CR-384]-A UBL invoice should not include the Delivery PromisedDeliveryPeriod";
     UBL_CR_419 = "UBL-CR-419", Warning, "[UBL-CR-419]-A UBL invoice should not include the PaymentMeans CardAccount IssuerNumberID";
-    BR_51 = "BR-51", Fatal, "[BR-51]-In accordance with card payments security standards an invoice should never include a full card primary account number (BT-87). At the moment PCI Security Standards Council has defined that the first 6 digits and last 4 digits are the maximum number of digits to be shown.";
+    BR_51 = "BR-51", Warning, "[BR-51]-In accordance with card payments security standards an invoice should never include a full card primary account number (BT-87). At the moment PCI Security Standards Council has defined that the first 6 digits and last 4 digits are the maximum number of digits to be shown.";
 }
 
 /// 1.3.16 rules the older release does not have (by id; BR-27 is the CEN
