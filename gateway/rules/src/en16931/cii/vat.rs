@@ -430,11 +430,18 @@ fn header_acs(
     facts: &Facts,
     charge: bool,
     cast: bool,
+    code: &str,
 ) -> Vec<NodeId> {
     let d = ctx.doc;
     let mut out = Vec::new();
     for &s in &facts.header_settlements {
         for ac in kids(d, s, ram("SpecifiedTradeAllowanceCharge")) {
+            // `[indicator and ram:CategoryTradeTax/ram:CategoryCode = code]`: a
+            // false category decides without the indicator's cast.
+            if !kids(d, ac, ram("CategoryTradeTax")).any(|t| super::model::has_category(d, t, code))
+            {
+                continue;
+            }
             if cast {
                 let ind: Vec<NodeId> = kids(d, ac, ram("ChargeIndicator"))
                     .flat_map(|c| kids(d, c, udt("Indicator")))
@@ -496,7 +503,7 @@ fn category_total(
     }
     let mut acs = [Decimal::ZERO, Decimal::ZERO];
     for (i, charge) in [(0, true), (1, false)] {
-        for ac in header_acs(ctx, r, facts, charge, cast) {
+        for ac in header_acs(ctx, r, facts, charge, cast, code) {
             let cat = kids(d, ac, ram("CategoryTradeTax"))
                 .any(|t| super::model::has_category(d, t, code));
             if !cat || !rate_matches(ctx, ac, "CategoryTradeTax") {
