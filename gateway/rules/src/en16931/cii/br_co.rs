@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use super::br_core::has_reason;
 use super::codes_table::BR_CO_09_LIST;
 use super::decls::*;
-use super::model::{all, dbl, dec, f64_to_dec, indicator_is, round_f64, vat_type, Facts};
+use super::model::{
+    all, cmp, dbl, dec, dec_child, f64_to_dec, indicator1, one, round_f64, vat_type1, Facts, Tri,
+};
 use super::ram;
 use crate::ctx::Ctx;
 use crate::rule::Rule;
@@ -29,7 +31,7 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
         .collect();
     let first = |local: &'static str| sums.iter().find_map(|&s| kid(d, s, ram(local)));
     let r = &BR_CO_15;
-    let mut ok = true;
+    let mut ok = Tri::True;
     for cur in settlements
         .iter()
         .flat_map(|&s| kids(d, s, ram("InvoiceCurrencyCode")))
@@ -40,14 +42,23 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
             .flat_map(|&s| kids(d, s, ram("TaxTotalAmount")))
             .filter(|&t| d.attr(t, "currencyID") == Some(&*cur))
             .collect();
-        let grand = dec(ctx, r, first("GrandTotalAmount"));
-        let basis = dec(ctx, r, first("TaxBasisTotalAmount"));
-        let tax = dec(ctx, r, taxes.first().copied());
-        let with_tax = taxes.len() == 1
-            && matches!((grand, basis, tax), (Some(g), Some(b), Some(t)) if g == round2(b + t));
-        let without = matches!((grand, basis), (Some(g), Some(b)) if g == b);
-        ok &= with_tax || without;
+        let value = |x: Option<NodeId>| match x {
+            None => Ok(None),
+            Some(x) => xp::decimal(&xp::string(d, x)).map(Some).ok_or(x),
+        };
+        let (grand, basis) = (
+            value(first("GrandTotalAmount")),
+            value(first("TaxBasisTotalAmount")),
+        );
+        let sum = match (basis, value(taxes.first().copied())) {
+            (Ok(None), _) | (_, Ok(None)) => Ok(None),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(Some(b)), Ok(Some(t))) => Ok(Some(round2(b + t))),
+        };
+        let with_tax = Tri::of(taxes.len() == 1).and(cmp(grand, sum, |g, s| g == s));
+        ok = ok.and(with_tax.or(cmp(grand, basis, |g, b| g == b)));
     }
+    let ok = ok.resolve(ctx, r);
     ctx.check(r, n, ok);
 }
 
@@ -128,7 +139,9 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
             .header_settlements
             .iter()
             .flat_map(|&s| kids(d, s, ram("SpecifiedTradeAllowanceCharge")))
-            .filter(|&ac| indicator_is(d, ac, charge))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter(|&ac| indicator1(ctx, r, ac, charge))
             .collect();
         let mine: Vec<NodeId> = kids(d, n, ram(local)).collect();
         let amounts: Vec<NodeId> = acs
@@ -203,16 +216,18 @@ fn single_dec(
 /// Context `//ram:IncludedSupplyChainTradeLineItem`: BR-CO-04, BR-CO-18.
 pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let d = ctx.doc;
-    let ok = all(
+    let taxes = all(
         d,
         n,
         &[
             ram("SpecifiedLineTradeSettlement"),
             ram("ApplicableTradeTax"),
         ],
-    )
-    .into_iter()
-    .any(|t| vat_type(d, t) && exists(d, t, &[ram("CategoryCode")]));
+    );
+    let mut ok = false;
+    for t in taxes {
+        ok |= vat_type1(ctx, &BR_CO_04, t) && exists(d, t, &[ram("CategoryCode")]);
+    }
     ctx.check(&BR_CO_04, n, ok);
     ctx.check(&BR_CO_18, n, facts.header_tax);
 }
@@ -274,7 +289,11 @@ pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let ok = !(facts.tax_point_date && facts.due_date_type_code);
     ctx.check(&BR_CO_03, n, ok);
     let r = &BR_CO_17;
-    let vat = kid(d, n, ram("TypeCode")).is_some_and(|t| {
+    let codes: Vec<NodeId> = kids(d, n, ram("TypeCode")).collect();
+    let Some(code) = one(ctx, r, &codes) else {
+        return;
+    };
+    let vat = code.is_some_and(|t| {
         let mut w = xp::string(d, t).to_uppercase();
         w = w
             .split([' ', '\t', '\r', '\n'])
@@ -283,25 +302,37 @@ pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
             .join(" ");
         w == "VAT"
     });
-    let (Some(rate), Some(calc), Some(basis)) = (
-        single_dec(ctx, r, n, "RateApplicablePercent"),
-        single_dec(ctx, r, n, "CalculatedAmount"),
-        single_dec(ctx, r, n, "BasisAmount"),
-    ) else {
-        return;
+    let rate = if vat {
+        dec_child(d, n, "RateApplicablePercent")
+    } else {
+        Ok(None)
     };
-    let rate = if vat { rate } else { None };
-    let zero = |x: Option<Decimal>| x.is_some_and(|v| round(v).is_zero());
-    let ok = match rate {
-        Some(rt) if round(rt).is_zero() => zero(calc),
-        Some(rt) => match (calc, basis) {
-            (Some(c), Some(b)) => {
-                let expected = round2(b.abs() * (rt / Decimal::ONE_HUNDRED));
-                c.abs() - Decimal::ONE <= expected && c.abs() + Decimal::ONE >= expected
-            }
-            _ => false,
-        },
-        None => zero(calc),
+    let calc = dec_child(d, n, "CalculatedAmount");
+    let basis = dec_child(d, n, "BasisAmount");
+    let round0 = |x: Result<Option<Decimal>, NodeId>, zero: bool| {
+        cmp(x, Ok(Some(())), move |v, _| round(v).is_zero() == zero)
     };
+    let expected = match (basis, rate) {
+        // Arithmetic evaluates its left operand first: an empty one gives ().
+        (Err(e), _) => Err(e),
+        (Ok(None), _) => Ok(None),
+        (Ok(Some(b)), Ok(Some(rt))) => Ok(Some(round2(b.abs() * (rt / Decimal::ONE_HUNDRED)))),
+        (Ok(Some(_)), rt) => rt.map(|_| None),
+    };
+    let abs_calc = calc.map(|c| c.map(|v| v.abs()));
+    let within = cmp(abs_calc, expected, |c, e| c - Decimal::ONE <= e).and(cmp(
+        abs_calc,
+        expected,
+        |c, e| c + Decimal::ONE >= e,
+    ));
+    let no_rate = match rate {
+        Ok(r) => Tri::of(r.is_none()),
+        Err(e) => Tri::Error(e),
+    };
+    let ok = round0(rate, true)
+        .and(round0(calc, true))
+        .or(round0(rate, false).and(within))
+        .or(no_rate.and(round0(calc, true)))
+        .resolve(ctx, r);
     ctx.check(r, n, ok);
 }

@@ -3,10 +3,11 @@
 use gateway_xml::NodeId;
 
 use super::decls::*;
-use super::model::{all, vat_type, Facts};
+use super::model::{all, attr_filled1, filled1, one, vat_type1, Facts};
 use super::{ram, rsm, udt};
 use crate::ctx::Ctx;
-use crate::xp::{self, exists, filled, filled_at, kid, kids, Step};
+use crate::rule::Rule;
+use crate::xp::{self, exists, kid, kids, Step};
 
 const AGREEMENT: [Step; 2] = [
     rsm("SupplyChainTradeTransaction"),
@@ -14,10 +15,10 @@ const AGREEMENT: [Step; 2] = [
 ];
 
 /// `normalize-space(path) != ''` below the root with the agreement prefix.
-fn party_filled(ctx: &Ctx<'_>, n: NodeId, tail: &[Step]) -> bool {
+fn party_filled(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, tail: &[Step]) -> bool {
     let mut p = AGREEMENT.to_vec();
     p.extend_from_slice(tail);
-    filled_at(ctx.doc, n, &p)
+    filled1(ctx, rule, n, &p)
 }
 
 fn party_exists(ctx: &Ctx<'_>, n: NodeId, tail: &[Step]) -> bool {
@@ -27,7 +28,7 @@ fn party_exists(ctx: &Ctx<'_>, n: NodeId, tail: &[Step]) -> bool {
 }
 
 /// `normalize-space(P/ram:URIUniversalCommunication[1]/ram:URIID/@schemeID) != '' or not(P/ram:URIUniversalCommunication)`.
-fn endpoint_scheme(ctx: &Ctx<'_>, n: NodeId, party: &'static str) -> bool {
+fn endpoint_scheme(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, party: &'static str) -> bool {
     let d = ctx.doc;
     let parties = all(d, n, &[AGREEMENT[0], AGREEMENT[1], ram(party)]);
     let comms: Vec<NodeId> = parties
@@ -37,95 +38,63 @@ fn endpoint_scheme(ctx: &Ctx<'_>, n: NodeId, party: &'static str) -> bool {
     if comms.is_empty() {
         return true;
     }
-    let scheme = comms
+    let ids: Vec<NodeId> = comms
         .iter()
         .flat_map(|&c| kids(d, c, ram("URIID")))
-        .find_map(|u| d.attr(u, "schemeID"));
-    scheme.is_some_and(|s| !xp::blank(s))
+        .collect();
+    attr_filled1(ctx, rule, &ids, "schemeID")
 }
 
 /// Context `/rsm:CrossIndustryInvoice`.
 pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let d = ctx.doc;
-    let ok = filled_at(
-        d,
-        n,
-        &[
-            rsm("ExchangedDocumentContext"),
-            ram("GuidelineSpecifiedDocumentContextParameter"),
-            ram("ID"),
-        ],
-    );
+    let guideline = [
+        rsm("ExchangedDocumentContext"),
+        ram("GuidelineSpecifiedDocumentContextParameter"),
+        ram("ID"),
+    ];
+    let ok = filled1(ctx, &BR_01, n, &guideline);
     ctx.check(&BR_01, n, ok);
-    ctx.check(
-        &BR_02,
-        n,
-        filled_at(d, n, &[rsm("ExchangedDocument"), ram("ID")]),
-    );
-    let dates = all(
-        d,
-        n,
-        &[
-            rsm("ExchangedDocument"),
-            ram("IssueDateTime"),
-            udt("DateTimeString"),
-        ],
-    );
-    let date = dates
+    let ok = filled1(ctx, &BR_02, n, &[rsm("ExchangedDocument"), ram("ID")]);
+    ctx.check(&BR_02, n, ok);
+    let issue = [
+        rsm("ExchangedDocument"),
+        ram("IssueDateTime"),
+        udt("DateTimeString"),
+    ];
+    let dates: Vec<NodeId> = all(d, n, &issue)
         .into_iter()
-        .find(|&x| d.attr(x, "format") == Some("102"));
-    ctx.check(&BR_03, n, filled(d, date));
-    ctx.check(
-        &BR_04,
-        n,
-        filled_at(d, n, &[rsm("ExchangedDocument"), ram("TypeCode")]),
-    );
-    let ok = filled_at(
-        d,
-        n,
-        &[
-            rsm("SupplyChainTradeTransaction"),
-            ram("ApplicableHeaderTradeSettlement"),
-            ram("InvoiceCurrencyCode"),
-        ],
-    );
+        .filter(|&x| d.attr(x, "format") == Some("102"))
+        .collect();
+    let ok = one(ctx, &BR_03, &dates).is_none_or(|x| xp::filled(d, x));
+    ctx.check(&BR_03, n, ok);
+    let ok = filled1(ctx, &BR_04, n, &[rsm("ExchangedDocument"), ram("TypeCode")]);
+    ctx.check(&BR_04, n, ok);
+    let currency = [
+        rsm("SupplyChainTradeTransaction"),
+        ram("ApplicableHeaderTradeSettlement"),
+        ram("InvoiceCurrencyCode"),
+    ];
+    let ok = filled1(ctx, &BR_05, n, &currency);
     ctx.check(&BR_05, n, ok);
-    let ok = party_filled(ctx, n, &[ram("SellerTradeParty"), ram("Name")]);
+    let ok = party_filled(ctx, &BR_06, n, &[ram("SellerTradeParty"), ram("Name")]);
     ctx.check(&BR_06, n, ok);
-    let ok = party_filled(ctx, n, &[ram("BuyerTradeParty"), ram("Name")]);
+    let ok = party_filled(ctx, &BR_07, n, &[ram("BuyerTradeParty"), ram("Name")]);
     ctx.check(&BR_07, n, ok);
-    let ok = party_exists(
-        ctx,
-        n,
-        &[ram("SellerTradeParty"), ram("PostalTradeAddress")],
-    );
-    ctx.check(&BR_08, n, ok);
-    let ok = party_filled(
-        ctx,
-        n,
-        &[
-            ram("SellerTradeParty"),
-            ram("PostalTradeAddress"),
-            ram("CountryID"),
-        ],
-    );
-    ctx.check(&BR_09, n, ok);
-    let ok = party_exists(ctx, n, &[ram("BuyerTradeParty"), ram("PostalTradeAddress")]);
-    ctx.check(&BR_10, n, ok);
-    let ok = party_filled(
-        ctx,
-        n,
-        &[
-            ram("BuyerTradeParty"),
-            ram("PostalTradeAddress"),
-            ram("CountryID"),
-        ],
-    );
-    ctx.check(&BR_11, n, ok);
+    for (party, exists_rule, country_rule) in [
+        ("SellerTradeParty", &BR_08, &BR_09),
+        ("BuyerTradeParty", &BR_10, &BR_11),
+    ] {
+        let ok = party_exists(ctx, n, &[ram(party), ram("PostalTradeAddress")]);
+        ctx.check(exists_rule, n, ok);
+        let country = [ram(party), ram("PostalTradeAddress"), ram("CountryID")];
+        let ok = party_filled(ctx, country_rule, n, &country);
+        ctx.check(country_rule, n, ok);
+    }
     ctx.check(&BR_16, n, facts.any_line);
-    let ok = endpoint_scheme(ctx, n, "SellerTradeParty");
+    let ok = endpoint_scheme(ctx, &BR_62, n, "SellerTradeParty");
     ctx.check(&BR_62, n, ok);
-    let ok = endpoint_scheme(ctx, n, "BuyerTradeParty");
+    let ok = endpoint_scheme(ctx, &BR_63, n, "BuyerTradeParty");
     ctx.check(&BR_63, n, ok);
 }
 
@@ -157,15 +126,9 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
 /// Context `//ram:IncludedSupplyChainTradeLineItem`: BR-21..28, BR-64.
 pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(
-        &BR_21,
-        n,
-        filled_at(
-            d,
-            n,
-            &[ram("AssociatedDocumentLineDocument"), ram("LineID")],
-        ),
-    );
+    let line_id = [ram("AssociatedDocumentLineDocument"), ram("LineID")];
+    let ok = filled1(ctx, &BR_21, n, &line_id);
+    ctx.check(&BR_21, n, ok);
     let qty = [ram("SpecifiedLineTradeDelivery"), ram("BilledQuantity")];
     ctx.check(&BR_22, n, exists(d, n, &qty));
     let unit = all(d, n, &qty)
@@ -182,11 +145,8 @@ pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         ],
     );
     ctx.check(&BR_24, n, ok);
-    ctx.check(
-        &BR_25,
-        n,
-        filled_at(d, n, &[ram("SpecifiedTradeProduct"), ram("Name")]),
-    );
+    let ok = filled1(ctx, &BR_25, n, &[ram("SpecifiedTradeProduct"), ram("Name")]);
+    ctx.check(&BR_25, n, ok);
     let net = all(
         d,
         n,
@@ -212,11 +172,7 @@ pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let ok = gross.is_empty() || ctx.any_num(&BR_28, gross, |v| v >= 0.0);
     ctx.check(&BR_28, n, ok);
     let ids = all(d, n, &[ram("SpecifiedTradeProduct"), ram("GlobalID")]);
-    let ok = ids.is_empty()
-        || ids
-            .iter()
-            .find_map(|&g| d.attr(g, "schemeID"))
-            .is_some_and(|s| !xp::blank(s));
+    let ok = attr_filled1(ctx, &BR_64, &ids, "schemeID") || ids.is_empty();
     ctx.check(&BR_64, n, ok);
 }
 
@@ -226,23 +182,28 @@ pub(crate) fn has_reason(ctx: &Ctx<'_>, ac: NodeId) -> bool {
 }
 
 /// `(../ram:CategoryTradeTax[upper-case(ram:TypeCode) = 'VAT']/ram:CategoryCode)`.
-fn vat_category(ctx: &Ctx<'_>, ac: NodeId) -> bool {
+fn vat_category(ctx: &mut Ctx<'_>, rule: &'static Rule, ac: NodeId) -> bool {
     let d = ctx.doc;
-    kids(d, ac, ram("CategoryTradeTax"))
-        .any(|t| vat_type(d, t) && exists(d, t, &[ram("CategoryCode")]))
+    let mut any = false;
+    for t in kids(d, ac, ram("CategoryTradeTax")).collect::<Vec<_>>() {
+        any |= vat_type1(ctx, rule, t) && exists(d, t, &[ram("CategoryCode")]);
+    }
+    any
 }
 
 /// Header allowance (ChargeIndicator context): BR-31..33.
 pub(crate) fn doc_allowance(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     ctx.check(&BR_31, n, exists(ctx.doc, ac, &[ram("ActualAmount")]));
-    ctx.check(&BR_32, n, vat_category(ctx, ac));
+    let ok = vat_category(ctx, &BR_32, ac);
+    ctx.check(&BR_32, n, ok);
     ctx.check(&BR_33, n, has_reason(ctx, ac));
 }
 
 /// Header charge: BR-36..38.
 pub(crate) fn doc_charge(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     ctx.check(&BR_36, n, exists(ctx.doc, ac, &[ram("ActualAmount")]));
-    ctx.check(&BR_37, n, vat_category(ctx, ac));
+    let ok = vat_category(ctx, &BR_37, ac);
+    ctx.check(&BR_37, n, ok);
     ctx.check(&BR_38, n, has_reason(ctx, ac));
 }
 
@@ -292,24 +253,25 @@ pub(crate) fn period(ctx: &mut Ctx<'_>, n: NodeId) {
 pub(crate) fn classification(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let codes: Vec<NodeId> = kids(d, n, ram("ClassCode")).collect();
-    let ok = codes.is_empty()
-        || codes
-            .iter()
-            .find_map(|&c| d.attr(c, "listID"))
-            .is_some_and(|s| !xp::blank(s));
+    let ok = attr_filled1(ctx, &BR_65, &codes, "listID") || codes.is_empty();
     ctx.check(&BR_65, n, ok);
 }
 
 /// Context `//ram:AdditionalReferencedDocument`: BR-52.
 pub(crate) fn additional_document(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_52, n, filled_at(ctx.doc, n, &[ram("IssuerAssignedID")]));
+    let ok = filled1(ctx, &BR_52, n, &[ram("IssuerAssignedID")]);
+    ctx.check(&BR_52, n, ok);
 }
 
 /// Context `//ram:ApplicableTradeSettlementFinancialCard`: BR-51
 /// (`string-length(normalize-space(ram:ID)) <= 10`).
 pub(crate) fn card(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let len = kid(d, n, ram("ID")).map_or(0, |i| {
+    let ids: Vec<NodeId> = kids(d, n, ram("ID")).collect();
+    let Some(id) = one(ctx, &BR_51, &ids) else {
+        return;
+    };
+    let len = id.map_or(0, |i| {
         let s = xp::string(d, i);
         let words: Vec<&str> = s
             .split([' ', '\t', '\r', '\n'])
@@ -323,7 +285,8 @@ pub(crate) fn card(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `…PaymentMeans[TypeCode 30 or 58]/ram:PayeePartyCreditorFinancialAccount`: BR-50, BR-61.
 pub(crate) fn credit_transfer_account(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ok = filled_at(d, n, &[ram("IBANID")]) || filled_at(d, n, &[ram("ProprietaryID")]);
+    let ok = filled1(ctx, &BR_50, n, &[ram("IBANID")])
+        | filled1(ctx, &BR_50, n, &[ram("ProprietaryID")]);
     ctx.check(&BR_50, n, ok);
     let ok = exists(d, n, &[ram("IBANID")]) || exists(d, n, &[ram("ProprietaryID")]);
     ctx.check(&BR_61, n, ok);
@@ -333,8 +296,8 @@ pub(crate) fn credit_transfer_account(ctx: &mut Ctx<'_>, n: NodeId) {
 pub(crate) fn delivery(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let address = [ram("ShipToTradeParty"), ram("PostalTradeAddress")];
-    let ok =
-        !exists(d, n, &address) || filled_at(d, n, &[address[0], address[1], ram("CountryID")]);
+    let country = [address[0], address[1], ram("CountryID")];
+    let ok = !exists(d, n, &address) || filled1(ctx, &BR_57, n, &country);
     ctx.check(&BR_57, n, ok);
 }
 
@@ -387,23 +350,29 @@ pub(crate) fn payment_means(ctx: &mut Ctx<'_>, n: NodeId) {
 
 /// Context `/rsm:…/ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument`: BR-55.
 pub(crate) fn preceding_invoice(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_55, n, filled_at(ctx.doc, n, &[ram("IssuerAssignedID")]));
+    let ok = filled1(ctx, &BR_55, n, &[ram("IssuerAssignedID")]);
+    ctx.check(&BR_55, n, ok);
 }
 
 /// Context `//ram:SellerTaxRepresentativeTradeParty`: BR-18..20, BR-56.
 pub(crate) fn tax_representative(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_18, n, filled_at(d, n, &[ram("Name")]));
+    let ok = filled1(ctx, &BR_18, n, &[ram("Name")]);
+    ctx.check(&BR_18, n, ok);
     ctx.check(&BR_19, n, exists(d, n, &[ram("PostalTradeAddress")]));
-    ctx.check(
+    let ok = filled1(
+        ctx,
         &BR_20,
         n,
-        filled_at(d, n, &[ram("PostalTradeAddress"), ram("CountryID")]),
+        &[ram("PostalTradeAddress"), ram("CountryID")],
     );
-    let vat = all(d, n, &[ram("SpecifiedTaxRegistration"), ram("ID")])
+    ctx.check(&BR_20, n, ok);
+    let vat: Vec<NodeId> = all(d, n, &[ram("SpecifiedTaxRegistration"), ram("ID")])
         .into_iter()
-        .find(|&i| d.attr(i, "schemeID") == Some("VA"));
-    ctx.check(&BR_56, n, filled(d, vat));
+        .filter(|&i| d.attr(i, "schemeID") == Some("VA"))
+        .collect();
+    let ok = one(ctx, &BR_56, &vat).is_none_or(|x| xp::filled(d, x));
+    ctx.check(&BR_56, n, ok);
 }
 
 /// Generic header `ram:ApplicableTradeTax` context: BR-45..48.
@@ -411,7 +380,7 @@ pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     ctx.check(&BR_45, n, exists(d, n, &[ram("BasisAmount")]));
     ctx.check(&BR_46, n, exists(d, n, &[ram("CalculatedAmount")]));
-    let vat = vat_type(d, n);
+    let vat = vat_type1(ctx, &BR_47, n);
     ctx.check(&BR_47, n, vat && exists(d, n, &[ram("CategoryCode")]));
     let ok = vat
         && (exists(d, n, &[ram("RateApplicablePercent")])

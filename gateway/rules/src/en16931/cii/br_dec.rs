@@ -3,38 +3,55 @@
 use gateway_xml::NodeId;
 
 use super::decls::*;
-use super::model::{dbl, round_f64, Facts};
+use super::model::{all, dbl, one, round_f64, Facts};
 use super::ram;
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::xp::{self, decimals_at_most, kid, kids, Step};
 
+/// `string-length(substring-after(path, '.')) <= 2` (one value at most).
 fn two(ctx: &mut Ctx<'_>, rule: &'static Rule, ctx_node: NodeId, of: NodeId, path: &[Step]) {
-    let ok = decimals_at_most(ctx.doc, xp::first(ctx.doc, of, path), 2);
+    let nodes = all(ctx.doc, of, path);
+    let Some(x) = one(ctx, rule, &nodes) else {
+        return;
+    };
+    let ok = decimals_at_most(ctx.doc, x, 2);
+    ctx.check(rule, ctx_node, ok);
+}
+
+/// As [`two`] for `ram:ActualAmount[1]`: the first one only.
+fn two_first(
+    ctx: &mut Ctx<'_>,
+    rule: &'static Rule,
+    ctx_node: NodeId,
+    of: NodeId,
+    local: &'static str,
+) {
+    let ok = decimals_at_most(ctx.doc, kid(ctx.doc, of, ram(local)), 2);
     ctx.check(rule, ctx_node, ok);
 }
 
 /// Header allowance (ChargeIndicator context, `ac` = `..`): BR-DEC-01, 02.
 pub(crate) fn doc_allowance(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
-    two(ctx, &BR_DEC_01, n, ac, &[ram("ActualAmount")]);
+    two_first(ctx, &BR_DEC_01, n, ac, "ActualAmount");
     two(ctx, &BR_DEC_02, n, ac, &[ram("BasisAmount")]);
 }
 
 /// Header charge: BR-DEC-05, 06.
 pub(crate) fn doc_charge(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
-    two(ctx, &BR_DEC_05, n, ac, &[ram("ActualAmount")]);
+    two_first(ctx, &BR_DEC_05, n, ac, "ActualAmount");
     two(ctx, &BR_DEC_06, n, ac, &[ram("BasisAmount")]);
 }
 
 /// Line allowance: BR-DEC-24, 25.
 pub(crate) fn line_allowance(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
-    two(ctx, &BR_DEC_24, n, ac, &[ram("ActualAmount")]);
+    two_first(ctx, &BR_DEC_24, n, ac, "ActualAmount");
     two(ctx, &BR_DEC_25, n, ac, &[ram("BasisAmount")]);
 }
 
 /// Line charge: BR-DEC-27, 28.
 pub(crate) fn line_charge(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
-    two(ctx, &BR_DEC_27, n, ac, &[ram("ActualAmount")]);
+    two_first(ctx, &BR_DEC_27, n, ac, "ActualAmount");
     two(ctx, &BR_DEC_28, n, ac, &[ram("BasisAmount")]);
 }
 
@@ -82,8 +99,7 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         (&BR_DEC_17, "RoundingAmount"),
         (&BR_DEC_18, "DuePayableAmount"),
     ] {
-        let ok = decimals_at_most(d, kid(d, n, ram(local)), 2);
-        ctx.check(rule, n, ok);
+        two(ctx, rule, n, n, &[ram(local)]);
     }
     let codes = |local: &'static str| -> Vec<String> {
         facts

@@ -445,3 +445,186 @@ pub(crate) fn all(d: &Document, n: NodeId, path: &[Step]) -> Vec<NodeId> {
     xp::each(d, n, path, &mut |x| v.push(x));
     v
 }
+
+/// The node for a function that takes at most one item (`normalize-space`,
+/// `substring-after`, `xs:decimal`, arithmetic …): `Some(None)` when there is
+/// none; more than one is a type error that stops the official stylesheet,
+/// so the document is unprocessable (`None`).
+pub(crate) fn one(
+    ctx: &mut Ctx<'_>,
+    rule: &'static Rule,
+    nodes: &[NodeId],
+) -> Option<Option<NodeId>> {
+    match nodes {
+        [] => Some(None),
+        [x] => Some(Some(*x)),
+        [_, x, ..] => {
+            ctx.fail(
+                rule,
+                *x,
+                "a sequence of more than one item where one is allowed",
+            );
+            None
+        }
+    }
+}
+
+/// `normalize-space(path) != ''`, with the single-item rule of [`one`].
+pub(crate) fn filled1(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, path: &[Step]) -> bool {
+    let nodes = all(ctx.doc, n, path);
+    match one(ctx, rule, &nodes) {
+        Some(x) => xp::filled(ctx.doc, x),
+        None => true,
+    }
+}
+
+/// `normalize-space(nodes/@attr) != ''`, with the single-item rule of [`one`].
+pub(crate) fn attr_filled1(
+    ctx: &mut Ctx<'_>,
+    rule: &'static Rule,
+    nodes: &[NodeId],
+    attr: &str,
+) -> bool {
+    let d = ctx.doc;
+    let with: Vec<NodeId> = nodes
+        .iter()
+        .copied()
+        .filter(|&x| d.attr(x, attr).is_some())
+        .collect();
+    match one(ctx, rule, &with) {
+        Some(x) => x
+            .and_then(|x| d.attr(x, attr))
+            .is_some_and(|s| !xp::blank(s)),
+        None => true,
+    }
+}
+
+/// `upper-case(ram:TypeCode) = 'VAT'` inside an assertion: several type
+/// codes are a type error (unprocessable).
+pub(crate) fn vat_type1(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
+    let codes: Vec<NodeId> = kids(ctx.doc, n, ram("TypeCode")).collect();
+    match one(ctx, rule, &codes) {
+        Some(Some(t)) => xp::string(ctx.doc, t).to_uppercase() == "VAT",
+        _ => false,
+    }
+}
+
+/// `ram:ChargeIndicator/udt:Indicator = want` inside an assertion: each value
+/// is cast to `xs:boolean` in turn, and one that cannot be is an error.
+pub(crate) fn indicator1(ctx: &mut Ctx<'_>, rule: &'static Rule, ac: NodeId, want: bool) -> bool {
+    let d = ctx.doc;
+    for c in kids(d, ac, ram("ChargeIndicator")) {
+        for i in kids(d, c, udt("Indicator")) {
+            match xp::boolean(&xp::string(d, i)) {
+                Some(b) if b == want => return true,
+                Some(_) => {}
+                None => {
+                    ctx.fail(rule, i, "value is not an xs:boolean");
+                    return false;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// A boolean that may be a dynamic error (at a node). Saxon may evaluate the
+/// operands of `and` / `or` in either order, so an error only counts when no
+/// operand decides the result on its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Tri {
+    True,
+    False,
+    Error(NodeId),
+}
+
+impl Tri {
+    pub(crate) fn of(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+
+    pub(crate) fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::Error(n), _) | (_, Tri::Error(n)) => Tri::Error(n),
+            _ => Tri::True,
+        }
+    }
+
+    pub(crate) fn or(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::True, _) | (_, Tri::True) => Tri::True,
+            (Tri::Error(n), _) | (_, Tri::Error(n)) => Tri::Error(n),
+            _ => Tri::False,
+        }
+    }
+
+    pub(crate) fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            e => e,
+        }
+    }
+
+    /// The assertion's outcome: an error makes the document unprocessable.
+    pub(crate) fn resolve(self, ctx: &mut Ctx<'_>, rule: &'static Rule) -> bool {
+        match self {
+            Tri::Error(n) => {
+                ctx.fail(
+                    rule,
+                    n,
+                    "a value the expression needs is missing its single item or type",
+                );
+                true
+            }
+            t => t == Tri::True,
+        }
+    }
+}
+
+/// `xs:decimal(child)` of the single `local` child: `Ok(None)` when absent,
+/// `Err(node)` for several children or a value that is not a decimal.
+pub(crate) fn dec_child(
+    d: &Document,
+    n: NodeId,
+    local: &'static str,
+) -> Result<Option<Decimal>, NodeId> {
+    let mut it = kids(d, n, ram(local));
+    match (it.next(), it.next()) {
+        (None, _) => Ok(None),
+        (Some(x), None) => xp::decimal(&xp::string(d, x)).map(Some).ok_or(x),
+        (Some(_), Some(y)) => Err(y),
+    }
+}
+
+/// `xs:double` of the single `local` child (untyped in arithmetic), as [`dec_child`].
+pub(crate) fn dbl_child(
+    d: &Document,
+    n: NodeId,
+    local: &'static str,
+) -> Result<Option<f64>, NodeId> {
+    let mut it = kids(d, n, ram(local));
+    match (it.next(), it.next()) {
+        (None, _) => Ok(None),
+        (Some(x), None) => xp::double(&xp::string(d, x)).map(Some).ok_or(x),
+        (Some(_), Some(y)) => Err(y),
+    }
+}
+
+/// A comparison of operands that may be empty (false) or errors.
+pub(crate) fn cmp<A: Copy, B: Copy>(
+    a: Result<Option<A>, NodeId>,
+    b: Result<Option<B>, NodeId>,
+    f: impl Fn(A, B) -> bool,
+) -> Tri {
+    match (a, b) {
+        (Ok(None), _) | (_, Ok(None)) => Tri::False,
+        (Err(n), _) | (_, Err(n)) => Tri::Error(n),
+        (Ok(Some(x)), Ok(Some(y))) => Tri::of(f(x, y)),
+    }
+}

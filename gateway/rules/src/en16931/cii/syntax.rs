@@ -7,11 +7,11 @@ use std::sync::LazyLock;
 use gateway_xml::names::{RAM, RSM, UDT};
 use gateway_xml::{Document, NodeId};
 
+use super::ram;
 use super::syntax_table::{CONTEXTS, TABLE};
-use super::{ram, udt};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::xp::{self, each, exists, kid, kids, Step};
+use crate::xp::{self, each, exists, kids, Step};
 
 /// The test of one assertion.
 #[derive(Debug)]
@@ -194,8 +194,13 @@ fn type_code_is(d: &Document, n: NodeId, v: &str) -> bool {
 
 /// `normalize-space(ram:TypeCode) = v` on a single TypeCode (more than one
 /// cannot be normalised; such a document is not valid CII anyway).
-fn type_code_norm(d: &Document, n: NodeId, v: &str) -> bool {
-    kid(d, n, ram("TypeCode")).is_some_and(|t| xp::norm_eq(d, t, v))
+/// `normalize-space(ram:TypeCode) = v`: several type codes are a type error.
+fn type_code_norm(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, v: &str) -> bool {
+    let codes: Vec<NodeId> = kids(ctx.doc, n, ram("TypeCode")).collect();
+    match super::model::one(ctx, rule, &codes) {
+        Some(Some(t)) => xp::norm_eq(ctx.doc, t, v),
+        _ => false,
+    }
 }
 
 /// `(not(P/ID) and P/GlobalID) or (P/ID and not(P/GlobalID)) or (not(P/ID) and not(P/GlobalID))`:
@@ -243,16 +248,24 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
                 ram("GrossPriceProductTradePrice"),
                 ram("AppliedTradeAllowanceCharge"),
             ];
+            let mut charges = Vec::new();
+            each(d, n, &[ac[0], ac[1]], &mut |x| charges.push(x));
+            // `ChargeIndicator[udt:Indicator = false()]`: each value cast to xs:boolean.
             let mut allowance = false;
-            each(d, n, &[ac[0], ac[1], ram("ChargeIndicator")], &mut |ci| {
-                allowance |= kids(d, ci, udt("Indicator"))
-                    .any(|i| xp::boolean(&xp::string(d, i)) == Some(false));
-            });
+            for c in charges {
+                allowance |= super::model::indicator1(ctx, rule, c, false);
+            }
             let amount = exists(d, n, &[ac[0], ac[1], ram("ActualAmount")]);
             let indicator = exists(d, n, &[ac[0], ac[1], ram("ChargeIndicator")]);
             (allowance && amount) || (!indicator && !amount)
         }
-        "CII-SR-474" => ref_docs(&|r| type_code_norm(d, r, "130")) <= 1,
+        "CII-SR-474" => {
+            let docs: Vec<NodeId> = kids(d, n, ram("AdditionalReferencedDocument")).collect();
+            docs.into_iter()
+                .filter(|&r| type_code_norm(ctx, rule, r, "130"))
+                .count()
+                <= 1
+        }
         "CII-SR-457" => ref_docs(&|r| type_code_is(d, r, "50")) <= 1,
         "CII-SR-458" => ref_docs(&|r| type_code_is(d, r, "130")) <= 1,
         "CII-SR-475" | "CII-SR-476" => {
@@ -261,8 +274,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
             } else {
                 "AttachmentBinaryObject"
             };
-            kids(d, n, ram("AdditionalReferencedDocument"))
-                .filter(|&r| type_code_norm(d, r, "916"))
+            let docs: Vec<NodeId> = kids(d, n, ram("AdditionalReferencedDocument")).collect();
+            docs.into_iter()
+                .filter(|&r| type_code_norm(ctx, rule, r, "916"))
                 .map(|r| kids(d, r, ram(child)).count())
                 .sum::<usize>()
                 <= 1
@@ -304,14 +318,28 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
             }
             codes.len() <= 1
         }
-        "CII-SR-470" => !kids(d, n, ram("SpecifiedTradeSettlementPaymentMeans")).any(|m| {
-            let transfer = kid(d, m, ram("TypeCode"))
-                .is_some_and(|t| xp::norm_eq(d, t, "30") || xp::norm_eq(d, t, "58"));
+        "CII-SR-470" => {
+            use super::model::Tri;
+            let type_is = |m: NodeId, v: &str| {
+                let mut it = kids(d, m, ram("TypeCode"));
+                match (it.next(), it.next()) {
+                    (Some(t), None) => Tri::of(xp::norm_eq(d, t, v)),
+                    (None, _) => Tri::of(v.is_empty()),
+                    (Some(_), Some(t)) => Tri::Error(t),
+                }
+            };
             let account = [ram("PayeePartyCreditorFinancialAccount")];
-            transfer
-                && !(exists(d, m, &[account[0], ram("IBANID")])
-                    || exists(d, m, &[account[0], ram("ProprietaryID")]))
-        }),
+            let mut none = Tri::True;
+            for m in kids(d, n, ram("SpecifiedTradeSettlementPaymentMeans")) {
+                let has_account = exists(d, m, &[account[0], ram("IBANID")])
+                    || exists(d, m, &[account[0], ram("ProprietaryID")]);
+                let bad = type_is(m, "30")
+                    .or(type_is(m, "58"))
+                    .and(Tri::of(!has_account));
+                none = none.and(bad.not());
+            }
+            none.resolve(ctx, rule)
+        }
         "CII-SR-467" | "CII-SR-468" => {
             let child = if rule.id == "CII-SR-467" {
                 "TypeCode"

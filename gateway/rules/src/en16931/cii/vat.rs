@@ -13,7 +13,7 @@ use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use super::decls::*;
-use super::model::{abs, dbl, dec, indicator_is, to_f64, Facts};
+use super::model::{abs, cmp, dbl, dbl_child, dec, dec_child, indicator1, one, to_f64, Facts};
 use super::{ram, rsm, udt};
 use crate::ctx::Ctx;
 use crate::index::Index;
@@ -430,11 +430,18 @@ fn header_acs(
     facts: &Facts,
     charge: bool,
     cast: bool,
+    code: &str,
 ) -> Vec<NodeId> {
     let d = ctx.doc;
     let mut out = Vec::new();
     for &s in &facts.header_settlements {
         for ac in kids(d, s, ram("SpecifiedTradeAllowanceCharge")) {
+            // `[indicator and ram:CategoryTradeTax/ram:CategoryCode = code]`: a
+            // false category decides without the indicator's cast.
+            if !kids(d, ac, ram("CategoryTradeTax")).any(|t| super::model::has_category(d, t, code))
+            {
+                continue;
+            }
             if cast {
                 let ind: Vec<NodeId> = kids(d, ac, ram("ChargeIndicator"))
                     .flat_map(|c| kids(d, c, udt("Indicator")))
@@ -447,7 +454,7 @@ fn header_acs(
                     },
                     _ => ctx.fail(r, ac, "cast as xs:boolean needs exactly one indicator"),
                 }
-            } else if indicator_is(d, ac, charge) {
+            } else if indicator1(ctx, r, ac, charge) {
                 out.push(ac);
             }
         }
@@ -470,9 +477,9 @@ fn category_total(
         let Some(want) = rate else { return true };
         let mut any = false;
         for t in kids(d, tax_owner, ram(child)).collect::<Vec<_>>() {
-            let p = kid(d, t, ram("RateApplicablePercent"));
-            if p.is_some() && dec(ctx, r, p) == Some(want) {
-                any = true;
+            let rates: Vec<NodeId> = kids(d, t, ram("RateApplicablePercent")).collect();
+            if let Some(p @ Some(_)) = one(ctx, r, &rates) {
+                any |= dec(ctx, r, p) == Some(want);
             }
         }
         any
@@ -484,15 +491,19 @@ fn category_total(
         if !cat || !rate_matches(ctx, ls, "ApplicableTradeTax") {
             continue;
         }
-        let amounts: Vec<NodeId> =
-            kids(d, ls, ram("SpecifiedTradeSettlementLineMonetarySummation"))
-                .flat_map(|m| kids(d, m, ram("LineTotalAmount")))
-                .collect();
-        lines += ctx.sum(r, amounts);
+        // `…Summation/xs:decimal(ram:LineTotalAmount)`: one amount per summation.
+        for m in
+            kids(d, ls, ram("SpecifiedTradeSettlementLineMonetarySummation")).collect::<Vec<_>>()
+        {
+            let amounts: Vec<NodeId> = kids(d, m, ram("LineTotalAmount")).collect();
+            if let Some(Some(v)) = one(ctx, r, &amounts).map(|a| dec(ctx, r, a)) {
+                lines += v;
+            }
+        }
     }
     let mut acs = [Decimal::ZERO, Decimal::ZERO];
     for (i, charge) in [(0, true), (1, false)] {
-        for ac in header_acs(ctx, r, facts, charge, cast) {
+        for ac in header_acs(ctx, r, facts, charge, cast, code) {
             let cat = kids(d, ac, ram("CategoryTradeTax"))
                 .any(|t| super::model::has_category(d, t, code));
             if !cat || !rate_matches(ctx, ac, "CategoryTradeTax") {
@@ -565,33 +576,19 @@ fn exact(ctx: &mut Ctx<'_>, r: &'static Rule, tax: NodeId, facts: &Facts) -> boo
 /// (the rate is untyped, so the product is an `xs:double`).
 fn s09(ctx: &mut Ctx<'_>, tax: NodeId) -> bool {
     let d = ctx.doc;
-    let r = &BR_S_09;
-    let single = |ctx: &mut Ctx<'_>, local: &'static str| -> Option<Option<NodeId>> {
-        let v: Vec<NodeId> = kids(d, tax, ram(local)).collect();
-        match v.as_slice() {
-            [] => Some(None),
-            [x] => Some(Some(*x)),
-            [x, ..] => {
-                ctx.fail(r, *x, "more than one value where one is expected");
-                None
-            }
+    let calc = dec_child(d, tax, "CalculatedAmount").map(|c| c.map(|v| to_f64(v.abs())));
+    let basis = dec_child(d, tax, "BasisAmount");
+    let rate = dbl_child(d, tax, "RateApplicablePercent");
+    // Arithmetic evaluates its left operand first: an empty one gives ().
+    let expected = match (basis, rate) {
+        (Err(e), _) => Err(e),
+        (Ok(None), _) => Ok(None),
+        (Ok(Some(b)), Ok(Some(r))) => {
+            Ok(Some(super::model::round_f64(to_f64(b.abs()) * r) / 100.0))
         }
+        (Ok(Some(_)), r) => r.map(|_| None),
     };
-    let (Some(calc), Some(basis), Some(rate)) = (
-        single(ctx, "CalculatedAmount"),
-        single(ctx, "BasisAmount"),
-        single(ctx, "RateApplicablePercent"),
-    ) else {
-        return true;
-    };
-    let (Some(calc), Some(basis), Some(rate)) = (
-        dec(ctx, r, calc),
-        dec(ctx, r, basis),
-        rate.and_then(|p| dbl(ctx, r, p)),
-    ) else {
-        return false;
-    };
-    let expected = super::model::round_f64(to_f64(basis.abs()) * rate) / 100.0;
-    let c = to_f64(calc.abs());
-    c - 1.0 < expected && c + 1.0 > expected
+    cmp(calc, expected, |c, e| c - 1.0 < e)
+        .and(cmp(calc, expected, |c, e| c + 1.0 > e))
+        .resolve(ctx, &BR_S_09)
 }
