@@ -6,6 +6,7 @@
 //! scoping happens in SQL, not in the caller's memory.
 #![forbid(unsafe_code)]
 
+mod as4;
 mod blob;
 mod db;
 mod directory;
@@ -18,6 +19,7 @@ mod time;
 mod token;
 mod types;
 
+pub use as4::{As4Store, Inbound, InboundMessage, NewOutbound, Outbound};
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
@@ -33,7 +35,7 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Directory + Send + Sync + 'static {
+pub trait Store: Directory + As4Store + Send + Sync + 'static {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001", "foundation"),
     migration!(2, "0002", "directory"),
     migration!(3, "0003", "directory_fulltext"),
+    migration!(5, "0005", "as4"),
 ];
 
 /// Every migration this build knows, oldest first.

@@ -43,11 +43,11 @@ impl SqlStore {
         self.pools.read.close().await;
     }
 
-    fn read(&self) -> &AnyPool {
+    pub(crate) fn read(&self) -> &AnyPool {
         &self.pools.read
     }
 
-    fn write(&self) -> &AnyPool {
+    pub(crate) fn write(&self) -> &AnyPool {
         &self.pools.write
     }
 
@@ -118,7 +118,7 @@ impl SqlStore {
         rows.iter().map(|r| get(r, "company_id")).collect()
     }
 
-    async fn ensure_companies_exist(&self, ids: &[String]) -> Result<()> {
+    pub(crate) async fn ensure_companies_exist(&self, ids: &[String]) -> Result<()> {
         for id in ids {
             let found = sqlx::query("SELECT 1 AS one FROM companies WHERE id = $1")
                 .bind(id.as_str())
@@ -243,7 +243,10 @@ fn event_from(r: &AnyRow) -> Result<Event> {
     })
 }
 
-async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, event: &Event) -> Result<()> {
+pub(crate) async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: &Event,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO events (document_id, seq, company_id, actor, at, kind, from_state, to_state, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
