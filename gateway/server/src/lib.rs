@@ -1,6 +1,7 @@
 //! The gateway process: configuration, the HTTPS server, and the command line.
 #![forbid(unsafe_code)]
 
+pub mod as4;
 pub mod cli;
 pub mod config;
 mod error;

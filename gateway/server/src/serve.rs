@@ -54,17 +54,39 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let store = open_store(&config).await?;
     let tls = tls::server_config(&config.tls, &config.data_dir)?;
     tracing::info!(database = store.backend().as_str(), "storage ready");
-    let smp = smp_publisher(&config, local)?;
+    let identity = crate::as4::Identity::resolve(&config)?;
+    let smp = smp_publisher(&config, local, &identity)?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let as4 = Arc::new(crate::as4::As4::load(&config, &identity, store.clone())?);
+    if config.as4.send {
+        let lookup = match crate::lookup::build(&config) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::warn!(error = %e, "no SML/SMP lookup: AS4 sends only to as4.static_endpoints");
+                None
+            }
+        };
+        let sender = Arc::new(crate::as4::send::Sender::new(&config, as4.clone(), lookup)?);
+        let policy = crate::as4::outbox::Policy {
+            max_attempts: config.as4.max_attempts.max(1),
+            base: Duration::from_millis(config.as4.retry_base_ms),
+            max_delay: Duration::from_secs(3600),
+            lease: Duration::from_secs(120),
+            idle: Duration::from_millis(200),
+        };
+        crate::as4::outbox::spawn_workers(store.clone(), sender, policy, 2);
+    }
     let state = AppState {
-        store: Arc::new(store),
+        store,
         metrics: Arc::new(Metrics::default()),
         smp: Arc::new(smp),
         public_validation: Arc::new(crate::http::validate::PublicValidation::new(
             config.validate.public,
             config.validate.public_per_minute,
         )),
+        as4,
     };
-    let app = router(state, &config.http);
+    let app = router(state, &config.http, &config.as4);
 
     let handle = Handle::new();
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
@@ -85,7 +107,11 @@ pub async fn run(config: Config) -> Result<(), Error> {
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without
 /// configured certificates, the development Peppol PKI of the data directory.
-fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPublisher, Error> {
+fn smp_publisher(
+    config: &Config,
+    local: std::net::SocketAddr,
+    identity: &crate::as4::Identity,
+) -> Result<SmpPublisher, Error> {
     let p = &config.peppol;
     let dev = || crate::peppol_pki::ensure_dev_peppol_pki(&config.data_dir);
     let (ap_cert, smp_cert, smp_key) = match (&p.ap_certificate, &p.smp_certificate, &p.smp_key) {
@@ -100,6 +126,12 @@ fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPubl
                     .into(),
             ))
         }
+    };
+    // The certificate published is the one AS4 works with.
+    let ap_cert = if config.as4.certificate.is_some() {
+        identity.certificate.clone()
+    } else {
+        ap_cert
     };
     let public_url = match &p.public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
@@ -118,7 +150,7 @@ fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPubl
     Ok(SmpPublisher {
         public_base: format!("{public_url}{base}"),
         base,
-        endpoint_url: format!("{public_url}/{}", p.as4_path.trim_start_matches('/')),
+        endpoint_url: format!("{public_url}/{}", config.as4.path.trim_start_matches('/')),
         ap_certificate,
         service_description: p.service_description.clone(),
         technical_contact_url: p.technical_contact_url.clone(),

@@ -150,3 +150,14 @@ pub fn sigterm(pid: u32) {
         .expect("kill");
     assert!(status.success());
 }
+
+/// The DER of the first certificate of a PEM file.
+pub fn cert_der(pem: &Path) -> Vec<u8> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_file_iter(pem)
+        .expect("PEM")
+        .next()
+        .expect("a certificate")
+        .expect("certificate PEM")
+        .to_vec()
+}
