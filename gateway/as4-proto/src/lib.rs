@@ -34,6 +34,9 @@ pub use ebms::{
 };
 pub use error::{EbmsError, Error, Result};
 pub use keys::{LocalAp, Signer};
-pub use message::{build_message, open_message, BuiltMessage, Limits, Opened, Outgoing, Rejected};
+pub use message::{
+    build_message, message_id_of, open_message, signed_references, BuiltMessage, Limits, Opened,
+    Outgoing, Rejected,
+};
 pub use signal::{build_error, build_receipt, open_answer, Answer, SIGNAL_CONTENT_TYPE};
 pub use trust::{CertInfo, Trust};

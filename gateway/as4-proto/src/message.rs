@@ -529,3 +529,28 @@ fn check_sbdh(um: &UserMessage, sbd: &[u8]) -> Result<Sbdh> {
     }
     Ok(header)
 }
+
+/// The references a message we built was signed with, read back from its bytes (to resend a
+/// stored message and check the receipt against it).
+pub fn signed_references(content_type: &str, body: &[u8]) -> Result<Vec<Reference>> {
+    let multipart = mime::parse(content_type, body, &MimeLimits::default())?;
+    let doc = tree::parse(&multipart.soap.body, "SOAP envelope", Error::Header)?;
+    let (header, _) = envelope_parts(&doc)?;
+    let sec = wssec::read_security(&doc, header)?;
+    let sig = sec
+        .signature
+        .ok_or_else(|| Error::Policy("the message is not signed".into()))?;
+    let si = one(&doc, sig, DS, "SignedInfo")?;
+    crate::tree::children(&doc, si, DS, "Reference")
+        .into_iter()
+        .map(|r| Reference::read(&doc, r))
+        .collect()
+}
+
+/// The MessageId of a message we built.
+pub fn message_id_of(content_type: &str, body: &[u8]) -> Result<String> {
+    let multipart = mime::parse(content_type, body, &MimeLimits::default())?;
+    let doc = tree::parse(&multipart.soap.body, "SOAP envelope", Error::Header)?;
+    let (header, _) = envelope_parts(&doc)?;
+    unverified_message_id(&doc, header).ok_or_else(|| Error::Header("no MessageId".into()))
+}

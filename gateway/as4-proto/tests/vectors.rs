@@ -178,6 +178,15 @@ fn our_message_opens_and_our_receipt_checks_out() {
     .unwrap();
     assert_eq!(opened.sbd, outgoing().sbd);
     assert_eq!(opened.references, sent.references);
+    // A stored message tells what it signed, for a resend.
+    assert_eq!(
+        gateway_as4_proto::signed_references(&sent.content_type, &sent.body).unwrap(),
+        sent.references
+    );
+    assert_eq!(
+        gateway_as4_proto::message_id_of(&sent.content_type, &sent.body).unwrap(),
+        sent.message_id
+    );
     let receipt = build_receipt(&sent.message_id, &opened.references, &ap(2)).unwrap();
     let answer = open_answer(
         gateway_as4_proto::SIGNAL_CONTENT_TYPE,

@@ -57,6 +57,8 @@ pub struct As4Config {
     /// Outbox: attempts before a message is given up, and the first retry delay (doubling).
     pub max_attempts: u32,
     pub retry_base_ms: u64,
+    /// Longest delay between two attempts.
+    pub retry_max_ms: u64,
     /// Outbox worker on (`serve`).
     pub send: bool,
 }
@@ -82,6 +84,7 @@ impl Default for As4Config {
             https_roots: Vec::new(),
             max_attempts: 8,
             retry_base_ms: 1000,
+            retry_max_ms: 3_600_000,
             send: true,
         }
     }

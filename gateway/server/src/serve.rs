@@ -70,7 +70,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
         let policy = crate::as4::outbox::Policy {
             max_attempts: config.as4.max_attempts.max(1),
             base: Duration::from_millis(config.as4.retry_base_ms),
-            max_delay: Duration::from_secs(3600),
+            max_delay: Duration::from_millis(config.as4.retry_max_ms),
             lease: Duration::from_secs(120),
             idle: Duration::from_millis(200),
         };

@@ -76,6 +76,9 @@ pub struct Outbound {
     pub next_attempt_at: String,
     pub last_error: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The built message (Content-Type and body blob), once the first attempt made it.
+    pub message_content_type: Option<String>,
+    pub message_sha256: Option<String>,
     pub receipt: Option<String>,
 }
 
@@ -94,6 +97,8 @@ pub trait As4Store: Send + Sync {
     /// Takes the next due message (pending and due, or sending with an expired lease) for
     /// `lease`; another worker cannot take it until the lease ends.
     async fn claim_outbound(&self, owner: &str, lease: Duration) -> Result<Option<Outbound>>;
+    /// Keeps the message as built for its first attempt; retries send exactly these bytes.
+    async fn outbound_built(&self, id: &str, content_type: &str, body: &[u8]) -> Result<()>;
     /// The message got a verified receipt.
     async fn outbound_sent(&self, id: &str, endpoint_url: &str, receipt: &str) -> Result<()>;
     /// The attempt failed; try again after `delay`.
@@ -108,7 +113,7 @@ fn later(delay: Duration) -> String {
     (Utc::now() + d).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-const OUTBOX_COLUMNS: &str = "id, message_id, document_id, company_id, sender_id, receiver_id, document_type, process, payload_sha256, state, attempts, next_attempt_at, last_error, endpoint_url, receipt";
+const OUTBOX_COLUMNS: &str = "id, message_id, document_id, company_id, sender_id, receiver_id, document_type, process, payload_sha256, state, attempts, next_attempt_at, last_error, endpoint_url, message_content_type, message_sha256, receipt";
 
 fn outbound_from(r: &AnyRow) -> Result<Outbound> {
     Ok(Outbound {
@@ -126,6 +131,8 @@ fn outbound_from(r: &AnyRow) -> Result<Outbound> {
         next_attempt_at: get(r, "next_attempt_at")?,
         last_error: get(r, "last_error")?,
         endpoint_url: get(r, "endpoint_url")?,
+        message_content_type: get(r, "message_content_type")?,
+        message_sha256: get(r, "message_sha256")?,
         receipt: get(r, "receipt")?,
     })
 }
@@ -280,6 +287,21 @@ impl As4Store for SqlStore {
             .await
             .map_err(Error::db("claiming an outbox message"))?;
         row.as_ref().map(outbound_from).transpose()
+    }
+
+    async fn outbound_built(&self, id: &str, content_type: &str, body: &[u8]) -> Result<()> {
+        let blob = crate::Store::put_blob(self, body).await?;
+        sqlx::query(
+            "UPDATE as4_outbox SET message_content_type = $2, message_sha256 = $3, updated_at = $4 WHERE id = $1 AND message_sha256 IS NULL",
+        )
+        .bind(id)
+        .bind(content_type)
+        .bind(blob.sha256.as_str())
+        .bind(time::now())
+        .execute(self.write())
+        .await
+        .map_err(Error::db("keeping the built message"))?;
+        Ok(())
     }
 
     async fn outbound_sent(&self, id: &str, endpoint_url: &str, receipt: &str) -> Result<()> {

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gateway_as4_proto::{build_message, open_answer, Answer, CertInfo, Outgoing};
+use gateway_as4_proto::{
+    build_message, open_answer, signed_references, Answer, BuiltMessage, CertInfo, Outgoing,
+};
 use gateway_peppol::{DocumentTypeId, ParticipantId, ProcessId, DOCTYPE_SCHEME, PROCESS_SCHEME};
 use gateway_peppol_lookup::Lookup;
 use gateway_sbdh::{DocumentIdentification, Sbdh};
@@ -137,25 +139,52 @@ impl Sender {
         let to_party = CertInfo::parse(&endpoint.certificate_der)
             .map_err(|e| bad("receiver certificate", &e))?
             .common_name;
-        let sbd = wrap(&sender, &receiver, &doctype, &process, &country, &payload)?;
-        let outgoing = Outgoing {
-            message_id: job.message_id.clone(),
-            conversation_id: job.message_id.clone(),
-            from_party: self.as4.local.party_id.clone(),
-            to_party,
-            original_sender: sender,
-            final_recipient: receiver,
-            action: format!("{}::{}", doctype.scheme(), doctype.value()),
-            service: process.value().to_owned(),
-            service_type: process.scheme().to_owned(),
-            sbd,
-        };
-        let (as4, cert) = (self.as4.clone(), endpoint.certificate_der.clone());
-        let built =
-            tokio::task::spawn_blocking(move || build_message(&outgoing, &as4.local, &cert))
+        let built = match (&job.message_content_type, &job.message_sha256) {
+            // A retry: exactly the bytes of the first attempt.
+            (Some(content_type), Some(sha)) => {
+                let body = store
+                    .get_blob(sha)
+                    .await
+                    .map_err(|e| SendError::Retry(format!("reading the built message: {e}")))?
+                    .ok_or_else(|| SendError::Final("the built message is missing".into()))?;
+                let references = signed_references(content_type, &body)
+                    .map_err(|e| SendError::Final(format!("the stored message: {e}")))?;
+                BuiltMessage {
+                    message_id: job.message_id.clone(),
+                    content_type: content_type.clone(),
+                    body,
+                    references,
+                }
+            }
+            _ => {
+                let sbd = wrap(&sender, &receiver, &doctype, &process, &country, &payload)?;
+                let outgoing = Outgoing {
+                    message_id: job.message_id.clone(),
+                    conversation_id: job.message_id.clone(),
+                    from_party: self.as4.local.party_id.clone(),
+                    to_party,
+                    original_sender: sender,
+                    final_recipient: receiver,
+                    action: format!("{}::{}", doctype.scheme(), doctype.value()),
+                    service: process.value().to_owned(),
+                    service_type: process.scheme().to_owned(),
+                    sbd,
+                };
+                let (as4, cert) = (self.as4.clone(), endpoint.certificate_der.clone());
+                let built = tokio::task::spawn_blocking(move || {
+                    build_message(&outgoing, &as4.local, &cert)
+                })
                 .await
                 .map_err(|e| SendError::Retry(e.to_string()))?
                 .map_err(|e| SendError::Final(format!("building the message: {e}")))?;
+                // Durable before it leaves: a retry after a crash resends these bytes.
+                store
+                    .outbound_built(&job.id, &built.content_type, &built.body)
+                    .await
+                    .map_err(|e| SendError::Retry(format!("keeping the built message: {e}")))?;
+                built
+            }
+        };
         let resp = self
             .client
             .post(&endpoint.url)

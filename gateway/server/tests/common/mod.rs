@@ -54,8 +54,13 @@ impl Gateway {
 
     /// Starts `gateway serve` with extra environment variables, waiting for its listen line.
     pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Gateway {
+        Self::start_on(db, "127.0.0.1:0", env)
+    }
+
+    /// [`Gateway::start_with`] on a given address (to restart on the same port).
+    pub fn start_on(db: &TestDb, listen: &str, env: &[(&str, &str)]) -> Gateway {
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        cmd.args(["serve", "--listen", listen, "--data-dir"])
             .arg(db.data_dir())
             .arg("--database-url")
             .arg(&db.url)

@@ -33,6 +33,10 @@ CREATE TABLE as4_outbox (
     lease_until      TEXT,
     last_error       TEXT,
     endpoint_url     TEXT,
+    -- The message as first built: every retry sends these exact bytes, so a receiver that
+    -- stored an earlier attempt answers a receipt that matches what we signed.
+    message_content_type TEXT,
+    message_sha256   TEXT REFERENCES blobs (sha256),
     receipt          TEXT,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
