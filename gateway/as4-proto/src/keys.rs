@@ -3,6 +3,7 @@
 use gateway_xmldsig::{CertDer, Ed25519Key, SignatureAlgorithm, SigningKey};
 
 use crate::crypto::RsaDecryptionKey;
+use crate::ec::X25519Key;
 use crate::error::{Error, Result};
 use crate::trust::CertInfo;
 
@@ -47,6 +48,8 @@ pub struct LocalAp {
     pub party_id: String,
     pub signer: Signer,
     pub decryption: Option<RsaDecryptionKey>,
+    /// EC profile: our X25519 key-agreement key and its certificate.
+    pub agreement: Option<(X25519Key, CertDer)>,
 }
 
 impl LocalAp {
@@ -64,6 +67,33 @@ impl LocalAp {
             party_id: info.common_name,
             signer,
             decryption: Some(RsaDecryptionKey::from_pem(key_pem)?),
+            agreement: None,
+        })
+    }
+
+    /// An EC-profile access point (eDelivery AS4 2.0): an Ed25519 signing certificate and key,
+    /// and an X25519 key-agreement certificate and key.
+    pub fn ed25519_from_pem(
+        cert_pem: &[u8],
+        key_pem: &[u8],
+        agreement_cert_pem: &[u8],
+        agreement_key_pem: &[u8],
+    ) -> Result<LocalAp> {
+        let certificate = CertDer::from_pem(cert_pem)
+            .map_err(|e| Error::Key(e.to_string()))?
+            .remove(0);
+        let info = CertInfo::parse(certificate.as_der())
+            .map_err(|e| Error::Key(format!("our certificate: {e}")))?;
+        let key = Ed25519Key::from_pkcs8_pem(key_pem).map_err(|e| Error::Key(e.to_string()))?;
+        let agreement_cert = CertDer::from_pem(agreement_cert_pem)
+            .map_err(|e| Error::Key(e.to_string()))?
+            .remove(0);
+        Ok(LocalAp {
+            certificate,
+            party_id: info.common_name,
+            signer: Signer::Ed25519(key),
+            decryption: None,
+            agreement: Some((X25519Key::from_pem(agreement_key_pem)?, agreement_cert)),
         })
     }
 }

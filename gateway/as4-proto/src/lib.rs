@@ -17,6 +17,7 @@
 
 pub mod crypto;
 mod ebms;
+pub mod ec;
 mod error;
 pub mod gzip;
 mod keys;

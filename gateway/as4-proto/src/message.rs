@@ -127,15 +127,26 @@ pub fn build_message(
     let compressed = gzip::compress(&out.sbd);
     let key = crypto::random_key();
     let encrypted = crypto::aes_gcm_encrypt(&key, &compressed)?;
-    let wrapped = crypto::rsa_oaep_wrap(receiver_cert_der, &key)?;
 
     let (msg_id, body_id) = (new_id("msg"), new_id("body"));
     let (sig_token, enc_token) = (new_id("X509"), new_id("X509"));
     let (ek_id, ed_id) = (new_id("EK"), new_id("ED"));
-    let encrypted_key = format!(
-        "<xenc:EncryptedKey xmlns:xenc=\"{XENC}\" Id=\"{ek_id}\"><xenc:EncryptionMethod Algorithm=\"{RSA_OAEP}\"><ds:DigestMethod xmlns:ds=\"{DS}\" Algorithm=\"{SHA256}\"/><xenc11:MGF xmlns:xenc11=\"{XENC11}\" Algorithm=\"{MGF1_SHA256}\"/></xenc:EncryptionMethod><ds:KeyInfo xmlns:ds=\"{DS}\"><wsse:SecurityTokenReference><wsse:Reference URI=\"#{enc_token}\" ValueType=\"{X509V3}\"/></wsse:SecurityTokenReference></ds:KeyInfo><xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData><xenc:ReferenceList><xenc:DataReference URI=\"#{ed_id}\"/></xenc:ReferenceList></xenc:EncryptedKey>",
-        wssec::b64(&wrapped)
-    );
+    let encrypted_key = if crate::ec::is_x25519_certificate(receiver_cert_der) {
+        let a = crate::ec::wrap(receiver_cert_der, &key, b"eDelivery AS4 2.0")?;
+        format!(
+            "<xenc:EncryptedKey xmlns:xenc=\"{XENC}\" Id=\"{ek_id}\"><xenc:EncryptionMethod Algorithm=\"{KW_AES128}\"/><ds:KeyInfo xmlns:ds=\"{DS}\"><xenc:AgreementMethod Algorithm=\"{X25519}\"><xenc11:KeyDerivationMethod xmlns:xenc11=\"{XENC11}\" Algorithm=\"{HKDF}\"><dsm:HKDFParams xmlns:dsm=\"{DSIG_MORE}\"><dsm:PRF Algorithm=\"{HMAC_SHA256}\"/><dsm:Salt>{}</dsm:Salt><dsm:Info>{}</dsm:Info><dsm:KeyLength>128</dsm:KeyLength></dsm:HKDFParams></xenc11:KeyDerivationMethod><xenc:OriginatorKeyInfo><dsig11:DEREncodedKeyValue xmlns:dsig11=\"{DSIG11}\">{}</dsig11:DEREncodedKeyValue></xenc:OriginatorKeyInfo><xenc:RecipientKeyInfo><wsse:SecurityTokenReference><wsse:Reference URI=\"#{enc_token}\" ValueType=\"{X509V3}\"/></wsse:SecurityTokenReference></xenc:RecipientKeyInfo></xenc:AgreementMethod></ds:KeyInfo><xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData><xenc:ReferenceList><xenc:DataReference URI=\"#{ed_id}\"/></xenc:ReferenceList></xenc:EncryptedKey>",
+            wssec::b64(&a.salt),
+            wssec::b64(&a.info),
+            wssec::b64(&a.originator_spki),
+            wssec::b64(&a.wrapped)
+        )
+    } else {
+        let wrapped = crypto::rsa_oaep_wrap(receiver_cert_der, &key)?;
+        format!(
+            "<xenc:EncryptedKey xmlns:xenc=\"{XENC}\" Id=\"{ek_id}\"><xenc:EncryptionMethod Algorithm=\"{RSA_OAEP}\"><ds:DigestMethod xmlns:ds=\"{DS}\" Algorithm=\"{SHA256}\"/><xenc11:MGF xmlns:xenc11=\"{XENC11}\" Algorithm=\"{MGF1_SHA256}\"/></xenc:EncryptionMethod><ds:KeyInfo xmlns:ds=\"{DS}\"><wsse:SecurityTokenReference><wsse:Reference URI=\"#{enc_token}\" ValueType=\"{X509V3}\"/></wsse:SecurityTokenReference></ds:KeyInfo><xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData><xenc:ReferenceList><xenc:DataReference URI=\"#{ed_id}\"/></xenc:ReferenceList></xenc:EncryptedKey>",
+            wssec::b64(&wrapped)
+        )
+    };
     let encrypted_data = encrypted_data_element(&ed_id, &ek_id, &cid);
     let template = format!(
         "<S12:Envelope xmlns:S12=\"{S12}\"><S12:Header><wsse:Security xmlns:wsse=\"{WSSE}\" xmlns:wsu=\"{WSU}\" S12:mustUnderstand=\"true\">{}{}{encrypted_key}{encrypted_data}{}</wsse:Security>{}</S12:Header><S12:Body xmlns:wsu=\"{WSU}\" wsu:Id=\"{body_id}\"/></S12:Envelope>",
@@ -426,6 +437,12 @@ fn unwrap_key(
     sec: &SecurityHeader,
     local: &LocalAp,
 ) -> Result<Vec<u8>> {
+    let method = child(doc, ek, XENC, "EncryptionMethod")
+        .and_then(|m| doc.attr(m, "Algorithm"))
+        .unwrap_or_default();
+    if method == KW_AES128 {
+        return unwrap_agreed_key(doc, ek, sec, local);
+    }
     let decryption = local
         .decryption
         .as_ref()
@@ -553,4 +570,63 @@ pub fn message_id_of(content_type: &str, body: &[u8]) -> Result<String> {
     let doc = tree::parse(&multipart.soap.body, "SOAP envelope", Error::Header)?;
     let (header, _) = envelope_parts(&doc)?;
     unverified_message_id(&doc, header).ok_or_else(|| Error::Header("no MessageId".into()))
+}
+
+/// EC profile: X25519 agreement, HKDF, AES key wrap.
+fn unwrap_agreed_key(
+    doc: &Document,
+    ek: NodeId,
+    sec: &SecurityHeader,
+    local: &LocalAp,
+) -> Result<Vec<u8>> {
+    let (ours, our_cert) = local
+        .agreement
+        .as_ref()
+        .ok_or_else(|| Error::Policy("this access point takes no X25519 key agreement".into()))?;
+    let policy = |what: &str| Error::Policy(format!("EncryptedKey: {what}"));
+    let am = child(doc, ek, DS, "KeyInfo")
+        .and_then(|ki| child(doc, ki, XENC, "AgreementMethod"))
+        .ok_or_else(|| policy("no AgreementMethod"))?;
+    if doc.attr(am, "Algorithm") != Some(X25519) {
+        return Err(policy("key agreement is not X25519"));
+    }
+    let kdm = child(doc, am, XENC11, "KeyDerivationMethod")
+        .ok_or_else(|| policy("no KeyDerivationMethod"))?;
+    if doc.attr(kdm, "Algorithm") != Some(HKDF) {
+        return Err(policy("key derivation is not HKDF"));
+    }
+    let params = child(doc, kdm, DSIG_MORE, "HKDFParams").ok_or_else(|| policy("no HKDFParams"))?;
+    if child(doc, params, DSIG_MORE, "PRF").and_then(|p| doc.attr(p, "Algorithm"))
+        != Some(HMAC_SHA256)
+    {
+        return Err(policy("HKDF PRF is not HMAC-SHA256"));
+    }
+    let text = |local_name: &str| -> Result<Vec<u8>> {
+        let node = child(doc, params, DSIG_MORE, local_name).ok_or_else(|| policy(local_name))?;
+        unb64(&doc.text(node), local_name, Error::Decryption)
+    };
+    let originator = child(doc, am, XENC, "OriginatorKeyInfo")
+        .and_then(|o| child(doc, o, DSIG11, "DEREncodedKeyValue"))
+        .ok_or_else(|| policy("no originator key"))?;
+    if let Some(rki) = child(doc, am, XENC, "RecipientKeyInfo") {
+        if let Ok(der) = referenced_token(doc, rki, sec) {
+            if der != our_cert.as_der() {
+                return Err(Error::Decryption(
+                    "the content key is agreed with another certificate".into(),
+                ));
+            }
+        }
+    }
+    let cv = child(doc, ek, XENC, "CipherData")
+        .and_then(|cd| child(doc, cd, XENC, "CipherValue"))
+        .ok_or_else(|| Error::Decryption("EncryptedKey without CipherValue".into()))?;
+    crate::ec::unwrap(
+        ours,
+        &crate::ec::Agreement {
+            originator_spki: unb64(&doc.text(originator), "originator key", Error::Decryption)?,
+            salt: text("Salt")?,
+            info: text("Info")?,
+            wrapped: unb64(&doc.text(cv), "EncryptedKey CipherValue", Error::Decryption)?,
+        },
+    )
 }

@@ -12,6 +12,7 @@ pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
 pub const XENC11: &str = "http://www.w3.org/2009/xmlenc11#";
 pub const DSIG_MORE: &str = "http://www.w3.org/2021/04/xmldsig-more#";
+pub const DSIG11: &str = "http://www.w3.org/2009/xmldsig11#";
 
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
