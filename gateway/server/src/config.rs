@@ -32,6 +32,7 @@ pub struct Config {
     pub email: EmailConfig,
     pub archive: ArchiveConfig,
     pub webhooks: WebhooksConfig,
+    pub as4: As4Config,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,6 +188,64 @@ impl Default for WebhooksConfig {
     }
 }
 
+/// The Peppol AS4 access point: receiving on `path`, sending from the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct As4Config {
+    /// Our AP certificate (PEM); default `peppol.ap_certificate`, else the development PKI.
+    pub certificate: Option<PathBuf>,
+    /// Its private key (PEM, unencrypted); default `peppol.ap_key`, else the development PKI.
+    pub private_key: Option<PathBuf>,
+    /// PEM files of the anchors and intermediates incoming senders must chain to; default the
+    /// development Peppol CA when the development PKI is in use.
+    pub trust: Vec<PathBuf>,
+    /// Path of the AS4 endpoint (also published in SMP answers).
+    pub path: String,
+    /// Largest AS4 message (MIME body) accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Largest decompressed payload accepted, in bytes.
+    pub max_payload_bytes: usize,
+    /// Receivers reached without an SML/SMP lookup: participant id -> endpoint (tests, fixed
+    /// partners). Each entry: `participant`, `url`, `certificate` (PEM path).
+    pub static_endpoints: Vec<StaticEndpoint>,
+    /// PEM roots trusted for `https://` AS4 endpoints besides the system's.
+    pub https_roots: Vec<PathBuf>,
+    /// Outbox: attempts before a message is given up, and the first retry delay (doubling).
+    pub max_attempts: u32,
+    pub retry_base_ms: u64,
+    /// Longest delay between two attempts.
+    pub retry_max_ms: u64,
+    /// Outbox worker on (`serve`).
+    pub send: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticEndpoint {
+    pub participant: String,
+    pub url: String,
+    pub certificate: PathBuf,
+}
+
+impl Default for As4Config {
+    fn default() -> Self {
+        Self {
+            certificate: None,
+            private_key: None,
+            trust: Vec::new(),
+            path: "/as4".into(),
+            max_message_bytes: 50 << 20,
+            max_payload_bytes: 100 << 20,
+            static_endpoints: Vec::new(),
+            https_roots: Vec::new(),
+            max_attempts: 8,
+            retry_base_ms: 1000,
+            retry_max_ms: 3_600_000,
+            send: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ValidateConfig {
@@ -217,8 +276,6 @@ pub struct PeppolConfig {
     /// How other access points reach this gateway, e.g. `https://ap.example.com`; default
     /// `https://localhost:PORT` of the listener (development).
     pub public_url: Option<String>,
-    /// Path of the AS4 endpoint, published in SMP answers.
-    pub as4_path: String,
     /// PEM certificate of the access point (published in SMP endpoints, used for AS4); with
     /// `ap_key`. Default: a development PKI made in `data_dir/peppol`.
     pub ap_certificate: Option<PathBuf>,
@@ -245,7 +302,6 @@ impl Default for PeppolConfig {
         Self {
             smp_base: "/smp".into(),
             public_url: None,
-            as4_path: "/as4".into(),
             ap_certificate: None,
             ap_key: None,
             smp_certificate: None,
@@ -336,6 +392,7 @@ impl Default for Config {
             email: EmailConfig::default(),
             archive: ArchiveConfig::default(),
             webhooks: WebhooksConfig::default(),
+            as4: As4Config::default(),
         }
     }
 }

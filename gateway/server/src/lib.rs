@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod archive;
+pub mod as4;
 pub mod cli;
 pub mod config;
 pub mod connectors;

@@ -65,7 +65,8 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
     let tls = tls::server_config(&config.tls, &config.data_dir)?;
     tracing::info!(database = store.backend().as_str(), "storage ready");
-    let smp = smp_publisher(&config, local)?;
+    let identity = crate::as4::Identity::resolve(&config)?;
+    let smp = smp_publisher(&config, local, &identity)?;
     let metrics = Arc::new(Metrics::default());
     let smtp = match smtp_listener {
         Some(listener) => Some((
@@ -89,6 +90,25 @@ pub async fn run(config: Config) -> Result<(), Error> {
     }
     .spawn();
     archiver.clone().spawn();
+    let as4 = Arc::new(crate::as4::As4::load(&config, &identity, store.clone())?);
+    if config.as4.send {
+        let lookup = match crate::lookup::build(&config) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::warn!(error = %e, "no SML/SMP lookup: AS4 sends only to as4.static_endpoints");
+                None
+            }
+        };
+        let sender = Arc::new(crate::as4::send::Sender::new(&config, as4.clone(), lookup)?);
+        let policy = crate::as4::outbox::Policy {
+            max_attempts: config.as4.max_attempts.max(1),
+            base: Duration::from_millis(config.as4.retry_base_ms),
+            max_delay: Duration::from_millis(config.as4.retry_max_ms),
+            lease: Duration::from_secs(120),
+            idle: Duration::from_millis(200),
+        };
+        crate::as4::outbox::spawn_workers(store.clone(), sender, policy, 2);
+    }
     let state = AppState {
         archiver: Arc::new(archiver),
         store,
@@ -103,8 +123,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
         )?),
         email_import_domain: config.email.import_domain.as_str().into(),
         email_sender: email_sender(&config)?,
+        as4,
     };
-    let app = router(state, &config.http);
+    let app = router(state, &config.http, &config.as4);
 
     let handle = Handle::new();
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
@@ -151,7 +172,11 @@ fn email_sender(config: &Config) -> Result<Option<Arc<dyn EmailSender>>, Error> 
 
 /// What the SMP publishes: our AS4 endpoint and AP certificate, signed with the SMP key. Without
 /// configured certificates, the development Peppol PKI of the data directory.
-fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPublisher, Error> {
+fn smp_publisher(
+    config: &Config,
+    local: std::net::SocketAddr,
+    identity: &crate::as4::Identity,
+) -> Result<SmpPublisher, Error> {
     let p = &config.peppol;
     let dev = || crate::peppol_pki::ensure_dev_peppol_pki(&config.data_dir);
     let (ap_cert, smp_cert, smp_key) = match (&p.ap_certificate, &p.smp_certificate, &p.smp_key) {
@@ -166,6 +191,12 @@ fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPubl
                     .into(),
             ))
         }
+    };
+    // The certificate published is the one AS4 works with.
+    let ap_cert = if config.as4.certificate.is_some() {
+        identity.certificate.clone()
+    } else {
+        ap_cert
     };
     let public_url = match &p.public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
@@ -184,7 +215,7 @@ fn smp_publisher(config: &Config, local: std::net::SocketAddr) -> Result<SmpPubl
     Ok(SmpPublisher {
         public_base: format!("{public_url}{base}"),
         base,
-        endpoint_url: format!("{public_url}/{}", p.as4_path.trim_start_matches('/')),
+        endpoint_url: format!("{public_url}/{}", config.as4.path.trim_start_matches('/')),
         ap_certificate,
         service_description: p.service_description.clone(),
         technical_contact_url: p.technical_contact_url.clone(),

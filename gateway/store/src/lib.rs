@@ -10,6 +10,7 @@
 #[macro_use]
 mod types;
 mod archive;
+mod as4;
 mod blob;
 mod db;
 mod directory;
@@ -25,6 +26,7 @@ mod token;
 
 pub use archive::types::*;
 pub use archive::{entry_hash, fields_hash, Archive, ArchiveStats};
+pub use as4::{As4Store, Inbound, InboundMessage, NewOutbound, Outbound};
 pub use blob::{sha256_hex, BlobLocation};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
@@ -42,7 +44,9 @@ use async_trait::async_trait;
 
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
-pub trait Store: Directory + Lifecycle + EmailImport + Archive + Send + Sync + 'static {
+pub trait Store:
+    Directory + Lifecycle + EmailImport + Archive + As4Store + Send + Sync + 'static
+{
     /// Which database this store talks to.
     fn backend(&self) -> Backend;
     /// A cheap round trip to the database, for readiness checks.

@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002", "directory"),
     migration!(3, "0003", "directory_fulltext"),
     migration!(4, "0004", "lifecycle"),
+    migration!(5, "0005", "as4"),
     migration!(6, "0006", "archive"),
     migration!(8, "0008", "email_import"),
     migration!(9, "0009", "directory_prefixes"),

@@ -43,11 +43,11 @@ impl SqlStore {
         self.pools.read.close().await;
     }
 
-    fn read(&self) -> &AnyPool {
+    pub(crate) fn read(&self) -> &AnyPool {
         &self.pools.read
     }
 
-    fn write(&self) -> &AnyPool {
+    pub(crate) fn write(&self) -> &AnyPool {
         &self.pools.write
     }
 
@@ -118,7 +118,7 @@ impl SqlStore {
         rows.iter().map(|r| get(r, "company_id")).collect()
     }
 
-    async fn ensure_companies_exist(&self, ids: &[String]) -> Result<()> {
+    pub(crate) async fn ensure_companies_exist(&self, ids: &[String]) -> Result<()> {
         for id in ids {
             let found = sqlx::query("SELECT 1 AS one FROM companies WHERE id = $1")
                 .bind(id.as_str())

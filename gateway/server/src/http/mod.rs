@@ -51,11 +51,13 @@ pub struct AppState {
     pub archiver: Arc<crate::archive::Archiver>,
     /// Sends e-mail through `[email.outbound]`; `None` when no relay is configured.
     pub email_sender: Option<Arc<dyn crate::email::EmailSender>>,
+    pub as4: Arc<crate::as4::As4>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, http: &HttpConfig) -> Router {
+pub fn router(state: AppState, http: &HttpConfig, as4: &crate::config::As4Config) -> Router {
+    let as4_route = format!("/{}", as4.path.trim_matches('/'));
     let smp_routes = format!("{}/{{*rest}}", state.smp.base.trim_end_matches('/'));
     let api = Router::new()
         .route("/v1/me", get(users::me))
@@ -134,6 +136,12 @@ pub fn router(state: AppState, http: &HttpConfig) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::serve))
         .route(&smp_routes, get(smp::serve))
+        // Not a member API (no token; the message signature authenticates): outside OpenAPI.
+        .route(
+            &as4_route,
+            post(crate::as4::receive::receive)
+                .layer(DefaultBodyLimit::max(as4.max_message_bytes)),
+        )
         .merge(api)
         .fallback(|| async { Problem::not_found("resource") })
         .layer(middleware::from_fn(problem::problemize))

@@ -54,8 +54,13 @@ impl Gateway {
 
     /// Starts `gateway serve` with extra environment variables, waiting for its listen line.
     pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Gateway {
+        Self::start_on(db, "127.0.0.1:0", env)
+    }
+
+    /// [`Gateway::start_with`] on a given address (to restart on the same port).
+    pub fn start_on(db: &TestDb, listen: &str, env: &[(&str, &str)]) -> Gateway {
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        cmd.args(["serve", "--listen", listen, "--data-dir"])
             .arg(db.data_dir())
             .arg("--database-url")
             .arg(&db.url)
@@ -149,4 +154,15 @@ pub fn sigterm(pid: u32) {
         .status()
         .expect("kill");
     assert!(status.success());
+}
+
+/// The DER of the first certificate of a PEM file.
+pub fn cert_der(pem: &Path) -> Vec<u8> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_file_iter(pem)
+        .expect("PEM")
+        .next()
+        .expect("a certificate")
+        .expect("certificate PEM")
+        .to_vec()
 }

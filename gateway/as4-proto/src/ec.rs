@@ -1,0 +1,169 @@
+//! The eDelivery AS4 2.0 EC profile's key transport: X25519 key agreement with an ephemeral
+//! key, HKDF-SHA256 to a key-encryption key, AES-128 key wrap (RFC 3394) of the content key,
+//! all through OpenSSL (libxmlsec1 1.2 has none of them).
+
+use openssl::aes::{unwrap_key, wrap_key, AesKey};
+use openssl::derive::Deriver;
+use openssl::md::Md;
+use openssl::pkey::{Id, PKey, Private, Public};
+use openssl::pkey_ctx::PkeyCtx;
+use rand::RngCore;
+
+use crate::error::{Error, Result};
+
+/// Our X25519 key-agreement key.
+#[derive(Clone)]
+pub struct X25519Key(PKey<Private>);
+
+impl std::fmt::Debug for X25519Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("X25519Key(..)")
+    }
+}
+
+impl X25519Key {
+    pub fn from_pem(pem: &[u8]) -> Result<X25519Key> {
+        let key = PKey::private_key_from_pem(pem)
+            .map_err(|e| Error::Key(format!("X25519 key PEM: {e}")))?;
+        if key.id() != Id::X25519 {
+            return Err(Error::Key("the key-agreement key is not X25519".into()));
+        }
+        Ok(X25519Key(key))
+    }
+}
+
+/// Whether the certificate's key is X25519 (the EC profile) rather than RSA.
+pub fn is_x25519_certificate(der: &[u8]) -> bool {
+    openssl::x509::X509::from_der(der)
+        .and_then(|c| c.public_key())
+        .is_ok_and(|k| k.id() == Id::X25519)
+}
+
+/// What the receiver needs besides its private key to unwrap the content key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// SubjectPublicKeyInfo DER of the sender's ephemeral X25519 key.
+    pub originator_spki: Vec<u8>,
+    pub salt: Vec<u8>,
+    pub info: Vec<u8>,
+    pub wrapped: Vec<u8>,
+}
+
+fn shared_secret(ours: &PKey<Private>, peer: &PKey<Public>) -> Result<Vec<u8>> {
+    let mut d = Deriver::new(ours).map_err(|e| Error::Key(format!("X25519: {e}")))?;
+    d.set_peer(peer)
+        .map_err(|e| Error::Decryption(format!("X25519 peer key: {e}")))?;
+    d.derive_to_vec()
+        .map_err(|e| Error::Decryption(format!("X25519: {e}")))
+}
+
+/// Wraps `key` for the X25519 key of `recipient_cert_der` with a fresh ephemeral key.
+pub fn wrap(recipient_cert_der: &[u8], key: &[u8; 16], info: &[u8]) -> Result<Agreement> {
+    let cert = openssl::x509::X509::from_der(recipient_cert_der)
+        .map_err(|e| Error::Key(format!("receiver certificate: {e}")))?;
+    let peer = cert
+        .public_key()
+        .map_err(|e| Error::Key(format!("receiver certificate key: {e}")))?;
+    let eph = PKey::generate_x25519().map_err(|e| Error::Key(e.to_string()))?;
+    let shared = shared_secret(&eph, &peer)?;
+    let mut salt = vec![0u8; 32];
+    rand::rng().fill_bytes(&mut salt);
+    let kek_bytes = hkdf(&shared, &salt, info)?;
+    let kek = AesKey::new_encrypt(&kek_bytes).map_err(|_| Error::Key("AES-KW key".into()))?;
+    let mut wrapped = vec![0u8; 24];
+    wrap_key(&kek, None, &mut wrapped, key)
+        .map_err(|_| Error::Key("AES key wrap failed".into()))?;
+    Ok(Agreement {
+        originator_spki: eph
+            .public_key_to_der()
+            .map_err(|e| Error::Key(e.to_string()))?,
+        salt,
+        info: info.to_vec(),
+        wrapped,
+    })
+}
+
+/// Unwraps the content key with our X25519 key.
+pub fn unwrap(ours: &X25519Key, a: &Agreement) -> Result<Vec<u8>> {
+    if a.wrapped.len() != 24 {
+        return Err(Error::Decryption(format!(
+            "a wrapped AES-128 key has 24 bytes, not {}",
+            a.wrapped.len()
+        )));
+    }
+    let peer = PKey::public_key_from_der(&a.originator_spki)
+        .map_err(|_| Error::Decryption("the originator key is not a public key".into()))?;
+    if peer.id() != Id::X25519 {
+        return Err(Error::Decryption("the originator key is not X25519".into()));
+    }
+    let shared = shared_secret(&ours.0, &peer)?;
+    let kek_bytes = hkdf(&shared, &a.salt, &a.info)?;
+    let kek =
+        AesKey::new_decrypt(&kek_bytes).map_err(|_| Error::Decryption("AES-KW key".into()))?;
+    let mut out = vec![0u8; 16];
+    unwrap_key(&kek, None, &mut out, &a.wrapped)
+        .map_err(|_| Error::Decryption("the content key cannot be unwrapped".into()))?;
+    Ok(out)
+}
+
+fn hkdf(shared: &[u8], salt: &[u8], info: &[u8]) -> Result<[u8; 16]> {
+    let run = || -> std::result::Result<[u8; 16], openssl::error::ErrorStack> {
+        let mut ctx = PkeyCtx::new_id(Id::HKDF)?;
+        ctx.derive_init()?;
+        ctx.set_hkdf_md(Md::sha256())?;
+        ctx.set_hkdf_key(shared)?;
+        ctx.set_hkdf_salt(salt)?;
+        ctx.add_hkdf_info(info)?;
+        let mut out = [0u8; 16];
+        ctx.derive(Some(&mut out))?;
+        Ok(out)
+    };
+    run().map_err(|e| Error::Key(format!("HKDF: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_then_unwrap_and_a_wrong_key_fails() {
+        let ours = PKey::generate_x25519().unwrap();
+        let cert = self_cert(&ours);
+        let key = [7u8; 16];
+        let a = wrap(&cert, &key, b"info").unwrap();
+        let pem = ours.private_key_to_pem_pkcs8().unwrap();
+        assert_eq!(
+            unwrap(&X25519Key::from_pem(&pem).unwrap(), &a).unwrap(),
+            key
+        );
+        let other = X25519Key(PKey::generate_x25519().unwrap());
+        assert!(matches!(unwrap(&other, &a), Err(Error::Decryption(_))));
+        let mut bad = a.clone();
+        bad.wrapped.truncate(20);
+        assert!(matches!(
+            unwrap(&X25519Key::from_pem(&pem).unwrap(), &bad),
+            Err(Error::Decryption(_))
+        ));
+    }
+
+    /// An X25519 certificate signed by a throwaway Ed25519 key.
+    fn self_cert(key: &PKey<Private>) -> Vec<u8> {
+        let ca = PKey::generate_ed25519().unwrap();
+        let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "x").unwrap();
+        let name = name.build();
+        let mut b = openssl::x509::X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        let public =
+            PKey::public_key_from_raw_bytes(&key.raw_public_key().unwrap(), Id::X25519).unwrap();
+        b.set_pubkey(&public).unwrap();
+        b.set_not_before(&openssl::asn1::Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        b.sign(&ca, openssl::hash::MessageDigest::null()).unwrap();
+        b.build().to_der().unwrap()
+    }
+}

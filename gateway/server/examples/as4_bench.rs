@@ -1,0 +1,203 @@
+//! AS4 receiving throughput on loopback: a gateway (durable SQLite in a temporary directory)
+//! receives pre-built signed and encrypted messages from `--concurrency` parallel HTTPS clients
+//! and answers each with a signed receipt after storing it. Prints messages/s and p50/p99.
+//!
+//! ```sh
+//! cargo run --release -p gateway-server --example as4_bench -- --messages 2000 --concurrency 16
+//! ```
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gateway_as4_proto::{build_message, LocalAp, Outgoing};
+use gateway_peppol::ParticipantId;
+use gateway_server::config::Config;
+use gateway_store::{Address, As4Store, Identifier, NewCompany, Store};
+
+const RECEIVER: &str = "0088:5798000000018";
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let (messages, concurrency) = (arg("--messages", 2000), arg("--concurrency", 16));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut config = Config {
+        listen: format!("127.0.0.1:{port}").parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    config.as4.send = false;
+
+    let store = gateway_server::serve::open_store(&config)
+        .await
+        .expect("store");
+    store
+        .create_company(NewCompany {
+            legal_name: "Bench Buyer".into(),
+            vat_number: None,
+            country: "DK".into(),
+            address: Address::default(),
+            identifiers: vec![Identifier {
+                scheme: "iso6523-actorid-upis".into(),
+                value: RECEIVER.into(),
+            }],
+        })
+        .await
+        .expect("member");
+    store.close().await;
+    let pki = gateway_server::peppol_pki::ensure_dev_peppol_pki(&config.data_dir).expect("PKI");
+    let server_config = config.clone();
+    tokio::spawn(async move {
+        if let Err(e) = gateway_server::serve::run(server_config).await {
+            eprintln!("server: {e}");
+            std::process::exit(1);
+        }
+    });
+
+    // The sender is the gateway's own development AP (its CA is the trust anchor).
+    let local = Arc::new(
+        LocalAp::rsa_from_pem(
+            &std::fs::read(&pki.ap_cert).unwrap(),
+            &std::fs::read(&pki.ap_key).unwrap(),
+        )
+        .unwrap(),
+    );
+    let invoice = gateway_testkit::read_shared("vectors/ubl/base-example.xml");
+    let sbd = sbd(&invoice);
+    let started = Instant::now();
+    let built: Vec<_> = (0..messages)
+        .map(|n| {
+            let out = Outgoing {
+                message_id: format!("bench-{n}@gateway"),
+                conversation_id: format!("bench-{n}"),
+                from_party: local.party_id.clone(),
+                to_party: local.party_id.clone(),
+                original_sender: ParticipantId::parse_lenient("0208:0123456749").unwrap(),
+                final_recipient: ParticipantId::parse_lenient(RECEIVER).unwrap(),
+                action: format!("busdox-docid-qns::{}", gateway_peppol::BIS3_INVOICE.value()),
+                service: gateway_peppol::BILLING_PROCESS.value().to_owned(),
+                service_type: "cenbii-procid-ubl".into(),
+                sbd: sbd.clone(),
+            };
+            build_message(&out, &local, local.certificate.as_der()).expect("build")
+        })
+        .collect();
+    eprintln!(
+        "built {messages} messages in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let ca = loop {
+        match std::fs::read(dir.path().join("tls/ca.pem")) {
+            Ok(ca)
+                if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .is_ok() =>
+            {
+                break ca
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    };
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let url = format!("https://localhost:{port}/as4");
+    let built = Arc::new(built);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url, built, next) =
+                (client.clone(), url.clone(), built.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(m) = built.get(i) else { break };
+                    let t = Instant::now();
+                    let resp = client
+                        .post(&url)
+                        .header("content-type", m.content_type.clone())
+                        .body(m.body.clone())
+                        .send()
+                        .await
+                        .expect("POST");
+                    let body = resp.bytes().await.expect("answer");
+                    latencies.push(t.elapsed());
+                    assert!(
+                        body.windows(10).any(|w| w == b"eb:Receipt"),
+                        "not a receipt: {}",
+                        String::from_utf8_lossy(&body[..body.len().min(2000)])
+                    );
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    println!(
+        "as4 receive (RSA-2048, SQLite durable, loopback TLS): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms",
+        messages as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0
+    );
+    // Every message stored once.
+    let store = gateway_server::serve::open_store(&config)
+        .await
+        .expect("store");
+    let company = store
+        .list_companies(&gateway_store::Visibility::All)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        store.count_inbound(&company.id).await.unwrap(),
+        messages as i64
+    );
+}
+
+fn sbd(invoice: &[u8]) -> Vec<u8> {
+    let header = gateway_sbdh::Sbdh {
+        sender: ParticipantId::parse_lenient("0208:0123456749").unwrap(),
+        receiver: ParticipantId::parse_lenient(RECEIVER).unwrap(),
+        document_identification: gateway_sbdh::DocumentIdentification {
+            standard: "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2".into(),
+            type_version: "2.1".into(),
+            instance_identifier: "bench".into(),
+            type_name: "Invoice".into(),
+            creation_date_and_time: "2026-11-30T00:00:00Z".into(),
+        },
+        document_type_id: gateway_peppol::BIS3_INVOICE,
+        process_id: gateway_peppol::BILLING_PROCESS,
+        country_c1: "BE".into(),
+        mls_to: None,
+        mls_type: None,
+        additional_scopes: Vec::new(),
+    };
+    let start = invoice
+        .windows(8)
+        .position(|w| w == b"<Invoice")
+        .unwrap_or(0);
+    gateway_sbdh::write(&header, &invoice[start..]).expect("SBDH")
+}
