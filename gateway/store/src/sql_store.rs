@@ -38,6 +38,10 @@ impl SqlStore {
         }
     }
 
+    pub(crate) fn blob_location(&self) -> &BlobLocation {
+        &self.blobs
+    }
+
     pub async fn close(&self) {
         self.pools.write.close().await;
         self.pools.read.close().await;
