@@ -63,12 +63,27 @@ pub struct Submission {
     pub then: Option<Then>,
 }
 
+/// JSON of the EN 16931 model (`gateway_model::Invoice`).
+pub const JSON: &str = "application/json";
+
 pub fn is_xml(media_type: &str) -> bool {
     matches!(media_type, "application/xml" | "text/xml")
 }
 
 /// Stores a submission in the state its content allows and takes the requested next step.
-pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
+pub async fn submit(store: &dyn Store, mut sub: Submission) -> Result<Created> {
+    let mut origin = None;
+    if sub.media_type == JSON {
+        // JSON of the model: stored as its UBL rendering, which every reader and the rules know.
+        let invoice: gateway_model::Invoice = serde_json::from_slice(&sub.bytes)
+            .map_err(|e| LifecycleError::Unreadable(format!("JSON of the model: {e}")))?;
+        let ubl = gateway_convert::write(&invoice, gateway_convert::Target::Ubl);
+        origin = Some(
+            json!({"submitted_as": "json", "json_sha256": gateway_store::sha256_hex(&sub.bytes)}),
+        );
+        sub.bytes = ubl;
+        sub.media_type = "application/xml".into();
+    }
     let parsed = if is_xml(&sub.media_type) && sub.direction != Direction::Other {
         Some(extract::parse(&sub.bytes))
     } else {
@@ -78,7 +93,10 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
     let (initial, summary, steps, parsed) = match (sub.direction, parsed) {
         (Direction::Sales, Some(Err(e))) => return Err(LifecycleError::Unreadable(e)),
         (Direction::Sales, Some(Ok(p))) => {
-            let summary = extract::summary(&p, Direction::Sales);
+            let mut summary = extract::summary(&p, Direction::Sales);
+            if origin.is_some() {
+                summary.syntax = "json".into();
+            }
             let mut steps = Vec::new();
             if let Some(then) = sub.then {
                 let company = store
@@ -113,7 +131,10 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
             None,
         ),
         (Direction::Purchase, Some(Ok(p))) => {
-            let summary = extract::summary(&p, Direction::Purchase);
+            let mut summary = extract::summary(&p, Direction::Purchase);
+            if origin.is_some() {
+                summary.syntax = "json".into();
+            }
             let steps = auto_accept(store, &sub.company_id, own_import, &summary).await?;
             (states::RECEIVED, Some(summary), steps, Some(p))
         }
@@ -147,7 +168,7 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
         steps,
         idempotency: sub.idempotency,
         review_duplicates: sub.direction == Direction::Purchase,
-        origin: None,
+        origin,
         deliveries: Vec::new(),
     };
     let validated = a.steps.last().is_some_and(|s| s.to == states::VALIDATED);
