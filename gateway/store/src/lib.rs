@@ -14,6 +14,7 @@ mod db;
 mod directory;
 mod error;
 mod fold;
+mod group;
 mod journal;
 mod lifecycle;
 mod migrate;

@@ -845,16 +845,16 @@ impl SqlStore {
 
     /// One document of a batch, inside the batch's transaction: blob row, document in its final
     /// state, summary, all its events, deliveries and idempotency key.
-    async fn insert_in(
-        &self,
+    pub(crate) async fn insert_in(
         tx: &mut Transaction<'_, Any>,
+        location: &BlobLocation,
         new: &NewInvoice,
         blob: BlobRef,
         now: &str,
     ) -> Result<Created> {
         let d = &new.document;
         let id = new.id.clone().unwrap_or_else(new_id);
-        let content = match self.blob_location() {
+        let content = match location {
             BlobLocation::Files(_) => None,
             BlobLocation::Database => Some(d.bytes.clone()),
         };
@@ -1040,13 +1040,21 @@ impl SqlStore {
         })
     }
 
-    async fn insert_batch(&self, batch: &[NewInvoice]) -> Result<Vec<Created>> {
-        let blobs = self.write_blob_files(batch).await?;
+    async fn insert_batch(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>> {
+        let blobs = self.write_blob_files(&batch).await?;
+        if self.backend() == Backend::Sqlite {
+            // One writer anyway: concurrent requests share a transaction (see `group`).
+            return self
+                .group
+                .write(&self.pools.write, self.blob_location(), batch, blobs)
+                .await;
+        }
+        // PostgreSQL commits concurrent transactions in parallel and groups their WAL flushes.
         let now = time::now();
         let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
         let mut out = Vec::with_capacity(batch.len());
         for (new, blob) in batch.iter().zip(blobs) {
-            out.push(self.insert_in(&mut tx, new, blob, &now).await?);
+            out.push(Self::insert_in(&mut tx, self.blob_location(), new, blob, &now).await?);
         }
         tx.commit().await.map_err(Error::db("commit"))?;
         Ok(out)
@@ -1182,21 +1190,24 @@ impl Lifecycle for SqlStore {
             return Ok(Vec::new());
         }
         self.check_batch(&batch).await?;
-        let first = &batch[0];
-        if let Some(k) = &first.idempotency {
-            if let Some(done) = self.replay(&first.document.company_id, k).await? {
+        let (company, key) = (
+            batch[0].document.company_id.clone(),
+            batch[0].idempotency.clone(),
+        );
+        if let Some(k) = &key {
+            if let Some(done) = self.replay(&company, k).await? {
                 return Ok(vec![done]);
             }
         }
-        match self.insert_batch(&batch).await {
+        match self.insert_batch(batch).await {
             // Two requests with one key raced: the loser returns the winner's document.
             Err(Error::Conflict {
                 what: "idempotency key",
                 ..
-            }) if first.idempotency.is_some() => {
-                let key = first.idempotency.as_ref().expect("checked");
+            }) if key.is_some() => {
+                let key = key.as_ref().expect("checked");
                 let done = self
-                    .replay(&first.document.company_id, key)
+                    .replay(&company, key)
                     .await?
                     .ok_or_else(|| Error::Conflict {
                         what: "idempotency key",

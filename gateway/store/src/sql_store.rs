@@ -15,6 +15,7 @@ pub struct SqlStore {
     pub(crate) pools: Pools,
     backend: Backend,
     blobs: BlobLocation,
+    pub(crate) group: crate::group::GroupCommit,
 }
 
 impl SqlStore {
@@ -26,6 +27,7 @@ impl SqlStore {
             pools,
             backend: url.backend(),
             blobs,
+            group: Default::default(),
         })
     }
 
