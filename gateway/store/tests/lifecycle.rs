@@ -262,3 +262,67 @@ async fn deliveries_queue_until_a_channel_reports_and_the_journal_says_so() {
             .is_none());
     }
 }
+
+#[tokio::test]
+async fn credit_notes_count_against_totals_and_the_dashboard() {
+    for db in test_databases().await {
+        let store = store(&db).await;
+        let a = company(&store, "Alpha", "BE0123456749").await;
+        let mut invoice = sale(&a, "I-1", None);
+        invoice
+            .steps
+            .push(Step::new(states::SENT, "sent", json!({})));
+        store.create_invoice(invoice).await.unwrap();
+        let mut credit = sale(&a, "C-1", None);
+        let s = credit.summary.as_mut().unwrap();
+        s.kind = Some(InvoiceKind::CreditNote);
+        s.total = Some("21.00".into());
+        s.total_cents = Some(2100);
+        s.due_date = Some("2026-05-01".into());
+        credit
+            .steps
+            .push(Step::new(states::SENT, "sent", json!({})));
+        store.create_invoice(credit).await.unwrap();
+        let vis = Visibility::Companies(vec![a.clone()]);
+        let totals = store
+            .status_totals(&vis, &DocumentFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(totals.len(), 1);
+        assert_eq!((totals[0].status.as_str(), totals[0].count), ("sent", 2));
+        assert_eq!(totals[0].totals[0].total, "100.00");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
+        let dash = store.dashboard(&vis, None, today).await.unwrap();
+        let bucket = |b: AgeingBucket| {
+            dash.receivables
+                .iter()
+                .find(|x| x.bucket == b)
+                .map(|x| (x.count, x.totals.first().map(|t| t.total.clone())))
+                .unwrap()
+        };
+        assert_eq!(
+            bucket(AgeingBucket::DueWithin30),
+            (1, Some("121.00".into()))
+        );
+        assert_eq!(bucket(AgeingBucket::DueAfter90), (1, Some("-21.00".into())));
+        assert_eq!(bucket(AgeingBucket::Overdue), (0, None));
+        assert!(dash.payables.iter().all(|b| b.count == 0));
+        // Filters: by kind and by amount.
+        let credit_only = store
+            .list_rows(
+                &vis,
+                &ListRequest {
+                    filter: DocumentFilter {
+                        kind: Some(InvoiceKind::CreditNote),
+                        ..Default::default()
+                    },
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(credit_only.items.len(), 1);
+        assert_eq!(credit_only.items[0].invoice_number.as_deref(), Some("C-1"));
+    }
+}
