@@ -202,6 +202,7 @@ pub struct DocumentRow {
     /// Amount due, as written in the invoice.
     pub total: Option<String>,
     pub duplicate_of: Option<String>,
+    /// Booking status from the member's accounting; `null` until an integration sets it.
     pub accounting_status: Option<String>,
     /// Filled by the accountant export; `null` until then.
     pub accountant_status: Option<String>,
