@@ -366,6 +366,17 @@ pub struct Settings {
     pub auto_accept_everything: bool,
 }
 
+/// The part of a directory entry that routing needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEntry {
+    pub legal_name: String,
+    pub delivery: Delivery,
+    pub member_company_id: Option<String>,
+    pub email: Option<String>,
+    /// Its first Peppol participant identifier (`scheme:value`), if any.
+    pub peppol_id: Option<String>,
+}
+
 /// Which auto-accept option accepted a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -420,6 +431,15 @@ pub trait Lifecycle: Send + Sync {
     async fn set_accountant_status(&self, document_id: &str, status: Option<&str>) -> Result<()>;
     async fn settings(&self, company_id: &str) -> Result<Settings>;
     async fn put_settings(&self, company_id: &str, settings: Settings) -> Result<Settings>;
+    /// Where `company`'s customer is reached: the entry of its view of the directory (official
+    /// entries and its own contacts) with this participant identifier, else this VAT number; a
+    /// member entry first.
+    async fn route_entry(
+        &self,
+        company_id: &str,
+        identifier: Option<&Identifier>,
+        vat: Option<&str>,
+    ) -> Result<Option<RouteEntry>>;
     /// The auto-accept option that accepts a readable purchase document, if any.
     async fn auto_accept_rule(
         &self,
@@ -1648,6 +1668,49 @@ impl Lifecycle for SqlStore {
         .await
         .map_err(Error::db("storing settings"))?;
         Ok(s)
+    }
+
+    async fn route_entry(
+        &self,
+        company_id: &str,
+        identifier: Option<&Identifier>,
+        vat: Option<&str>,
+    ) -> Result<Option<RouteEntry>> {
+        let scheme = identifier
+            .map(|i| i.scheme.clone())
+            .unwrap_or_else(|| gateway_peppol::PARTICIPANT_SCHEME.to_string());
+        let value = identifier.map(|i| i.value.to_ascii_lowercase());
+        let vat = vat.map(fold_vat).filter(|v| !v.is_empty());
+        if value.is_none() && vat.is_none() {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT p.legal_name, p.delivery, p.member_company_id, p.email,
+             (SELECT MIN(i2.value) FROM participant_identifiers i2 WHERE i2.participant_id = p.id AND i2.scheme = $2) AS peppol_id,
+             CASE WHEN p.id IN (SELECT i.participant_id FROM participant_identifiers i WHERE i.scheme = $2 AND i.value = $3)
+                  THEN 0 ELSE 1 END AS by_vat
+             FROM participants p
+             WHERE (p.owner_company_id IS NULL OR p.owner_company_id = $1)
+             AND (p.id IN (SELECT i.participant_id FROM participant_identifiers i WHERE i.scheme = $2 AND i.value = $3)
+                  OR p.vat_key = $4)
+             ORDER BY by_vat, CASE WHEN p.member_company_id IS NULL THEN 1 ELSE 0 END, p.id LIMIT 1",
+        )
+        .bind(company_id)
+        .bind(scheme)
+        .bind(value.unwrap_or_default())
+        .bind(vat)
+        .fetch_optional(&self.pools.read)
+        .await
+        .map_err(Error::db("looking up the customer"))?;
+        let Some(r) = row else { return Ok(None) };
+        let delivery: String = get(&r, "delivery")?;
+        Ok(Some(RouteEntry {
+            legal_name: get(&r, "legal_name")?,
+            delivery: delivery.parse()?,
+            member_company_id: get(&r, "member_company_id")?,
+            email: get(&r, "email")?,
+            peppol_id: get(&r, "peppol_id")?,
+        }))
     }
 
     async fn auto_accept_rule(

@@ -8,9 +8,8 @@ pub mod channels;
 pub mod extract;
 
 use gateway_store::{
-    states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DirectoryQuery,
-    DocumentDetail, IdempotencyKey, Identifier, NewDelivery, NewDocument, NewInvoice, Participant,
-    Step, Store, Visibility,
+    states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DocumentDetail,
+    IdempotencyKey, Identifier, NewDelivery, NewDocument, NewInvoice, Step, Store, Visibility,
 };
 use serde_json::json;
 
@@ -471,50 +470,24 @@ async fn route(store: &dyn Store, company_id: &str, parsed: &Parsed) -> Result<R
         .as_ref()
         .ok_or_else(|| LifecycleError::NoRoute("the invoice names no buyer".into()))?;
     let address = extract::electronic_address(buyer);
-    // The sender's view: official entries and its own contacts; a member entry wins, since a
-    // member is always reached on this gateway.
-    let view = Visibility::Companies(vec![company_id.to_string()]);
-    let pick = |mut found: Vec<Participant>| {
-        found.sort_by_key(|p| p.member_company_id.is_none());
-        found.into_iter().next()
-    };
-    let mut found: Option<Participant> = None;
-    if let Some(a) = &address {
-        let query = DirectoryQuery::Identifier(Identifier {
-            scheme: gateway_peppol::PARTICIPANT_SCHEME.into(),
-            value: a.clone(),
-        });
-        found = pick(store.search_participants(&view, &query, 10).await?);
-    }
-    if found.is_none() {
-        let vat = buyer
-            .vat_identifier
-            .as_ref()
-            .and_then(|t| t.id.as_ref())
-            .map(|t| t.normalized());
-        if let Some(vat) = vat.filter(|v| !v.is_empty()) {
-            found = pick(
-                store
-                    .search_participants(&view, &DirectoryQuery::Vat(vat), 10)
-                    .await?,
-            );
-        }
-    }
-    let peppol_id = |p: Option<&Participant>| {
-        p.and_then(|p| {
-            p.identifiers
-                .iter()
-                .find(|i| i.scheme == gateway_peppol::PARTICIPANT_SCHEME)
-                .map(|i| i.value.clone())
-        })
-        .or_else(|| address.clone())
-    };
+    let vat = buyer
+        .vat_identifier
+        .as_ref()
+        .and_then(|t| t.id.as_ref())
+        .map(|t| t.normalized());
+    let identifier = address.as_ref().map(|a| Identifier {
+        scheme: gateway_peppol::PARTICIPANT_SCHEME.into(),
+        value: a.clone(),
+    });
+    let found = store
+        .route_entry(company_id, identifier.as_ref(), vat.as_deref())
+        .await?;
     Ok(match found {
         Some(p) => match (p.delivery, &p.member_company_id) {
             (Delivery::Gateway, Some(member)) => Route::Member(member.clone()),
             (Delivery::Email, _) => Route::Email(p.email.clone().unwrap_or_default()),
             (Delivery::None, _) => Route::None,
-            (Delivery::Peppol | Delivery::Gateway, _) => match peppol_id(Some(&p)) {
+            (Delivery::Peppol | Delivery::Gateway, _) => match p.peppol_id.or(address) {
                 Some(id) => Route::Peppol(id),
                 None => {
                     return Err(LifecycleError::NoRoute(format!(
