@@ -10,6 +10,8 @@ use crate::Syntax;
 
 /// Invoice or credit note (UBL root element; CII always uses one root).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum DocumentKind {
     /// UBL `Invoice` / CII invoice.
     #[default]
@@ -20,12 +22,19 @@ pub enum DocumentKind {
 
 /// An EN 16931 invoice (the whole semantic model).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Invoice {
     /// Root kind.
     pub kind: DocumentKind,
     /// The syntax it was read from, if read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub source_syntax: Option<Syntax>,
     /// Source element of the root.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
     /// BT-1 Invoice number.
     pub number: Option<Text>,
@@ -109,11 +118,17 @@ pub struct Invoice {
     /// BG-25 INVOICE LINE (1..n).
     pub lines: Vec<InvoiceLine>,
     /// Unknown content kept for a lossless round trip in the source syntax.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub preserved: Preserved,
 }
 
 /// BG-1 INVOICE NOTE.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Note {
     /// BT-21 Invoice note subject code (UNTDID 4451).
     pub subject_code: Option<Text>,
@@ -123,6 +138,11 @@ pub struct Note {
 
 /// BG-2 PROCESS CONTROL.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct ProcessControl {
     /// BT-23 Business process type.
     pub business_process: Option<Text>,
@@ -132,18 +152,29 @@ pub struct ProcessControl {
 
 /// BG-3 PRECEDING INVOICE REFERENCE.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct PrecedingInvoice {
     /// BT-25 Preceding Invoice reference.
     pub reference: Option<Text>,
     /// BT-26 Preceding Invoice issue date.
     pub issue_date: Option<Date>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// A trade party: BG-4 SELLER, BG-7 BUYER, BG-10 PAYEE or BG-11 SELLER TAX
 /// REPRESENTATIVE. Terms not defined for a role stay empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Party {
     /// BT-27 Seller name / BT-44 Buyer name / BT-59 Payee name /
     /// BT-62 Seller tax representative name (legal registration name).
@@ -175,11 +206,17 @@ pub struct Party {
     /// BG-6 SELLER CONTACT / BG-9 BUYER CONTACT.
     pub contact: Option<Contact>,
     /// Source element of the party.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// A postal address: BG-5, BG-8, BG-12 or BG-15.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Address {
     /// BT-35 / BT-50 / BT-64 / BT-75 Address line 1.
     pub line1: Option<Text>,
@@ -196,11 +233,17 @@ pub struct Address {
     /// BT-40 / BT-55 / BT-69 / BT-80 Country code (ISO 3166-1 alpha-2).
     pub country: Option<CountryCode>,
     /// Source element of the address.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-6 SELLER CONTACT / BG-9 BUYER CONTACT.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Contact {
     /// BT-41 Seller contact point / BT-56 Buyer contact point.
     pub name: Option<Text>,
@@ -209,11 +252,17 @@ pub struct Contact {
     /// BT-43 Seller contact email address / BT-58 Buyer contact email address.
     pub email: Option<Text>,
     /// Source element of the contact.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-13 DELIVERY INFORMATION.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Delivery {
     /// BT-70 Deliver to party name.
     pub party_name: Option<Text>,
@@ -224,22 +273,34 @@ pub struct Delivery {
     /// BG-15 DELIVER TO ADDRESS.
     pub address: Option<Address>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-14 INVOICING PERIOD / BG-26 INVOICE LINE PERIOD.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Period {
     /// BT-73 Invoicing period start date / BT-134 Invoice line period start date.
     pub start: Option<Date>,
     /// BT-74 Invoicing period end date / BT-135 Invoice line period end date.
     pub end: Option<Date>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-16 PAYMENT INSTRUCTIONS (one payment means element of the syntax).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct PaymentInstructions {
     /// BT-81 Payment means type code (UNTDID 4461).
     pub means_code: Option<PaymentMeansCode>,
@@ -254,11 +315,17 @@ pub struct PaymentInstructions {
     /// BG-19 DIRECT DEBIT.
     pub direct_debit: Option<DirectDebit>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-17 CREDIT TRANSFER.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct CreditTransfer {
     /// BT-84 Payment account identifier (IBAN or proprietary id).
     pub account: Option<Text>,
@@ -272,6 +339,11 @@ pub struct CreditTransfer {
 
 /// BG-18 PAYMENT CARD INFORMATION.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct PaymentCard {
     /// BT-87 Payment card primary account number.
     pub account_number: Option<Text>,
@@ -283,6 +355,11 @@ pub struct PaymentCard {
 
 /// BG-19 DIRECT DEBIT.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct DirectDebit {
     /// BT-89 Mandate reference identifier.
     pub mandate: Option<Text>,
@@ -295,6 +372,11 @@ pub struct DirectDebit {
 
 /// Allowance or charge: BG-20, BG-21 (document level) or BG-27, BG-28 (line).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct AllowanceCharge {
     /// Charge indicator: `false` = allowance (BG-20/BG-27), `true` = charge (BG-21/BG-28).
     pub charge: Option<Indicator>,
@@ -316,6 +398,7 @@ pub struct AllowanceCharge {
     /// charge reason code (UNTDID 7161), raw.
     pub reason_code: Option<Text>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -340,6 +423,11 @@ impl AllowanceCharge {
 
 /// BG-22 DOCUMENT TOTALS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Totals {
     /// BT-106 Sum of Invoice line net amount.
     pub line_net: Option<Amount>,
@@ -358,12 +446,18 @@ pub struct Totals {
     /// BT-115 Amount due for payment.
     pub due: Option<Amount>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// One tax total: UBL `cac:TaxTotal`; in CII the `TaxTotalAmount` elements
 /// (the first one carries all `ApplicableTradeTax` breakdowns).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct TaxTotal {
     /// BT-110 Invoice total VAT amount (currency = BT-5) or BT-111 Invoice
     /// total VAT amount in accounting currency (currency = BT-6).
@@ -371,6 +465,7 @@ pub struct TaxTotal {
     /// BG-23 VAT BREAKDOWN entries of this total.
     pub breakdown: Vec<VatBreakdown>,
     /// Source element.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -400,6 +495,11 @@ impl Invoice {
 
 /// BG-23 VAT BREAKDOWN.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct VatBreakdown {
     /// BT-116 VAT category taxable amount.
     pub taxable_amount: Option<Amount>,
@@ -420,11 +520,17 @@ pub struct VatBreakdown {
     /// CII `DueDateTypeCode` (BT-8) as carried on this breakdown.
     pub due_date_code: Option<VatDateCode>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-24 ADDITIONAL SUPPORTING DOCUMENTS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct SupportingDocument {
     /// BT-122 Supporting document reference.
     pub reference: Option<Text>,
@@ -437,11 +543,17 @@ pub struct SupportingDocument {
     /// BT-125 Attached document.
     pub attachment: Option<Attachment>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BT-125 Attached document (base64 content as written).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Attachment {
     /// BT-125 content (base64 text, not decoded: kept lossless and cheap).
     pub content: Text,
@@ -453,6 +565,11 @@ pub struct Attachment {
 
 /// BG-25 INVOICE LINE.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct InvoiceLine {
     /// BT-126 Invoice line identifier.
     pub id: Option<Text>,
@@ -482,11 +599,17 @@ pub struct InvoiceLine {
     /// BG-31 ITEM INFORMATION (`None` when the line has no item element).
     pub item: Option<Item>,
     /// Source element of the line.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-29 PRICE DETAILS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Price {
     /// BT-146 Item net price.
     pub net: Option<Amount>,
@@ -501,11 +624,17 @@ pub struct Price {
     /// UBL `cac:Price/cac:AllowanceCharge/cbc:ChargeIndicator` as written.
     pub discount_indicator: Option<Indicator>,
     /// Source element of the group.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
 /// BG-30 LINE VAT INFORMATION.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct LineVat {
     /// BT-151 Invoiced item VAT category code.
     pub category: Option<VatCategoryCode>,
@@ -517,6 +646,11 @@ pub struct LineVat {
 
 /// BG-31 ITEM INFORMATION.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Item {
     /// BT-153 Item name.
     pub name: Option<Text>,
@@ -539,6 +673,11 @@ pub struct Item {
 
 /// BG-32 ITEM ATTRIBUTES.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct ItemAttribute {
     /// BT-160 Item attribute name.
     pub name: Option<Text>,
@@ -549,6 +688,11 @@ pub struct ItemAttribute {
 /// A tax registration (BT-31, BT-32, BT-48, BT-63) with its scheme as written:
 /// UBL `cac:TaxScheme/cbc:ID` (`VAT` or other), CII `@schemeID` (`VA` / `FC`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct TaxId {
     /// The identifier.
     pub id: Option<Text>,

@@ -32,10 +32,16 @@ impl Eq for Src {}
 
 /// A text value, exactly as written (no whitespace normalisation).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct Text {
     /// The text.
     pub value: String,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -56,6 +62,11 @@ impl Text {
 /// An identifier with optional scheme attributes (`schemeID`, or `listID` for
 /// classifications, and their version attribute).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Identifier {
     /// The identifier text, as written.
     pub value: String,
@@ -67,6 +78,7 @@ pub struct Identifier {
     /// back there. Identifiers with a scheme always go to `GlobalID`.
     pub global: bool,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -108,12 +120,19 @@ pub fn fraction_digits(raw: &str) -> usize {
 
 /// An exact decimal number (percentages, rates, factors) with its raw text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Num {
     /// Raw lexical text, as written.
     pub raw: String,
     /// Parsed value; `None` when `raw` is not a valid `xs:decimal`.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub value: Option<Decimal>,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -143,14 +162,21 @@ impl Num {
 
 /// A monetary amount: exact value, raw text and optional `currencyID`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Amount {
     /// Raw lexical text, as written.
     pub raw: String,
     /// Parsed value; `None` when `raw` is not a valid `xs:decimal`.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub value: Option<Decimal>,
     /// The `currencyID` attribute (mandatory in UBL, usually absent in CII).
     pub currency: Option<Code<CurrencyList>>,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -173,14 +199,21 @@ impl Amount {
 
 /// A quantity: exact value, raw text and optional unit code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Quantity {
     /// Raw lexical text, as written.
     pub raw: String,
     /// Parsed value; `None` when `raw` is not a valid `xs:decimal`.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub value: Option<Decimal>,
     /// The `unitCode` attribute (UN/ECE Rec 20/21).
     pub unit: Option<Code<UnitList>>,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -199,12 +232,19 @@ impl Quantity {
 
 /// A boolean indicator (`true`/`false`, also `1`/`0` per `xs:boolean`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Indicator {
     /// Raw lexical text.
     pub raw: String,
     /// Parsed value; `None` when not a valid `xs:boolean`.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub value: Option<bool>,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 
@@ -241,14 +281,21 @@ pub enum DateFormat {
 /// A calendar date with its raw text. A malformed date still parses into the
 /// model (`value == None`) so the validator can report it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default)
+)]
 pub struct Date {
     /// Raw lexical text, as written.
     pub raw: String,
     /// Parsed date; `None` when the text is not a valid date in its format.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub value: Option<NaiveDate>,
     /// The CII `format` attribute (`102`), when the date came from CII.
     pub format: Option<String>,
     /// Where it was read.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub src: Src,
 }
 

@@ -566,6 +566,47 @@ async fn a_member_invoices_another_who_accepts_and_everything_adds_up() {
             xml,
             "the original UBL, byte for byte"
         );
+
+        // JSON of the model: read one, change its number, submit it back.
+        let mut model = get(
+            &gw,
+            &a.token,
+            &format!("/v1/documents/{id}/invoice?format=json"),
+        )
+        .await;
+        assert_eq!(model["number"], "INV-2017-001", "{model}");
+        assert_eq!(model["currency"], "EUR");
+        assert_eq!(model["totals"]["due"]["raw"], "1656.25");
+        model["number"] = json!("INV-JSON-1");
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=sales&then=validate"))
+            .bearer_auth(&a.token)
+            .json(&model)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let from_json: Value = resp.json().await.unwrap();
+        assert_eq!(from_json["state"], "validated", "{from_json}");
+        assert_eq!(from_json["syntax"], "json");
+        assert_eq!(from_json["invoice_number"], "INV-JSON-1");
+        assert_eq!(from_json["total"], "1656.25");
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=sales"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/json")
+            .body(r#"{"number": 42}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("column"),
+            "{body}"
+        );
     }
 }
 

@@ -17,6 +17,7 @@ mod directory;
 mod email_import;
 mod error;
 mod fold;
+mod group;
 mod journal;
 mod lifecycle;
 mod migrate;

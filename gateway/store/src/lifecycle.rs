@@ -32,6 +32,11 @@ pub mod states {
     pub const REFUSED: &str = "refused";
 }
 
+/// A new document id (time-ordered), for a batch whose documents refer to each other.
+pub fn new_document_id() -> String {
+    new_id()
+}
+
 /// Invoice or credit note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -116,6 +121,8 @@ pub struct IdempotencyKey {
 
 #[derive(Debug, Clone)]
 pub struct NewInvoice {
+    /// A preassigned id, so that a batch can refer to its own documents; `None` makes one.
+    pub id: Option<String>,
     pub document: NewDocument,
     /// `None` for papers that are not (yet) readable invoices.
     pub summary: Option<Summary>,
@@ -127,6 +134,8 @@ pub struct NewInvoice {
     pub review_duplicates: bool,
     /// Merged into the first event's detail: where the document came from.
     pub origin: Option<serde_json::Value>,
+    /// Deliveries recorded with the document (an invoice created already sent).
+    pub deliveries: Vec<NewDelivery>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +202,7 @@ pub struct DocumentRow {
     /// Amount due, as written in the invoice.
     pub total: Option<String>,
     pub duplicate_of: Option<String>,
+    /// Booking status from the member's accounting; `null` until an integration sets it.
     pub accounting_status: Option<String>,
     /// Filled by the accountant export; `null` until then.
     pub accountant_status: Option<String>,
@@ -356,6 +366,17 @@ pub struct Settings {
     pub auto_accept_everything: bool,
 }
 
+/// The part of a directory entry that routing needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEntry {
+    pub legal_name: String,
+    pub delivery: Delivery,
+    pub member_company_id: Option<String>,
+    pub email: Option<String>,
+    /// Its first Peppol participant identifier (`scheme:value`), if any.
+    pub peppol_id: Option<String>,
+}
+
 /// Which auto-accept option accepted a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -375,6 +396,9 @@ pub trait Lifecycle: Send + Sync {
     /// idempotency key already used for the same request, returns that document (`replayed`);
     /// used for another request, [`Error::Conflict`].
     async fn create_invoice(&self, new: NewInvoice) -> Result<Created>;
+    /// Several documents in one transaction (an invoice and its recipient's copy). The first
+    /// is the one the request made: when its idempotency key replays, only it is returned.
+    async fn create_invoices(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>>;
     /// Applies `steps` (and records `deliveries`) in one transaction.
     async fn advance(&self, vis: &Visibility, change: Advance) -> Result<Vec<Event>>;
     async fn document_detail(&self, vis: &Visibility, id: &str) -> Result<Option<DocumentDetail>>;
@@ -407,6 +431,15 @@ pub trait Lifecycle: Send + Sync {
     async fn set_accountant_status(&self, document_id: &str, status: Option<&str>) -> Result<()>;
     async fn settings(&self, company_id: &str) -> Result<Settings>;
     async fn put_settings(&self, company_id: &str, settings: Settings) -> Result<Settings>;
+    /// Where `company`'s customer is reached: the entry of its view of the directory (official
+    /// entries and its own contacts) with this participant identifier, else this VAT number; a
+    /// member entry first.
+    async fn route_entry(
+        &self,
+        company_id: &str,
+        identifier: Option<&Identifier>,
+        vat: Option<&str>,
+    ) -> Result<Option<RouteEntry>>;
     /// The auto-accept option that accepts a readable purchase document, if any.
     async fn auto_accept_rule(
         &self,
@@ -665,6 +698,44 @@ async fn append_steps(
     Ok(out)
 }
 
+/// Several events in one statement.
+async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO events (document_id, seq, company_id, actor, at, kind, from_state, to_state, detail, prev_hash, hash) VALUES ",
+    );
+    for i in 0..events.len() {
+        let b = i * 11;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let marks: Vec<String> = (1..=11).map(|k| format!("${}", b + k)).collect();
+        sql.push_str(&format!("({})", marks.join(", ")));
+    }
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in events {
+        query = query
+            .bind(e.document_id.as_str())
+            .bind(e.seq)
+            .bind(e.company_id.as_str())
+            .bind(e.actor.as_str())
+            .bind(e.at.as_str())
+            .bind(e.kind.as_str())
+            .bind(e.from_state.clone())
+            .bind(e.to_state.as_str())
+            .bind(e.detail.to_string())
+            .bind(e.prev_hash.as_str())
+            .bind(e.hash.as_str());
+    }
+    query
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("appending events"))?;
+    Ok(())
+}
+
 async fn insert_delivery(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
@@ -765,97 +836,79 @@ impl SqlStore {
         }))
     }
 
-    async fn insert_invoice(&self, new: &NewInvoice, blob: BlobRef) -> Result<Created> {
-        let d = &new.document;
-        let now = time::now();
-        let id = new_id();
-        let mut created = Event {
-            document_id: id.clone(),
-            seq: 1,
-            company_id: d.company_id.clone(),
-            actor: d.actor.clone(),
-            at: now.clone(),
-            kind: "created".into(),
-            from_state: None,
-            to_state: d.initial_state.clone(),
-            detail: serde_json::json!({
-                "source": d.source,
-                "media_type": d.media_type,
-                "file_name": d.file_name,
-                "sha256": blob.sha256,
-                "size": blob.size,
-                "origin": new.origin,
-            }),
-            prev_hash: GENESIS_HASH.into(),
-            hash: String::new(),
-        };
-        created.hash = event_hash(&created);
-        let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
-        sqlx::query(
-            "INSERT INTO documents (id, company_id, direction, source, media_type, file_name, blob_sha256, state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        )
-        .bind(id.as_str())
-        .bind(d.company_id.as_str())
-        .bind(d.direction.as_str())
-        .bind(d.source.as_str())
-        .bind(d.media_type.as_str())
-        .bind(d.file_name.clone())
-        .bind(blob.sha256.as_str())
-        .bind(d.initial_state.as_str())
-        .bind(now.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::db("creating document"))?;
-        insert_event(&mut tx, &created).await?;
-        let mut duplicate_of = None;
-        {
-            let paper = Summary::default();
-            let s = new.summary.as_ref().unwrap_or(&paper);
-            let key = supplier_key(d.direction, s);
-            if let (Some(number), Some(date)) = (&s.invoice_number, &s.issue_date) {
-                duplicate_of = sqlx::query(
-                    "SELECT document_id FROM document_summaries WHERE company_id = $1 AND direction = $2
-                     AND invoice_number = $3 AND issue_date = $4 AND supplier_key = $5 AND duplicate_of IS NULL
-                     ORDER BY created_at, document_id LIMIT 1",
-                )
-                .bind(d.company_id.as_str())
-                .bind(d.direction.as_str())
-                .bind(number.as_str())
-                .bind(date.as_str())
-                .bind(key.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(Error::db("looking for duplicates"))?
-                .map(|r| get::<String>(&r, "document_id"))
-                .transpose()?;
+    /// Writes the bytes of every distinct blob of a batch durably, before any row points at them.
+    async fn write_blob_files(&self, batch: &[NewInvoice]) -> Result<Vec<BlobRef>> {
+        let mut refs = Vec::with_capacity(batch.len());
+        let mut written: Vec<String> = Vec::new();
+        for new in batch {
+            let bytes = &new.document.bytes;
+            let sha256 = crate::blob::sha256_hex(bytes);
+            let size = i64::try_from(bytes.len()).map_err(|_| Error::Invalid {
+                field: "blob",
+                reason: "larger than 2^63 bytes".into(),
+            })?;
+            if let (BlobLocation::Files(dir), false) =
+                (self.blob_location(), written.contains(&sha256))
+            {
+                let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.clone());
+                tokio::task::spawn_blocking(move || crate::blob::write_file(&dir, &sha, &owned))
+                    .await
+                    .map_err(|e| Error::BlobIo {
+                        path: "blob writer".into(),
+                        source: std::io::Error::other(e),
+                    })??;
+                written.push(sha256.clone());
             }
-            sqlx::query(
-                "INSERT INTO document_summaries (document_id, company_id, direction, kind, syntax, invoice_number, issue_date,
-                 due_date, counterparty_name, counterparty_id, counterparty_vat, currency, total, total_cents, supplier_key,
-                 duplicate_of, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            refs.push(BlobRef { sha256, size });
+        }
+        Ok(refs)
+    }
+
+    /// One document of a batch, inside the batch's transaction: blob row, document in its final
+    /// state, summary, all its events, deliveries and idempotency key.
+    pub(crate) async fn insert_in(
+        tx: &mut Transaction<'_, Any>,
+        location: &BlobLocation,
+        new: &NewInvoice,
+        blob: BlobRef,
+        now: &str,
+    ) -> Result<Created> {
+        let d = &new.document;
+        let id = new.id.clone().unwrap_or_else(new_id);
+        let content = match location {
+            BlobLocation::Files(_) => None,
+            BlobLocation::Database => Some(d.bytes.clone()),
+        };
+        sqlx::query(
+            "INSERT INTO blobs (sha256, size, created_at, content) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
+        )
+        .bind(blob.sha256.as_str())
+        .bind(blob.size)
+        .bind(now)
+        .bind(content)
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("storing blob"))?;
+        let paper = Summary::default();
+        let s = new.summary.as_ref().unwrap_or(&paper);
+        let key = supplier_key(d.direction, s);
+        let mut duplicate_of = None;
+        if let (Some(number), Some(date)) = (&s.invoice_number, &s.issue_date) {
+            duplicate_of = sqlx::query(
+                "SELECT document_id FROM document_summaries WHERE company_id = $1 AND direction = $2
+                 AND invoice_number = $3 AND issue_date = $4 AND supplier_key = $5 AND duplicate_of IS NULL
+                 ORDER BY created_at, document_id LIMIT 1",
             )
-            .bind(id.as_str())
             .bind(d.company_id.as_str())
             .bind(d.direction.as_str())
-            .bind(s.kind.map(InvoiceKind::as_str))
-            .bind(Some(s.syntax.as_str()).filter(|x| !x.is_empty()))
-            .bind(s.invoice_number.clone())
-            .bind(s.issue_date.clone())
-            .bind(s.due_date.clone())
-            .bind(s.counterparty_name.clone())
-            .bind(s.counterparty_id.as_deref().map(str::to_ascii_lowercase))
-            .bind(s.counterparty_vat.as_deref().map(fold_vat))
-            .bind(s.currency.clone())
-            .bind(s.total.clone())
-            .bind(s.total_cents)
-            .bind(key)
-            .bind(duplicate_of.clone())
-            .bind(now.as_str())
-            .execute(&mut *tx)
+            .bind(number.as_str())
+            .bind(date.as_str())
+            .bind(key.as_str())
+            .fetch_optional(&mut **tx)
             .await
-            .map_err(Error::db("storing the invoice summary"))?;
+            .map_err(Error::db("looking for duplicates"))?
+            .map(|r| get::<String>(&r, "document_id"))
+            .transpose()?;
         }
         let review;
         let steps = match &duplicate_of {
@@ -876,23 +929,107 @@ impl SqlStore {
             .last()
             .map(|s| s.to.clone())
             .unwrap_or_else(|| d.initial_state.clone());
-        append_steps(
-            &mut tx,
-            &id,
-            &d.company_id,
-            &d.actor,
-            &now,
-            d.initial_state.clone(),
-            (1, created.hash.clone()),
-            steps,
+        sqlx::query(
+            "INSERT INTO documents (id, company_id, direction, source, media_type, file_name, blob_sha256, state, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
-        .await?;
-        sqlx::query("UPDATE documents SET state = $1 WHERE id = $2")
-            .bind(final_state.as_str())
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(Error::db("setting document state"))?;
+        .bind(id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(d.direction.as_str())
+        .bind(d.source.as_str())
+        .bind(d.media_type.as_str())
+        .bind(d.file_name.clone())
+        .bind(blob.sha256.as_str())
+        .bind(final_state.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("creating document"))?;
+        let mut events = Vec::with_capacity(steps.len() + 1);
+        let mut created = Event {
+            document_id: id.clone(),
+            seq: 1,
+            company_id: d.company_id.clone(),
+            actor: d.actor.clone(),
+            at: now.to_string(),
+            kind: "created".into(),
+            from_state: None,
+            to_state: d.initial_state.clone(),
+            detail: serde_json::json!({
+                "source": d.source,
+                "media_type": d.media_type,
+                "file_name": d.file_name,
+                "sha256": blob.sha256,
+                "size": blob.size,
+                "origin": new.origin,
+            }),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        };
+        created.hash = event_hash(&created);
+        events.push(created);
+        for step in steps {
+            non_empty("state", &step.to)?;
+            let last = events.last().expect("created");
+            let mut event = Event {
+                document_id: id.clone(),
+                seq: last.seq + 1,
+                company_id: d.company_id.clone(),
+                actor: d.actor.clone(),
+                at: now.to_string(),
+                kind: step.kind.clone(),
+                from_state: Some(last.to_state.clone()),
+                to_state: step.to.clone(),
+                detail: step.detail.clone(),
+                prev_hash: last.hash.clone(),
+                hash: String::new(),
+            };
+            event.hash = event_hash(&event);
+            events.push(event);
+        }
+        insert_events(tx, &events).await?;
+        let reason = steps.iter().rev().find_map(|s| s.reason.clone());
+        let delivery_status = new
+            .deliveries
+            .iter()
+            .map(|d| d.status)
+            .max_by_key(|s| match s {
+                DeliveryStatus::Failed => 3,
+                DeliveryStatus::Queued => 2,
+                DeliveryStatus::Delivered => 1,
+            })
+            .map(DeliveryStatus::as_str);
+        sqlx::query(
+            "INSERT INTO document_summaries (document_id, company_id, direction, kind, syntax, invoice_number, issue_date,
+             due_date, counterparty_name, counterparty_id, counterparty_vat, currency, total, total_cents, supplier_key,
+             duplicate_of, delivery_status, status_reason, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+        )
+        .bind(id.as_str())
+        .bind(d.company_id.as_str())
+        .bind(d.direction.as_str())
+        .bind(s.kind.map(InvoiceKind::as_str))
+        .bind(Some(s.syntax.as_str()).filter(|x| !x.is_empty()))
+        .bind(s.invoice_number.clone())
+        .bind(s.issue_date.clone())
+        .bind(s.due_date.clone())
+        .bind(s.counterparty_name.clone())
+        .bind(s.counterparty_id.as_deref().map(str::to_ascii_lowercase))
+        .bind(s.counterparty_vat.as_deref().map(fold_vat))
+        .bind(s.currency.clone())
+        .bind(s.total.clone())
+        .bind(s.total_cents)
+        .bind(key)
+        .bind(duplicate_of.clone())
+        .bind(delivery_status)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(Error::db("storing the invoice summary"))?;
+        for delivery in &new.deliveries {
+            insert_delivery(tx, &id, &d.company_id, now, delivery).await?;
+        }
         if let Some(k) = &new.idempotency {
             sqlx::query(
                 "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, document_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -901,12 +1038,11 @@ impl SqlStore {
             .bind(k.key.as_str())
             .bind(k.request_sha256.as_str())
             .bind(id.as_str())
-            .bind(now.as_str())
-            .execute(&mut *tx)
+            .bind(now)
+            .execute(&mut **tx)
             .await
             .map_err(Error::db("idempotency key"))?;
         }
-        tx.commit().await.map_err(Error::db("commit"))?;
         Ok(Created {
             document: Document {
                 id,
@@ -917,12 +1053,70 @@ impl SqlStore {
                 file_name: d.file_name.clone(),
                 blob,
                 state: final_state,
-                created_at: now.clone(),
-                updated_at: now,
+                created_at: now.to_string(),
+                updated_at: now.to_string(),
             },
             duplicate_of,
             replayed: false,
         })
+    }
+
+    async fn insert_batch(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>> {
+        let blobs = self.write_blob_files(&batch).await?;
+        if self.backend() == Backend::Sqlite {
+            // One writer anyway: concurrent requests share a transaction (see `group`).
+            return self
+                .group
+                .write(&self.pools.write, self.blob_location(), batch, blobs)
+                .await;
+        }
+        // PostgreSQL commits concurrent transactions in parallel and groups their WAL flushes.
+        let now = time::now();
+        let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
+        let mut out = Vec::with_capacity(batch.len());
+        for (new, blob) in batch.iter().zip(blobs) {
+            out.push(Self::insert_in(&mut tx, self.blob_location(), new, blob, &now).await?);
+        }
+        tx.commit().await.map_err(Error::db("commit"))?;
+        Ok(out)
+    }
+
+    async fn check_batch(&self, batch: &[NewInvoice]) -> Result<()> {
+        for new in batch {
+            let d = &new.document;
+            non_empty("source", &d.source)?;
+            non_empty("media_type", &d.media_type)?;
+            non_empty("initial_state", &d.initial_state)?;
+            if let Some(k) = &new.idempotency {
+                non_empty("Idempotency-Key", &k.key)?;
+                if k.key.len() > 255 {
+                    return Err(Error::Invalid {
+                        field: "Idempotency-Key",
+                        reason: "longer than 255 characters".into(),
+                    });
+                }
+            }
+        }
+        let mut companies: Vec<&str> = batch
+            .iter()
+            .map(|n| n.document.company_id.as_str())
+            .collect();
+        companies.sort();
+        companies.dedup();
+        for company in companies {
+            let exists = sqlx::query("SELECT 1 AS one FROM companies WHERE id = $1")
+                .bind(company)
+                .fetch_optional(&self.pools.read)
+                .await
+                .map_err(Error::db("checking company"))?;
+            if exists.is_none() {
+                return Err(Error::NotFound {
+                    what: "company",
+                    id: company.to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 
     async fn bucket_totals(
@@ -1008,47 +1202,39 @@ fn group_totals(
 #[async_trait]
 impl Lifecycle for SqlStore {
     async fn create_invoice(&self, new: NewInvoice) -> Result<Created> {
-        let d = &new.document;
-        non_empty("source", &d.source)?;
-        non_empty("media_type", &d.media_type)?;
-        non_empty("initial_state", &d.initial_state)?;
-        if let Some(k) = &new.idempotency {
-            non_empty("Idempotency-Key", &k.key)?;
-            if k.key.len() > 255 {
-                return Err(Error::Invalid {
-                    field: "Idempotency-Key",
-                    reason: "longer than 255 characters".into(),
-                });
-            }
-            if let Some(done) = self.replay(&d.company_id, k).await? {
-                return Ok(done);
+        let mut done = self.create_invoices(vec![new]).await?;
+        Ok(done.remove(0))
+    }
+
+    async fn create_invoices(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.check_batch(&batch).await?;
+        let (company, key) = (
+            batch[0].document.company_id.clone(),
+            batch[0].idempotency.clone(),
+        );
+        if let Some(k) = &key {
+            if let Some(done) = self.replay(&company, k).await? {
+                return Ok(vec![done]);
             }
         }
-        let exists = sqlx::query("SELECT 1 AS one FROM companies WHERE id = $1")
-            .bind(d.company_id.as_str())
-            .fetch_optional(&self.pools.read)
-            .await
-            .map_err(Error::db("checking company"))?;
-        if exists.is_none() {
-            return Err(Error::NotFound {
-                what: "company",
-                id: d.company_id.clone(),
-            });
-        }
-        let blob = self.put_blob(&d.bytes).await?;
-        match self.insert_invoice(&new, blob).await {
+        match self.insert_batch(batch).await {
             // Two requests with one key raced: the loser returns the winner's document.
             Err(Error::Conflict {
                 what: "idempotency key",
                 ..
-            }) if new.idempotency.is_some() => {
-                let key = new.idempotency.as_ref().expect("checked");
-                self.replay(&d.company_id, key)
+            }) if key.is_some() => {
+                let key = key.as_ref().expect("checked");
+                let done = self
+                    .replay(&company, key)
                     .await?
                     .ok_or_else(|| Error::Conflict {
                         what: "idempotency key",
                         detail: "used concurrently".into(),
-                    })
+                    })?;
+                Ok(vec![done])
             }
             other => other,
         }
@@ -1482,6 +1668,49 @@ impl Lifecycle for SqlStore {
         .await
         .map_err(Error::db("storing settings"))?;
         Ok(s)
+    }
+
+    async fn route_entry(
+        &self,
+        company_id: &str,
+        identifier: Option<&Identifier>,
+        vat: Option<&str>,
+    ) -> Result<Option<RouteEntry>> {
+        let scheme = identifier
+            .map(|i| i.scheme.clone())
+            .unwrap_or_else(|| gateway_peppol::PARTICIPANT_SCHEME.to_string());
+        let value = identifier.map(|i| i.value.to_ascii_lowercase());
+        let vat = vat.map(fold_vat).filter(|v| !v.is_empty());
+        if value.is_none() && vat.is_none() {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT p.legal_name, p.delivery, p.member_company_id, p.email,
+             (SELECT MIN(i2.value) FROM participant_identifiers i2 WHERE i2.participant_id = p.id AND i2.scheme = $2) AS peppol_id,
+             CASE WHEN p.id IN (SELECT i.participant_id FROM participant_identifiers i WHERE i.scheme = $2 AND i.value = $3)
+                  THEN 0 ELSE 1 END AS by_vat
+             FROM participants p
+             WHERE (p.owner_company_id IS NULL OR p.owner_company_id = $1)
+             AND (p.id IN (SELECT i.participant_id FROM participant_identifiers i WHERE i.scheme = $2 AND i.value = $3)
+                  OR p.vat_key = $4)
+             ORDER BY by_vat, CASE WHEN p.member_company_id IS NULL THEN 1 ELSE 0 END, p.id LIMIT 1",
+        )
+        .bind(company_id)
+        .bind(scheme)
+        .bind(value.unwrap_or_default())
+        .bind(vat)
+        .fetch_optional(&self.pools.read)
+        .await
+        .map_err(Error::db("looking up the customer"))?;
+        let Some(r) = row else { return Ok(None) };
+        let delivery: String = get(&r, "delivery")?;
+        Ok(Some(RouteEntry {
+            legal_name: get(&r, "legal_name")?,
+            delivery: delivery.parse()?,
+            member_company_id: get(&r, "member_company_id")?,
+            email: get(&r, "email")?,
+            peppol_id: get(&r, "peppol_id")?,
+        }))
     }
 
     async fn auto_accept_rule(

@@ -15,6 +15,7 @@ pub struct SqlStore {
     pub(crate) pools: Pools,
     backend: Backend,
     pub(crate) blobs: BlobLocation,
+    pub(crate) group: crate::group::GroupCommit,
 }
 
 impl SqlStore {
@@ -26,6 +27,7 @@ impl SqlStore {
             pools,
             backend: url.backend(),
             blobs,
+            group: Default::default(),
         })
     }
 
@@ -36,6 +38,10 @@ impl SqlStore {
             Backend::Sqlite => BlobLocation::Files(data_dir.join("blobs")),
             Backend::Postgres => BlobLocation::Database,
         }
+    }
+
+    pub(crate) fn blob_location(&self) -> &BlobLocation {
+        &self.blobs
     }
 
     pub async fn close(&self) {

@@ -116,6 +116,22 @@ code_list!(/// UN/ECE Rec 20/21 unit of measure (BT-130, BT-150).
 code_list!(/// MIME code of an attachment (BT-125-1).
     MimeList, MimeCode, "MIMECode", MIME);
 
+/// A code is its text in JSON (the `serde` feature): `"EUR"`.
+#[cfg(feature = "serde")]
+impl<L> serde::Serialize for Code<L> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, L: CodeList> serde::Deserialize<'de> for Code<L> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(d)?;
+        Ok(Code::new(raw, Src::NONE))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ use gateway_store::Direction;
 /// Media types the gateway accepts as documents.
 const ACCEPTED: &[&str] = &[
     "application/xml",
+    "application/json",
     "text/xml",
     "application/pdf",
     "image/jpeg",
@@ -96,6 +97,7 @@ fn media_type_of(value: Option<&str>, file_name: Option<&str>) -> String {
         .map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("xml") => "application/xml",
+        Some("json") => "application/json",
         Some("pdf") => "application/pdf",
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("png") => "image/png",
@@ -143,7 +145,7 @@ fn request_sha256(params: &UploadParams, company: &str, media_type: &str, bytes:
 #[utoipa::path(operation_id = "upload_document", post, path = "/v1/documents", tag = "documents", security(("bearer" = [])),
     params(UploadParams, ("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the same document, never a second one.")),
     request_body(content(
-        (Vec<u8> = "application/xml"), (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+        (Vec<u8> = "application/xml"), (Object = "application/json"), (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
         (Vec<u8> = "multipart/form-data"))),
     responses((status = 201, description = "One document, or `UploadBatch` for multipart", body = DocumentDetail),
         (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
@@ -499,15 +501,16 @@ async fn blob(state: &AppState, doc: &gateway_store::Document) -> Result<Vec<u8>
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatParams {
-    /// `ubl` (default) or `cii`.
+    /// `ubl` (default), `cii` or `json` (the EN 16931 model).
     pub format: Option<String>,
 }
 
-/// An XML invoice in UBL or CII, converted through the EN 16931 model when it was received in
-/// the other syntax.
+/// An invoice in UBL or CII (converted through the EN 16931 model when it was received in the
+/// other syntax), or as JSON of the model: the same shape `POST /v1/documents` takes as
+/// `application/json`.
 #[utoipa::path(operation_id = "get_document_invoice", get, path = "/v1/documents/{id}/invoice", tag = "documents", security(("bearer" = [])),
     params(("id" = String, Path), FormatParams),
-    responses((status = 200, content_type = "application/xml", body = Vec<u8>),
+    responses((status = 200, content((Vec<u8> = "application/xml"), (Object = "application/json"))),
         (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn invoice(
     State(state): State<AppState>,
@@ -520,12 +523,13 @@ pub async fn invoice(
         .row
         .document;
     let target = match params.format.as_deref().unwrap_or("ubl") {
-        "ubl" => gateway_convert::Target::Ubl,
-        "cii" => gateway_convert::Target::Cii,
+        "ubl" => Some(gateway_convert::Target::Ubl),
+        "cii" => Some(gateway_convert::Target::Cii),
+        "json" => None,
         other => {
             return Err(Problem::bad_request(
                 "invalid",
-                format!("format: `{other}` is not ubl or cii"),
+                format!("format: `{other}` is not ubl, cii or json"),
             ))
         }
     };
@@ -538,6 +542,9 @@ pub async fn invoice(
     }
     let bytes = blob(&state, &doc).await?;
     let parsed = lifecycle::extract::parse(&bytes).map_err(LifecycleError::Unreadable)?;
+    let Some(target) = target else {
+        return Ok(Json(parsed.invoice).into_response());
+    };
     let out = if parsed.syntax == target.into() {
         bytes
     } else {

@@ -59,3 +59,140 @@ pub async fn drain(
     }
     Ok(queued.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use gateway_store::*;
+    use serde_json::json;
+
+    use super::*;
+
+    /// A stand-in for the SMTP sender: the edge of the world, recording what it was given.
+    struct Recorder {
+        seen: Mutex<Vec<(String, usize)>>,
+    }
+
+    #[async_trait]
+    impl ChannelSender for Recorder {
+        fn channel(&self) -> Delivery {
+            Delivery::Email
+        }
+        async fn deliver(&self, delivery: &DeliveryRecord, document: &[u8]) -> Outcome {
+            let to = delivery.recipient.clone().unwrap_or_default();
+            self.seen.lock().unwrap().push((to.clone(), document.len()));
+            if to.ends_with("@bounce.example") {
+                Outcome::Failed("550 no such mailbox".into())
+            } else {
+                Outcome::Delivered(json!({"message_id": "<1@gateway>"}))
+            }
+        }
+    }
+    impl EmailSender for Recorder {}
+
+    #[tokio::test]
+    async fn drain_delivers_the_queue_of_its_channel_and_records_each_outcome() {
+        for db in gateway_testkit::test_databases().await {
+            let url = DatabaseUrl::parse(&db.url).unwrap();
+            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
+                .await
+                .unwrap();
+            let company = store
+                .create_company(NewCompany {
+                    legal_name: "Alpha".into(),
+                    vat_number: None,
+                    country: "BE".into(),
+                    address: Address::default(),
+                    identifiers: Vec::new(),
+                })
+                .await
+                .unwrap()
+                .id;
+            let mut ids = Vec::new();
+            for (n, to, channel) in [
+                (1, "ap@customer.example", Delivery::Email),
+                (2, "ap@bounce.example", Delivery::Email),
+                (3, "0088:5790000435975", Delivery::Peppol),
+            ] {
+                let created = store
+                    .create_invoice(NewInvoice {
+                        id: None,
+                        document: NewDocument {
+                            company_id: company.clone(),
+                            direction: Direction::Sales,
+                            source: "api".into(),
+                            media_type: "application/xml".into(),
+                            file_name: None,
+                            bytes: format!("<Invoice>{n}</Invoice>").into_bytes(),
+                            actor: "test".into(),
+                            initial_state: states::DRAFT.into(),
+                        },
+                        summary: None,
+                        steps: vec![
+                            Step::new(states::VALIDATED, "validated", json!({})),
+                            Step::new(states::SENT, "sent", json!({})),
+                        ],
+                        idempotency: None,
+                        review_duplicates: false,
+                        origin: None,
+                        deliveries: vec![NewDelivery {
+                            channel,
+                            recipient: Some(to.into()),
+                            status: DeliveryStatus::Queued,
+                            proof: None,
+                            reason: None,
+                        }],
+                    })
+                    .await
+                    .unwrap();
+                ids.push(created.document.id);
+            }
+            let sender = Recorder {
+                seen: Mutex::new(Vec::new()),
+            };
+            assert_eq!(drain(&store, &sender, 10).await.unwrap(), 2);
+            assert_eq!(
+                *sender.seen.lock().unwrap(),
+                [
+                    ("ap@customer.example".to_string(), 20),
+                    ("ap@bounce.example".to_string(), 20)
+                ]
+            );
+            let status = |id: &str| {
+                let store = &store;
+                let id = id.to_string();
+                async move {
+                    let d = store
+                        .document_detail(&Visibility::All, &id)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    (d.row.delivery_status, d.row.status_reason)
+                }
+            };
+            assert_eq!(status(&ids[0]).await, (Some("delivered".into()), None));
+            assert_eq!(
+                status(&ids[1]).await,
+                (Some("failed".into()), Some("550 no such mailbox".into()))
+            );
+            assert_eq!(
+                status(&ids[2]).await.0.as_deref(),
+                Some("queued"),
+                "not the e-mail channel's"
+            );
+            let events = store
+                .events(&Visibility::All, &ids[1])
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(events.last().unwrap().kind, "delivery_failed");
+            assert_eq!(events.last().unwrap().actor, "system:email");
+            assert_eq!(
+                drain(&store, &sender, 10).await.unwrap(),
+                0,
+                "nothing left queued"
+            );
+        }
+    }
+}

@@ -8,9 +8,8 @@ pub mod channels;
 pub mod extract;
 
 use gateway_store::{
-    states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DirectoryQuery,
-    DocumentDetail, IdempotencyKey, Identifier, NewDelivery, NewDocument, NewInvoice, Participant,
-    Step, Store, Visibility,
+    states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DocumentDetail,
+    IdempotencyKey, Identifier, NewDelivery, NewDocument, NewInvoice, Step, Store, Visibility,
 };
 use serde_json::json;
 
@@ -63,12 +62,27 @@ pub struct Submission {
     pub then: Option<Then>,
 }
 
+/// JSON of the EN 16931 model (`gateway_model::Invoice`).
+pub const JSON: &str = "application/json";
+
 pub fn is_xml(media_type: &str) -> bool {
     matches!(media_type, "application/xml" | "text/xml")
 }
 
 /// Stores a submission in the state its content allows and takes the requested next step.
-pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
+pub async fn submit(store: &dyn Store, mut sub: Submission) -> Result<Created> {
+    let mut origin = None;
+    if sub.media_type == JSON {
+        // JSON of the model: stored as its UBL rendering, which every reader and the rules know.
+        let invoice: gateway_model::Invoice = serde_json::from_slice(&sub.bytes)
+            .map_err(|e| LifecycleError::Unreadable(format!("JSON of the model: {e}")))?;
+        let ubl = gateway_convert::write(&invoice, gateway_convert::Target::Ubl);
+        origin = Some(
+            json!({"submitted_as": "json", "json_sha256": gateway_store::sha256_hex(&sub.bytes)}),
+        );
+        sub.bytes = ubl;
+        sub.media_type = "application/xml".into();
+    }
     let parsed = if is_xml(&sub.media_type) && sub.direction != Direction::Other {
         Some(extract::parse(&sub.bytes))
     } else {
@@ -78,7 +92,10 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
     let (initial, summary, steps, parsed) = match (sub.direction, parsed) {
         (Direction::Sales, Some(Err(e))) => return Err(LifecycleError::Unreadable(e)),
         (Direction::Sales, Some(Ok(p))) => {
-            let summary = extract::summary(&p, Direction::Sales);
+            let mut summary = extract::summary(&p, Direction::Sales);
+            if origin.is_some() {
+                summary.syntax = "json".into();
+            }
             let mut steps = Vec::new();
             if let Some(then) = sub.then {
                 let company = store
@@ -113,7 +130,10 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
             None,
         ),
         (Direction::Purchase, Some(Ok(p))) => {
-            let summary = extract::summary(&p, Direction::Purchase);
+            let mut summary = extract::summary(&p, Direction::Purchase);
+            if origin.is_some() {
+                summary.syntax = "json".into();
+            }
             let steps = auto_accept(store, &sub.company_id, own_import, &summary).await?;
             (states::RECEIVED, Some(summary), steps, Some(p))
         }
@@ -130,38 +150,110 @@ pub async fn submit(store: &dyn Store, sub: Submission) -> Result<Created> {
         ),
         (Direction::Other, _) => (states::RECEIVED, None, Vec::new(), None),
     };
-    let created = store
-        .create_invoice(NewInvoice {
-            document: NewDocument {
-                company_id: sub.company_id.clone(),
-                direction: sub.direction,
-                source: sub.source,
-                media_type: sub.media_type,
-                file_name: sub.file_name,
-                bytes: sub.bytes,
-                actor: sub.actor.clone(),
-                initial_state: initial.into(),
-            },
-            summary,
-            steps,
-            idempotency: sub.idempotency,
-            review_duplicates: sub.direction == Direction::Purchase,
-            origin: None,
-        })
-        .await?;
-    if created.replayed || sub.then != Some(Then::Send) {
-        return Ok(created);
-    }
-    if created.document.state != states::VALIDATED {
-        // Invalid: it stays a draft with the report in its journal; the caller sees the state.
-        return Ok(created);
-    }
-    let vis = Visibility::Companies(vec![sub.company_id]);
-    let detail = send(store, &vis, &created.document.id, &sub.actor, parsed).await?;
-    Ok(Created {
-        document: detail.row.document,
-        duplicate_of: created.duplicate_of,
-        replayed: false,
+    let id = gateway_store::new_document_id();
+    let mut a = NewInvoice {
+        id: Some(id.clone()),
+        document: NewDocument {
+            company_id: sub.company_id.clone(),
+            direction: sub.direction,
+            source: sub.source,
+            media_type: sub.media_type,
+            file_name: sub.file_name,
+            bytes: sub.bytes,
+            actor: sub.actor.clone(),
+            initial_state: initial.into(),
+        },
+        summary,
+        steps,
+        idempotency: sub.idempotency,
+        review_duplicates: sub.direction == Direction::Purchase,
+        origin,
+        deliveries: Vec::new(),
+    };
+    let validated = a.steps.last().is_some_and(|s| s.to == states::VALIDATED);
+    let (Some(Then::Send), Some(parsed), true) = (sub.then, parsed.as_ref(), validated) else {
+        return Ok(store.create_invoice(a).await?);
+    };
+    // Submit and send in one transaction: the invoice, already sent, and the recipient's copy.
+    let plan = match plan_delivery(store, &sub.company_id, &id, parsed, &a.document).await {
+        Ok(plan) => plan,
+        Err(e @ LifecycleError::NoRoute(_)) => {
+            // Kept as validated, so that it can be archived or sent once the customer is known.
+            let created = store.create_invoice(a).await?;
+            if created.replayed {
+                return Ok(created);
+            }
+            return Err(LifecycleError::NoRoute(format!(
+                "{e}; document {} is kept as validated",
+                created.document.id
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    a.steps.push(plan.step);
+    a.deliveries.extend(plan.delivery);
+    let mut batch = vec![a];
+    batch.extend(plan.inbox);
+    Ok(store.create_invoices(batch).await?.remove(0))
+}
+
+/// How a validated sales invoice goes out: its step, its delivery and, for a member of this
+/// gateway, the copy for that member's inbox (created with it or just after).
+struct DeliveryPlan {
+    step: Step,
+    delivery: Option<NewDelivery>,
+    inbox: Option<NewInvoice>,
+}
+
+async fn plan_delivery(
+    store: &dyn Store,
+    company_id: &str,
+    document_id: &str,
+    parsed: &Parsed,
+    document: &NewDocument,
+) -> Result<DeliveryPlan> {
+    Ok(match route(store, company_id, parsed).await? {
+        Route::Member(member) => {
+            let inbox = inbox_copy(store, document_id, document, parsed, &member).await?;
+            DeliveryPlan {
+                step: Step::new(states::SENT, "sent", json!({"channel": "gateway"})),
+                delivery: Some(NewDelivery {
+                    channel: Delivery::Gateway,
+                    recipient: Some(member),
+                    status: DeliveryStatus::Delivered,
+                    proof: Some(json!({"inbox_document_id": inbox.id})),
+                    reason: None,
+                }),
+                inbox: Some(inbox),
+            }
+        }
+        Route::Peppol(participant) => DeliveryPlan {
+            step: Step::new(states::SENT, "sent", json!({"channel": "peppol"})),
+            delivery: Some(NewDelivery {
+                channel: Delivery::Peppol,
+                recipient: Some(participant),
+                status: DeliveryStatus::Queued,
+                proof: None,
+                reason: Some("waiting for the AS4 outbox".into()),
+            }),
+            inbox: None,
+        },
+        Route::Email(address) => DeliveryPlan {
+            step: Step::new(states::SENT, "sent", json!({"channel": "email"})),
+            delivery: Some(NewDelivery {
+                channel: Delivery::Email,
+                recipient: Some(address),
+                status: DeliveryStatus::Queued,
+                proof: None,
+                reason: Some("waiting for the e-mail sender".into()),
+            }),
+            inbox: None,
+        },
+        Route::None => DeliveryPlan {
+            step: archive_step("the customer receives no e-invoices (directory: none)"),
+            delivery: None,
+            inbox: None,
+        },
     })
 }
 
@@ -378,50 +470,24 @@ async fn route(store: &dyn Store, company_id: &str, parsed: &Parsed) -> Result<R
         .as_ref()
         .ok_or_else(|| LifecycleError::NoRoute("the invoice names no buyer".into()))?;
     let address = extract::electronic_address(buyer);
-    // The sender's view: official entries and its own contacts; a member entry wins, since a
-    // member is always reached on this gateway.
-    let view = Visibility::Companies(vec![company_id.to_string()]);
-    let pick = |mut found: Vec<Participant>| {
-        found.sort_by_key(|p| p.member_company_id.is_none());
-        found.into_iter().next()
-    };
-    let mut found: Option<Participant> = None;
-    if let Some(a) = &address {
-        let query = DirectoryQuery::Identifier(Identifier {
-            scheme: gateway_peppol::PARTICIPANT_SCHEME.into(),
-            value: a.clone(),
-        });
-        found = pick(store.search_participants(&view, &query, 10).await?);
-    }
-    if found.is_none() {
-        let vat = buyer
-            .vat_identifier
-            .as_ref()
-            .and_then(|t| t.id.as_ref())
-            .map(|t| t.normalized());
-        if let Some(vat) = vat.filter(|v| !v.is_empty()) {
-            found = pick(
-                store
-                    .search_participants(&view, &DirectoryQuery::Vat(vat), 10)
-                    .await?,
-            );
-        }
-    }
-    let peppol_id = |p: Option<&Participant>| {
-        p.and_then(|p| {
-            p.identifiers
-                .iter()
-                .find(|i| i.scheme == gateway_peppol::PARTICIPANT_SCHEME)
-                .map(|i| i.value.clone())
-        })
-        .or_else(|| address.clone())
-    };
+    let vat = buyer
+        .vat_identifier
+        .as_ref()
+        .and_then(|t| t.id.as_ref())
+        .map(|t| t.normalized());
+    let identifier = address.as_ref().map(|a| Identifier {
+        scheme: gateway_peppol::PARTICIPANT_SCHEME.into(),
+        value: a.clone(),
+    });
+    let found = store
+        .route_entry(company_id, identifier.as_ref(), vat.as_deref())
+        .await?;
     Ok(match found {
         Some(p) => match (p.delivery, &p.member_company_id) {
             (Delivery::Gateway, Some(member)) => Route::Member(member.clone()),
             (Delivery::Email, _) => Route::Email(p.email.clone().unwrap_or_default()),
             (Delivery::None, _) => Route::None,
-            (Delivery::Peppol | Delivery::Gateway, _) => match peppol_id(Some(&p)) {
+            (Delivery::Peppol | Delivery::Gateway, _) => match p.peppol_id.or(address) {
                 Some(id) => Route::Peppol(id),
                 None => {
                     return Err(LifecycleError::NoRoute(format!(
@@ -468,45 +534,30 @@ pub async fn send(
         None => parse_stored(store, &d).await?,
     };
     let company_id = d.row.document.company_id.clone();
-    let (step, delivery) = match route(store, &company_id, &parsed).await? {
-        Route::Member(member) => {
-            let inbox = deliver_to_member(store, &d, &parsed, &member).await?;
-            (
-                Step::new(states::SENT, "sent", json!({"channel": "gateway"})),
-                Some(NewDelivery {
-                    channel: Delivery::Gateway,
-                    recipient: Some(member),
-                    status: DeliveryStatus::Delivered,
-                    proof: Some(json!({"inbox_document_id": inbox.document.id})),
-                    reason: None,
-                }),
-            )
-        }
-        Route::Peppol(participant) => (
-            Step::new(states::SENT, "sent", json!({"channel": "peppol"})),
-            Some(NewDelivery {
-                channel: Delivery::Peppol,
-                recipient: Some(participant),
-                status: DeliveryStatus::Queued,
-                proof: None,
-                reason: Some("waiting for the AS4 outbox".into()),
-            }),
-        ),
-        Route::Email(address) => (
-            Step::new(states::SENT, "sent", json!({"channel": "email"})),
-            Some(NewDelivery {
-                channel: Delivery::Email,
-                recipient: Some(address),
-                status: DeliveryStatus::Queued,
-                proof: None,
-                reason: Some("waiting for the e-mail sender".into()),
-            }),
-        ),
-        Route::None => (
-            archive_step("the customer receives no e-invoices (directory: none)"),
-            None,
-        ),
+    let bytes = store
+        .get_blob(&d.row.document.blob.sha256)
+        .await?
+        .ok_or_else(|| gateway_store::Error::BlobMissing(d.row.document.blob.sha256.clone()))?;
+    let document = NewDocument {
+        company_id: company_id.clone(),
+        direction: Direction::Sales,
+        source: d.row.document.source.clone(),
+        media_type: d.row.document.media_type.clone(),
+        file_name: d.row.document.file_name.clone(),
+        bytes,
+        actor: actor.into(),
+        initial_state: states::DRAFT.into(),
     };
+    let plan = plan_delivery(store, &company_id, id, &parsed, &document).await?;
+    // The inbox copy first: its key is this document, so a send retried after a failure
+    // finds the copy it made and never makes a second.
+    let (step, mut delivery) = (plan.step, plan.delivery);
+    if let Some(inbox) = plan.inbox {
+        let made = store.create_invoice(inbox).await?;
+        if let Some(d) = delivery.as_mut() {
+            d.proof = Some(json!({"inbox_document_id": made.document.id}));
+        }
+    }
     store
         .advance(
             vis,
@@ -522,18 +573,15 @@ pub async fn send(
     load(store, vis, id).await
 }
 
-/// Puts a sent invoice into a member's inbox as a purchase document, once: the key is the
-/// sender's document, so a retried send finds the inbox document it made before.
-async fn deliver_to_member(
+/// A sent invoice as a purchase document for a member's inbox. Its idempotency key is the
+/// sender's document, so the copy is made once however often the send is retried.
+async fn inbox_copy(
     store: &dyn Store,
-    sent: &DocumentDetail,
+    sent_id: &str,
+    sent: &NewDocument,
     parsed: &Parsed,
     member: &str,
-) -> Result<Created> {
-    let bytes = store
-        .get_blob(&sent.row.document.blob.sha256)
-        .await?
-        .ok_or_else(|| gateway_store::Error::BlobMissing(sent.row.document.blob.sha256.clone()))?;
+) -> Result<NewInvoice> {
     let summary = extract::summary(parsed, Direction::Purchase);
     let steps = auto_accept(store, member, false, &summary).await?;
     let sender = parsed
@@ -541,26 +589,26 @@ async fn deliver_to_member(
         .seller
         .as_ref()
         .and_then(extract::electronic_address);
-    Ok(store
-        .create_invoice(NewInvoice {
-            document: NewDocument {
-                company_id: member.into(),
-                direction: Direction::Purchase,
-                source: "gateway".into(),
-                media_type: sent.row.document.media_type.clone(),
-                file_name: sent.row.document.file_name.clone(),
-                bytes,
-                actor: "system:gateway".into(),
-                initial_state: states::RECEIVED.into(),
-            },
-            summary: Some(summary),
-            steps,
-            idempotency: Some(IdempotencyKey {
-                key: format!("gateway:{}", sent.row.document.id),
-                request_sha256: sent.row.document.blob.sha256.clone(),
-            }),
-            review_duplicates: true,
-            origin: Some(json!({"channel": "gateway", "sender": sender})),
-        })
-        .await?)
+    Ok(NewInvoice {
+        id: Some(gateway_store::new_document_id()),
+        document: NewDocument {
+            company_id: member.into(),
+            direction: Direction::Purchase,
+            source: "gateway".into(),
+            media_type: sent.media_type.clone(),
+            file_name: sent.file_name.clone(),
+            bytes: sent.bytes.clone(),
+            actor: "system:gateway".into(),
+            initial_state: states::RECEIVED.into(),
+        },
+        summary: Some(summary),
+        steps,
+        idempotency: Some(IdempotencyKey {
+            key: format!("gateway:{sent_id}"),
+            request_sha256: gateway_store::sha256_hex(&sent.bytes),
+        }),
+        review_duplicates: true,
+        origin: Some(json!({"channel": "gateway", "sender": sender})),
+        deliveries: Vec::new(),
+    })
 }
