@@ -152,8 +152,24 @@ impl SqlStore {
             ));
         }
         let limit = q.limit.clamp(1, 10_000);
+        // With a selective criterion, SQLite should fetch those rows and sort them; walking the
+        // issue-date index while filtering reads most of the table when the matches are old.
+        // (`+` keeps it from ordering through the index; PostgreSQL's planner decides by itself.)
+        let selective = !q.ids.is_empty()
+            || q.invoice_number.is_some()
+            || q.identifier.is_some()
+            || q.amount_min_cents.is_some()
+            || q.amount_max_cents.is_some()
+            || q.due_from.is_some()
+            || q.due_to.is_some()
+            || q.counterparty.is_some()
+            || q.text.is_some();
+        let order = match (self.backend(), selective) {
+            (Backend::Sqlite, true) => "+i.issue_date",
+            _ => "i.issue_date",
+        };
         b.sql.push_str(&format!(
-            " ORDER BY i.issue_date DESC, i.document_id DESC LIMIT {limit}"
+            " ORDER BY {order} DESC, i.document_id DESC LIMIT {limit}"
         ));
         dynamic_query(b.sql, &b.binds)
             .fetch_all(&self.pools.read)
