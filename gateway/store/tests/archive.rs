@@ -445,6 +445,22 @@ async fn expiry_leaves_a_signed_tombstone_and_removes_the_bytes() {
     for db in test_databases().await {
         let store = open(&db).await;
         let a = company(&store, "Alpha SA", "BE0123456749").await;
+        store
+            .create_connector(NewConnector {
+                owner: ConnectorOwner {
+                    kind: "company".into(),
+                    id: a.id.clone(),
+                },
+                kind: ConnectorKind::Webhook,
+                url: Some("https://hooks.example/x".into()),
+                scheme: Some("v1a".into()),
+                secret: Some("whsk_x".into()),
+                public_key: Some("whpk_x".into()),
+                purchases_email: None,
+                sales_email: None,
+            })
+            .await
+            .unwrap();
         let d = accepted(&store, &a.id, b"<expiring/>").await;
         let f = fields(
             "OLD-1",

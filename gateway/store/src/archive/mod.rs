@@ -82,6 +82,9 @@ pub trait Archive: Send + Sync {
     async fn delete_connector(&self, owners: &[ConnectorOwner], id: &str) -> Result<bool>;
     /// Webhook and mailbox deliveries due at `now`: per connector only its oldest pending one.
     async fn due_deliveries(&self, now: &str, limit: u32) -> Result<Vec<DueDelivery>>;
+    /// Takes a due delivery for one attempt: moves its next attempt to `lease_until` unless
+    /// another worker (another node) took it first. `false` when someone else has it.
+    async fn claim_delivery(&self, due: &Forwarding, lease_until: &str) -> Result<bool>;
     async fn record_attempt(
         &self,
         connector_id: &str,
@@ -268,6 +271,9 @@ impl Archive for SqlStore {
     }
     async fn due_deliveries(&self, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
         self.due_impl(now, limit).await
+    }
+    async fn claim_delivery(&self, due: &Forwarding, lease_until: &str) -> Result<bool> {
+        self.claim_impl(due, lease_until).await
     }
     async fn record_attempt(
         &self,
