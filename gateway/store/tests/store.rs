@@ -498,7 +498,10 @@ async fn sqlite_and_postgres_schemas_match() {
         };
         // The full-text structures are backend-specific by design (migrations 0003, 0006).
         let fulltext = |t: &str, c: &str| {
-            t.starts_with("participant_fts") || t.starts_with("archive_fts") || c == "search_tsv"
+            t.starts_with("participant_fts")
+                || t.starts_with("archive_fts")
+                || c == "search_tsv"
+                || c == "party_tsv"
         };
         let cols: BTreeSet<(String, String)> = sqlx::query(sql)
             .fetch_all(&pool)

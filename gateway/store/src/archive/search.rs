@@ -137,11 +137,14 @@ impl SqlStore {
                     ));
                 }
                 Backend::Postgres => {
-                    let mut terms: Vec<String> =
-                        name_words.iter().map(|w| format!("{w}:*A")).collect();
-                    terms.extend(text_words.iter().map(|w| format!("{w}:*")));
-                    let m = b.bind(terms.join(" & "));
-                    b.and(format!("i.search_tsv @@ to_tsquery('simple', {m})"));
+                    for (column, words) in [("party_tsv", name_words), ("search_tsv", text_words)] {
+                        if words.is_empty() {
+                            continue;
+                        }
+                        let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+                        let m = b.bind(terms.join(" & "));
+                        b.and(format!("i.{column} @@ to_tsquery('simple', {m})"));
+                    }
                 }
             }
         }
@@ -152,9 +155,10 @@ impl SqlStore {
             ));
         }
         let limit = q.limit.clamp(1, 10_000);
-        // With a selective criterion, SQLite should fetch those rows and sort them; walking the
-        // issue-date index while filtering reads most of the table when the matches are old.
-        // (`+` keeps it from ordering through the index; PostgreSQL's planner decides by itself.)
+        // With a selective indexed criterion the database should fetch those rows and sort them.
+        // Walking the issue-date index newest first while filtering reads most of the table
+        // when the matches are old (a due date follows its issue date: planners assume they are
+        // independent). Ordering by an expression keeps the index out of the ordering.
         let selective = !q.ids.is_empty()
             || q.invoice_number.is_some()
             || q.identifier.is_some()
@@ -162,11 +166,11 @@ impl SqlStore {
             || q.amount_max_cents.is_some()
             || q.due_from.is_some()
             || q.due_to.is_some()
-            || q.counterparty.is_some()
-            || q.text.is_some();
-        let order = match (self.backend(), selective) {
-            (Backend::Sqlite, true) => "+i.issue_date",
-            _ => "i.issue_date",
+            // Full text on SQLite: FTS5 yields the matching rows, the planner cannot weigh them.
+            || (self.backend() == Backend::Sqlite && (q.counterparty.is_some() || q.text.is_some()));
+        let order = match selective {
+            true => "(i.issue_date || '')",
+            false => "i.issue_date",
         };
         b.sql.push_str(&format!(
             " ORDER BY {order} DESC, i.document_id DESC LIMIT {limit}"
