@@ -166,8 +166,10 @@ impl SqlStore {
             || q.amount_max_cents.is_some()
             || q.due_from.is_some()
             || q.due_to.is_some()
-            // Full text on SQLite: FTS5 yields the matching rows, the planner cannot weigh them.
-            || (self.backend() == Backend::Sqlite && (q.counterparty.is_some() || q.text.is_some()));
+            // Full text: walking dates while testing each row's words reads the whole table for
+            // a rare word; fetching the matches from the full-text index and sorting is bounded.
+            || q.counterparty.is_some()
+            || q.text.is_some();
         let order = match selective {
             true => "(i.issue_date || '')",
             false => "i.issue_date",
