@@ -127,13 +127,21 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
         let d2 = accepted(&store, &a.id, b"<two/>").await;
         let d3 = accepted(&store, &b.id, b"<three/>").await;
         let pending: Vec<String> = store
-            .pending_archive(10)
+            .pending_archive(None, 10)
             .await
             .unwrap()
             .into_iter()
             .map(|d| d.id)
             .collect();
         assert_eq!(pending.len(), 3, "{}", db.backend);
+        let later = store
+            .pending_archive(Some("2999-01-01T00:00:00.000Z"), 10)
+            .await
+            .unwrap();
+        assert!(
+            later.is_empty(),
+            "only documents changed since the watermark"
+        );
         let f = [
             fields(
                 "INV-001",
@@ -178,7 +186,7 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
                 .is_none(),
             "archived once"
         );
-        assert!(store.pending_archive(10).await.unwrap().is_empty());
+        assert!(store.pending_archive(None, 10).await.unwrap().is_empty());
         assert_eq!(
             entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
             vec![1, 2, 3]
@@ -437,6 +445,22 @@ async fn expiry_leaves_a_signed_tombstone_and_removes_the_bytes() {
     for db in test_databases().await {
         let store = open(&db).await;
         let a = company(&store, "Alpha SA", "BE0123456749").await;
+        store
+            .create_connector(NewConnector {
+                owner: ConnectorOwner {
+                    kind: "company".into(),
+                    id: a.id.clone(),
+                },
+                kind: ConnectorKind::Webhook,
+                url: Some("https://hooks.example/x".into()),
+                scheme: Some("v1a".into()),
+                secret: Some("whsk_x".into()),
+                public_key: Some("whpk_x".into()),
+                purchases_email: None,
+                sales_email: None,
+            })
+            .await
+            .unwrap();
         let d = accepted(&store, &a.id, b"<expiring/>").await;
         let f = fields(
             "OLD-1",

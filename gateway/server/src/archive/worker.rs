@@ -36,9 +36,14 @@ impl Archiver {
 
     /// Archives every pending document; how many were appended.
     pub async fn archive_pending(&self) -> Result<usize, Error> {
+        self.archive_since(None).await
+    }
+
+    /// Archives pending documents changed since `since` (all of them with `None`).
+    pub async fn archive_since(&self, since: Option<&str>) -> Result<usize, Error> {
         let mut done = 0;
         loop {
-            let pending = self.store.pending_archive(100).await?;
+            let pending = self.store.pending_archive(since, 100).await?;
             if pending.is_empty() {
                 break;
             }
@@ -109,9 +114,21 @@ impl Archiver {
         let archiver = self.clone();
         tokio::spawn(async move {
             let poll = Duration::from_millis(archiver.config.poll_interval_ms.max(50));
+            // Rounds look at documents changed since shortly before the previous round (the margin
+            // covers transactions that commit late); a full sweep at start and every hour.
+            let mut watermark: Option<String> = None;
+            let mut last_sweep = std::time::Instant::now();
             loop {
-                if let Err(e) = archiver.archive_pending().await {
-                    tracing::error!(error = %e, "archiving failed; retrying");
+                let round_start = Utc::now() - chrono::Duration::minutes(5);
+                if last_sweep.elapsed() > Duration::from_secs(3600) {
+                    watermark = None;
+                    last_sweep = std::time::Instant::now();
+                }
+                match archiver.archive_since(watermark.as_deref()).await {
+                    Ok(_) => {
+                        watermark = Some(round_start.to_rfc3339_opts(SecondsFormat::Millis, true))
+                    }
+                    Err(e) => tracing::error!(error = %e, "archiving failed; retrying"),
                 }
                 tokio::select! {
                     _ = archiver.wake.notified() => {}

@@ -143,8 +143,19 @@ impl Forwarder {
         for item in due {
             let me = self.clone();
             tasks.spawn(async move {
-                let attempt = me.attempt(&item).await;
                 let d = &item.delivery;
+                // Nodes sharing the database each run a forwarder: only the one that claims
+                // the delivery sends it. The lease outlasts one attempt; a crash retries after it.
+                let lease = at(Duration::from_secs(me.webhooks.timeout_secs.max(1) + 60));
+                match me.store.claim_delivery(d, &lease).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => {
+                        tracing::error!(error = %e, "claiming a delivery failed");
+                        return;
+                    }
+                }
+                let attempt = me.attempt(&item).await;
                 match &attempt {
                     Attempt::Forwarded => tracing::info!(connector = %d.connector_id, document = %d.document_id, "forwarded"),
                     other => tracing::warn!(connector = %d.connector_id, document = %d.document_id, outcome = ?other, "delivery not made"),

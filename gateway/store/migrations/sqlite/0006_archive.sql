@@ -55,6 +55,9 @@ CREATE UNIQUE INDEX archive_entries_document ON archive_entries (document_id) WH
 CREATE UNIQUE INDEX archive_entries_tombstone ON archive_entries (target_seq) WHERE kind = 'tombstone';
 CREATE INDEX archive_entries_expiry ON archive_entries (expires_at);
 
+-- The archiver looks at documents changed since its last round: a range of this index.
+CREATE INDEX archive_documents_updated ON documents (updated_at);
+
 -- Signed statements of the chain head: what `gateway archive verify` anchors to.
 CREATE TABLE archive_checkpoints (
     id          TEXT PRIMARY KEY,

@@ -8,7 +8,7 @@ use super::types::*;
 use super::{entry_hash, fields_hash, number_key, stored_form};
 use crate::blob::{self, BlobLocation};
 use crate::journal::GENESIS_HASH;
-use crate::sql_store::{document_from, get, DOCUMENT_COLUMNS};
+use crate::sql_store::{document_from, dynamic_query, get, DOCUMENT_COLUMNS};
 use crate::{time, Backend, Document, Error, Result, SqlStore, Store};
 
 /// The size of the archive.
@@ -97,14 +97,25 @@ impl SqlStore {
         Ok((tx, seq, hash))
     }
 
-    pub(super) async fn pending_archive_impl(&self, limit: u32) -> Result<Vec<Document>> {
+    pub(super) async fn pending_archive_impl(
+        &self,
+        since: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Document>> {
         let limit = limit.clamp(1, 1000);
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents d JOIN blobs b ON b.sha256 = d.blob_sha256
-             WHERE {ARCHIVED}
-             AND NOT EXISTS (SELECT 1 FROM archive_entries e WHERE e.document_id = d.id AND e.kind = 'document')
-             ORDER BY d.updated_at, d.id LIMIT {limit}"
-        )))
+        let (range, binds) = match since {
+            Some(t) => ("d.updated_at >= $1 AND", vec![t.to_string()]),
+            None => ("", Vec::new()),
+        };
+        dynamic_query(
+            format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents d JOIN blobs b ON b.sha256 = d.blob_sha256
+                 WHERE {range} {ARCHIVED}
+                 AND NOT EXISTS (SELECT 1 FROM archive_entries e WHERE e.document_id = d.id AND e.kind = 'document')
+                 ORDER BY d.updated_at, d.id LIMIT {limit}"
+            ),
+            &binds,
+        )
         .fetch_all(&self.pools.read)
         .await
         .map_err(Error::db("finding documents to archive"))?

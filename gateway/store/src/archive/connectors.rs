@@ -171,6 +171,21 @@ impl SqlStore {
             .collect()
     }
 
+    pub(super) async fn claim_impl(&self, due: &Forwarding, lease_until: &str) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE connector_deliveries SET next_attempt_at = $1
+             WHERE connector_id = $2 AND document_id = $3 AND status = 'to_be_fetched' AND next_attempt_at = $4",
+        )
+        .bind(lease_until)
+        .bind(due.connector_id.as_str())
+        .bind(due.document_id.as_str())
+        .bind(due.next_attempt_at.as_str())
+        .execute(&self.pools.write)
+        .await
+        .map_err(Error::db("claiming a delivery"))?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
     pub(super) async fn record_attempt_impl(
         &self,
         connector_id: &str,

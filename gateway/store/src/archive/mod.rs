@@ -46,8 +46,9 @@ pub trait Archive: Send + Sync {
     /// The companies whose archive an accountant sees: its active links.
     async fn linked_companies(&self, accountant_id: &str) -> Result<Vec<String>>;
 
-    /// Documents in an archived state without an archive entry yet, oldest change first.
-    async fn pending_archive(&self, limit: u32) -> Result<Vec<Document>>;
+    /// Documents in an archived state without an archive entry yet, oldest change first; with
+    /// `since`, only those changed at or after that time (an index range, not a full sweep).
+    async fn pending_archive(&self, since: Option<&str>, limit: u32) -> Result<Vec<Document>>;
     /// Appends the document to the chain with its fields and a delivery per connector, in one
     /// transaction. `None` when it was already archived.
     async fn append_archive_entry(
@@ -81,6 +82,9 @@ pub trait Archive: Send + Sync {
     async fn delete_connector(&self, owners: &[ConnectorOwner], id: &str) -> Result<bool>;
     /// Webhook and mailbox deliveries due at `now`: per connector only its oldest pending one.
     async fn due_deliveries(&self, now: &str, limit: u32) -> Result<Vec<DueDelivery>>;
+    /// Takes a due delivery for one attempt: moves its next attempt to `lease_until` unless
+    /// another worker (another node) took it first. `false` when someone else has it.
+    async fn claim_delivery(&self, due: &Forwarding, lease_until: &str) -> Result<bool>;
     async fn record_attempt(
         &self,
         connector_id: &str,
@@ -202,8 +206,8 @@ impl Archive for SqlStore {
         self.linked_companies_impl(accountant_id).await
     }
 
-    async fn pending_archive(&self, limit: u32) -> Result<Vec<Document>> {
-        self.pending_archive_impl(limit).await
+    async fn pending_archive(&self, since: Option<&str>, limit: u32) -> Result<Vec<Document>> {
+        self.pending_archive_impl(since, limit).await
     }
     async fn append_archive_entry(
         &self,
@@ -267,6 +271,9 @@ impl Archive for SqlStore {
     }
     async fn due_deliveries(&self, now: &str, limit: u32) -> Result<Vec<DueDelivery>> {
         self.due_impl(now, limit).await
+    }
+    async fn claim_delivery(&self, due: &Forwarding, lease_until: &str) -> Result<bool> {
+        self.claim_impl(due, lease_until).await
     }
     async fn record_attempt(
         &self,

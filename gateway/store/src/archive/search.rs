@@ -137,11 +137,14 @@ impl SqlStore {
                     ));
                 }
                 Backend::Postgres => {
-                    let mut terms: Vec<String> =
-                        name_words.iter().map(|w| format!("{w}:*A")).collect();
-                    terms.extend(text_words.iter().map(|w| format!("{w}:*")));
-                    let m = b.bind(terms.join(" & "));
-                    b.and(format!("i.search_tsv @@ to_tsquery('simple', {m})"));
+                    for (column, words) in [("party_tsv", name_words), ("search_tsv", text_words)] {
+                        if words.is_empty() {
+                            continue;
+                        }
+                        let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+                        let m = b.bind(terms.join(" & "));
+                        b.and(format!("i.{column} @@ to_tsquery('simple', {m})"));
+                    }
                 }
             }
         }
@@ -152,8 +155,27 @@ impl SqlStore {
             ));
         }
         let limit = q.limit.clamp(1, 10_000);
+        // With a selective indexed criterion the database should fetch those rows and sort them.
+        // Walking the issue-date index newest first while filtering reads most of the table
+        // when the matches are old (a due date follows its issue date: planners assume they are
+        // independent). Ordering by an expression keeps the index out of the ordering.
+        let selective = !q.ids.is_empty()
+            || q.invoice_number.is_some()
+            || q.identifier.is_some()
+            || q.amount_min_cents.is_some()
+            || q.amount_max_cents.is_some()
+            || q.due_from.is_some()
+            || q.due_to.is_some()
+            // Full text: walking dates while testing each row's words reads the whole table for
+            // a rare word; fetching the matches from the full-text index and sorting is bounded.
+            || q.counterparty.is_some()
+            || q.text.is_some();
+        let order = match selective {
+            true => "(i.issue_date || '')",
+            false => "i.issue_date",
+        };
         b.sql.push_str(&format!(
-            " ORDER BY i.issue_date DESC, i.document_id DESC LIMIT {limit}"
+            " ORDER BY {order} DESC, i.document_id DESC LIMIT {limit}"
         ));
         dynamic_query(b.sql, &b.binds)
             .fetch_all(&self.pools.read)
