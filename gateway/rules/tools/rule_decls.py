@@ -8,7 +8,8 @@ import re, sys, html, json
 src = open(sys.argv[1], encoding="utf-8").read()
 want = sys.argv[2:]
 seen = set()
-for m in re.finditer(r'<(assert|report)\b([^>]*)>(.*?)</\1>', src, re.S):
+# Attributes are matched whole: a test may contain '>' (XML allows it unescaped in attributes).
+for m in re.finditer(r'<(assert|report)((?:\s+[\w:]+="[^"]*")*)\s*>(.*?)</\1>', src, re.S):
     attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
     rid = attrs.get("id")
     if not rid or rid in seen:

@@ -40,14 +40,14 @@ rules! {
     BR_24 = "BR-24", Fatal, "[BR-24]-Each Invoice line (BG-25) shall have an Invoice line net amount (BT-131).";
     BR_25 = "BR-25", Fatal, "[BR-25]-Each Invoice line (BG-25) shall contain the Item name (BT-153).";
     BR_26 = "BR-26", Fatal, "[BR-26]-Each Invoice line (BG-25) shall contain the Item net price (BT-146).";
-    BR_27 = "BR-27", Fatal, "= 0\">[BR-27]-The Item net price (BT-146) shall NOT be negative.";
-    BR_28 = "BR-28", Fatal, "= 0 or not(exists(cac:Price/cac:AllowanceCharge/cbc:BaseAmount))\">[BR-28]-The Item gross price (BT-148) shall NOT be negative.";
+    BR_27 = "BR-27", Fatal, "[BR-27]-The Item net price (BT-146) shall NOT be negative.";
+    BR_28 = "BR-28", Fatal, "[BR-28]-The Item gross price (BT-148) shall NOT be negative.";
     BR_41 = "BR-41", Fatal, "[BR-41]-Each Invoice line allowance (BG-27) shall have an Invoice line allowance amount (BT-136).";
     BR_42 = "BR-42", Fatal, "[BR-42]-Each Invoice line allowance (BG-27) shall have an Invoice line allowance reason (BT-139) or an Invoice line allowance reason code (BT-140).";
     BR_43 = "BR-43", Fatal, "[BR-43]-Each Invoice line charge (BG-28) shall have an Invoice line charge amount (BT-141).";
     BR_44 = "BR-44", Fatal, "[BR-44]-Each Invoice line charge shall have an Invoice line charge reason or an invoice line allowance reason code.";
-    BR_30 = "BR-30", Fatal, "= xs:date(cbc:StartDate)) or not(exists(cbc:StartDate)) or not(exists(cbc:EndDate))\">[BR-30]-If both Invoice line period start date (BT-134) and Invoice line period end date (BT-135) are given then the Invoice line period end date (BT-135) shall be later or equal to the Invoice line period start date (BT-134).";
-    BR_29 = "BR-29", Fatal, "= xs:date(cbc:StartDate)) or not(exists(cbc:StartDate)) or not(exists(cbc:EndDate))\">[BR-29]-If both Invoicing period start date (BT-73) and Invoicing period end date (BT-74) are given then the Invoicing period end date (BT-74) shall be later or equal to the Invoicing period start date (BT-73).";
+    BR_30 = "BR-30", Fatal, "[BR-30]-If both Invoice line period start date (BT-134) and Invoice line period end date (BT-135) are given then the Invoice line period end date (BT-135) shall be later or equal to the Invoice line period start date (BT-134).";
+    BR_29 = "BR-29", Fatal, "[BR-29]-If both Invoicing period start date (BT-73) and Invoicing period end date (BT-74) are given then the Invoicing period end date (BT-74) shall be later or equal to the Invoicing period start date (BT-73).";
     BR_54 = "BR-54", Fatal, "[BR-54]-Each Item attribute (BG-32) shall contain an Item attribute name (BT-160) and an Item attribute value (BT-161).";
     BR_65 = "BR-65", Fatal, "[BR-65]-The Item classification identifier (BT-158) shall have a Scheme identifier.";
     BR_64 = "BR-64", Fatal, "[BR-64]-The Item standard identifier (BT-157) shall have a Scheme identifier.";
