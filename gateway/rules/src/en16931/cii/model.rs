@@ -40,6 +40,8 @@ pub(crate) struct Facts {
     /// `//ram:ApplicableTradeTax[ram:CategoryCode != 'O']`, `//ram:CategoryTradeTax[…]`.
     pub tax_not_o: bool,
     pub ac_tax_not_o: bool,
+    /// `/rsm:…/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode` exists.
+    pub billed_unit: bool,
     /// VAT identifiers of the parties (`//` and absolute forms of the rules).
     pub ids: vat::PartyIds,
 }
@@ -77,6 +79,19 @@ impl Facts {
             let parent_is = |l: &str| parent.is_some_and(|p| d.is(p, RAM, l));
             match name.local {
                 "IncludedSupplyChainTradeLineItem" => f.any_line = true,
+                "BilledQuantity" => {
+                    f.billed_unit |= d.attr(n, "unitCode").is_some()
+                        && abs(
+                            d,
+                            n,
+                            &[
+                                rsm("CrossIndustryInvoice"),
+                                rsm("SupplyChainTradeTransaction"),
+                                ram("IncludedSupplyChainTradeLineItem"),
+                                ram("SpecifiedLineTradeDelivery"),
+                            ],
+                        )
+                }
                 "TaxPointDate" => f.tax_point_date = true,
                 "DueDateTypeCode" => f.due_date_type_code = true,
                 "CountryID" => f.country_not_it |= xp::string(d, n) != "IT",
