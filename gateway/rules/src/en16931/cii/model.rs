@@ -631,15 +631,18 @@ pub(crate) fn dbl_child(
     }
 }
 
-/// A comparison of operands that may be empty (false) or errors.
+/// A comparison of operands that may be empty (false) or errors, the left
+/// operand evaluated first (an empty one decides without the right).
 pub(crate) fn cmp<A: Copy, B: Copy>(
     a: Result<Option<A>, NodeId>,
     b: Result<Option<B>, NodeId>,
     f: impl Fn(A, B) -> bool,
 ) -> Tri {
     match (a, b) {
-        (Ok(None), _) | (_, Ok(None)) => Tri::False,
-        (Err(n), _) | (_, Err(n)) => Tri::Error(n),
+        (Err(n), _) => Tri::Error(n),
+        (Ok(None), _) => Tri::False,
+        (_, Err(n)) => Tri::Error(n),
+        (_, Ok(None)) => Tri::False,
         (Ok(Some(x)), Ok(Some(y))) => Tri::of(f(x, y)),
     }
 }
