@@ -53,7 +53,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>) {
     let syntax = syntax::Contexts::get();
     for &n in &ctx.ix.elements {
         model::visit(ctx, n, &facts);
-        syntax.visit(ctx, n);
+        syntax.visit(ctx, n, &facts);
         codes::visit(ctx, n);
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct Facts {
     /// `//ram:ApplicableTradeTax[ram:CategoryCode != 'O']`, `//ram:CategoryTradeTax[…]`.
     pub tax_not_o: bool,
     pub ac_tax_not_o: bool,
+    /// `/rsm:…/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode` exists.
+    pub billed_unit: bool,
     /// VAT identifiers of the parties (`//` and absolute forms of the rules).
     pub ids: vat::PartyIds,
 }
@@ -77,6 +79,19 @@ impl Facts {
             let parent_is = |l: &str| parent.is_some_and(|p| d.is(p, RAM, l));
             match name.local {
                 "IncludedSupplyChainTradeLineItem" => f.any_line = true,
+                "BilledQuantity" => {
+                    f.billed_unit |= d.attr(n, "unitCode").is_some()
+                        && abs(
+                            d,
+                            n,
+                            &[
+                                rsm("CrossIndustryInvoice"),
+                                rsm("SupplyChainTradeTransaction"),
+                                ram("IncludedSupplyChainTradeLineItem"),
+                                ram("SpecifiedLineTradeDelivery"),
+                            ],
+                        )
+                }
                 "TaxPointDate" => f.tax_point_date = true,
                 "DueDateTypeCode" => f.due_date_type_code = true,
                 "CountryID" => f.country_not_it |= xp::string(d, n) != "IT",
@@ -616,15 +631,18 @@ pub(crate) fn dbl_child(
     }
 }
 
-/// A comparison of operands that may be empty (false) or errors.
+/// A comparison of operands that may be empty (false) or errors, the left
+/// operand evaluated first (an empty one decides without the right).
 pub(crate) fn cmp<A: Copy, B: Copy>(
     a: Result<Option<A>, NodeId>,
     b: Result<Option<B>, NodeId>,
     f: impl Fn(A, B) -> bool,
 ) -> Tri {
     match (a, b) {
-        (Ok(None), _) | (_, Ok(None)) => Tri::False,
-        (Err(n), _) | (_, Err(n)) => Tri::Error(n),
+        (Err(n), _) => Tri::Error(n),
+        (Ok(None), _) => Tri::False,
+        (_, Err(n)) => Tri::Error(n),
+        (_, Ok(None)) => Tri::False,
         (Ok(Some(x)), Ok(Some(y))) => Tri::of(f(x, y)),
     }
 }

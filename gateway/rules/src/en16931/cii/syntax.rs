@@ -2,11 +2,13 @@
 //! plain path tests are data (`syntax_table.rs`, generated from the official
 //! `.sch`); the tests of any other form are written here, by rule id.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use gateway_xml::names::{RAM, RSM, UDT};
 use gateway_xml::{Document, NodeId};
 
+use super::model::Facts;
 use super::ram;
 use super::syntax_table::{CONTEXTS, TABLE};
 use crate::ctx::Ctx;
@@ -46,6 +48,14 @@ enum Matcher {
 pub(crate) struct Contexts {
     matchers: Vec<Matcher>,
     asserts: Vec<Vec<(&'static Rule, &'static Check)>>,
+    /// Contexts that can match an element of a local name (path contexts,
+    /// by their last step), in order.
+    by_local: HashMap<&'static str, Vec<usize>>,
+    /// Contexts that can match any name (suffix and `udt` tests), in order.
+    any_name: Vec<usize>,
+    /// Per context: the path assertions by the local name of their first
+    /// step, so one pass over the children counts what every path reaches.
+    first_step: Vec<HashMap<&'static str, Vec<usize>>>,
 }
 
 static CONTEXTS_BUILT: LazyLock<Contexts> = LazyLock::new(Contexts::build);
@@ -80,7 +90,7 @@ impl Contexts {
     }
 
     fn build() -> Contexts {
-        let matchers = CONTEXTS
+        let matchers: Vec<Matcher> = CONTEXTS
             .iter()
             .map(|&c| {
                 let paths: Option<Vec<_>> = c.split(" | ").map(|p| parse_path(p.trim())).collect();
@@ -121,25 +131,122 @@ impl Contexts {
                 v.push((*rule, check));
             }
         }
-        Contexts { matchers, asserts }
+        let mut by_local: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut any_name = Vec::new();
+        for (i, m) in matchers.iter().enumerate() {
+            match m {
+                Matcher::Paths(paths) => {
+                    for (_, steps) in paths {
+                        if let Some(&(_, local)) = steps.last() {
+                            let v = by_local.entry(local).or_default();
+                            if v.last() != Some(&i) {
+                                v.push(i);
+                            }
+                        }
+                    }
+                }
+                _ => any_name.push(i),
+            }
+        }
+        let first_step = asserts
+            .iter()
+            .map(|list| {
+                let mut m: HashMap<&'static str, Vec<usize>> = HashMap::new();
+                for (j, (_, check)) in list.iter().enumerate() {
+                    if let Some(&(_, local)) = path_of(check).and_then(|p| p.first()) {
+                        m.entry(local).or_default().push(j);
+                    }
+                }
+                m
+            })
+            .collect();
+        Contexts {
+            matchers,
+            asserts,
+            by_local,
+            any_name,
+            first_step,
+        }
     }
 
     /// Runs the assertions of the first context matching `n`.
-    pub(crate) fn visit(&self, ctx: &mut Ctx<'_>, n: NodeId) {
+    pub(crate) fn visit(&self, ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         let d = ctx.doc;
-        let Some(i) = self.matchers.iter().position(|m| matches(d, n, m)) else {
+        // The candidates of both lists, merged in the official order.
+        let named = self
+            .by_local
+            .get(d.name(n).local)
+            .map_or(&[][..], Vec::as_slice);
+        let (mut a, mut b) = (named.iter().peekable(), self.any_name.iter().peekable());
+        let found = loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => break None,
+            };
+            if let Some(&i) = next {
+                if self.matchers.get(i).is_some_and(|m| matches(d, n, m)) {
+                    break Some(i);
+                }
+            }
+        };
+        let Some(i) = found else {
             return;
         };
-        for &(rule, check) in self.asserts.get(i).map_or(&[][..], Vec::as_slice) {
+        let asserts = self.asserts.get(i).map_or(&[][..], Vec::as_slice);
+        // How many nodes each path assertion reaches, from one pass over the children.
+        let mut reached = vec![0usize; asserts.len()];
+        if let Some(first) = self.first_step.get(i).filter(|m| !m.is_empty()) {
+            for c in d.elements(n) {
+                let name = d.name(c);
+                let Some(list) = first.get(name.local) else {
+                    continue;
+                };
+                for &j in list {
+                    let (Some((_, check)), Some(slot)) = (asserts.get(j), reached.get_mut(j))
+                    else {
+                        continue;
+                    };
+                    let Some((&(ns, _), rest)) = path_of(check).and_then(|p| p.split_first())
+                    else {
+                        continue;
+                    };
+                    if name.ns != ns {
+                        continue;
+                    }
+                    let attr = match check {
+                        Check::Absent(_, attr) => *attr,
+                        _ => None,
+                    };
+                    each(d, c, rest, &mut |x| {
+                        *slot += usize::from(attr.is_none_or(|a| d.attr(x, a).is_some()));
+                    });
+                }
+            }
+        }
+        for (j, &(rule, check)) in asserts.iter().enumerate() {
+            let k = reached.get(j).copied().unwrap_or(0);
             let ok = match check {
-                Check::Absent(path, attr) => !reach(d, n, path, *attr),
-                Check::AtMostOne(path) => count(d, n, path) <= 1,
-                Check::ExactlyOne(path) => count(d, n, path) == 1,
-                Check::Present(path) => exists(d, n, path),
-                Check::Custom => custom(ctx, rule, n),
+                Check::Absent([], attr) => attr.is_none_or(|a| d.attr(n, a).is_none()),
+                Check::Absent(..) => k == 0,
+                Check::AtMostOne(_) => k <= 1,
+                Check::ExactlyOne(_) => k == 1,
+                Check::Present(_) => k > 0,
+                Check::Custom => custom(ctx, rule, n, facts),
             };
             ctx.check(rule, n, ok);
         }
+    }
+}
+
+/// The path of a path assertion.
+fn path_of(check: &Check) -> Option<&'static [Step]> {
+    match check {
+        Check::Absent(p, _) | Check::AtMostOne(p) | Check::ExactlyOne(p) | Check::Present(p) => {
+            Some(p)
+        }
+        Check::Custom => None,
     }
 }
 
@@ -170,15 +277,6 @@ fn matches(d: &Document, n: NodeId, m: &Matcher) -> bool {
             d.is(n, UDT, "DateTimeString") && d.attr(n, "format") == Some("102")
         }
     }
-}
-
-/// `exists(path)` or `exists(path/@attr)`.
-fn reach(d: &Document, n: NodeId, path: &[Step], attr: Option<&str>) -> bool {
-    let mut found = false;
-    each(d, n, path, &mut |x| {
-        found |= attr.is_none_or(|a| d.attr(x, a).is_some());
-    });
-    found
 }
 
 fn count(d: &Document, n: NodeId, path: &[Step]) -> usize {
@@ -227,7 +325,7 @@ fn all_same_normalized(d: &Document, nodes: &[NodeId]) -> bool {
 }
 
 /// The assertions whose test is not a plain path form, by id.
-fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
+fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> bool {
     let d = ctx.doc;
     let ref_docs = |pred: &dyn Fn(NodeId) -> bool| {
         kids(d, n, ram("AdditionalReferencedDocument"))
@@ -390,23 +488,7 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
             !exists(d, n, &[ram("FormattedIssueDateTime")])
                 || d.is(n, RAM, "InvoiceReferencedDocument")
         }
-        "CII-DT-033" => {
-            d.attr(n, "unitCode").is_none()
-                || ctx.ix.elements.iter().any(|&x| {
-                    d.is(x, RAM, "BilledQuantity")
-                        && d.attr(x, "unitCode").is_some()
-                        && under_abs(
-                            d,
-                            x,
-                            &[
-                                super::rsm("CrossIndustryInvoice"),
-                                super::rsm("SupplyChainTradeTransaction"),
-                                ram("IncludedSupplyChainTradeLineItem"),
-                                ram("SpecifiedLineTradeDelivery"),
-                            ],
-                        )
-                })
-        }
+        "CII-DT-033" => d.attr(n, "unitCode").is_none() || facts.billed_unit,
         "CII-DT-037" => !exists(d, n, &[ram("TypeCode")]) || type_code_is(d, n, "VAT"),
         "CII-DT-041" | "CII-DT-054" | "CII-DT-058" => {
             let child = match rule.id {
@@ -430,19 +512,6 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
             true
         }
     }
-}
-
-/// Whether `n` (the last step) has exactly the ancestors `steps[..len-1]`
-/// from the document element down.
-fn under_abs(d: &Document, n: NodeId, steps: &[Step]) -> bool {
-    let mut cur = d.parent(n);
-    for s in steps.iter().rev() {
-        match cur {
-            Some(c) if d.is(c, s.0, s.1) => cur = d.parent(c),
-            _ => return false,
-        }
-    }
-    cur.is_none_or(|p| d.kind(p) != gateway_xml::NodeKind::Element)
 }
 
 fn has_ancestor(d: &Document, n: NodeId, local: &str) -> bool {
