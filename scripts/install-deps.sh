@@ -7,6 +7,7 @@ packages=(
   pkg-config        # -sys crates find system libraries
   libxml2-dev       # XML canonicalization and schemas (libxml crate)
   libxmlsec1-dev    # XML signatures (xmlsec crate)
+  libssl-dev        # openssl crate: RSA-OAEP, X25519, HKDF, AES key wrap for AS4
   libclang-dev      # bindgen, for the two crates above
   xmlsec1           # independent signature checks in tests
   libxml2-utils     # xmllint: XSD checks of the codec's output

@@ -124,6 +124,17 @@ impl RsaDecryptionKey {
         Ok(RsaDecryptionKey(key))
     }
 
+    /// RSA-SHA256 (PKCS#1 v1.5) over `data`, with the key parsed once (libxmlsec1's signer
+    /// would parse the PEM for every signature).
+    pub fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>> {
+        let mut signer =
+            openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &self.0)
+                .map_err(|e| Error::Key(format!("RSA signer: {e}")))?;
+        signer
+            .sign_oneshot_to_vec(data)
+            .map_err(|e| Error::Key(format!("RSA signing: {e}")))
+    }
+
     /// Unwraps a content key.
     pub fn unwrap(&self, wrapped: &[u8], digest: OaepHash, mgf: OaepHash) -> Result<Vec<u8>> {
         let run = || -> std::result::Result<Vec<u8>, openssl::error::ErrorStack> {

@@ -1,6 +1,6 @@
 //! Our access point's identity: certificate, signing key and key-transport key.
 
-use gateway_xmldsig::{CertDer, Ed25519Key, SignatureAlgorithm, SigningKey};
+use gateway_xmldsig::{CertDer, Ed25519Key, SignatureAlgorithm};
 
 use crate::crypto::RsaDecryptionKey;
 use crate::ec::X25519Key;
@@ -11,9 +11,9 @@ use crate::trust::CertInfo;
 #[derive(Debug, Clone)]
 pub enum Signer {
     /// RSA-SHA256 (Peppol AS4 profile).
-    Rsa(SigningKey),
+    Rsa(RsaDecryptionKey),
     /// EdDSA Ed25519 (eDelivery AS4 2.0 EC profile).
-    Ed25519(Ed25519Key),
+    Ed25519(Box<Ed25519Key>),
 }
 
 impl Signer {
@@ -26,12 +26,7 @@ impl Signer {
 
     pub fn sign(&self, signed_info_c14n: &[u8]) -> Result<Vec<u8>> {
         match self {
-            Signer::Rsa(key) => gateway_xmldsig::sign_signature_value_rsa(
-                SignatureAlgorithm::RsaSha256,
-                signed_info_c14n,
-                key,
-            )
-            .map_err(|e| Error::Key(format!("signing: {e}"))),
+            Signer::Rsa(key) => key.sign_sha256(signed_info_c14n),
             Signer::Ed25519(key) => {
                 Ok(gateway_xmldsig::sign_signature_value_ed25519(signed_info_c14n, key).to_vec())
             }
@@ -60,13 +55,12 @@ impl LocalAp {
             .remove(0);
         let info = CertInfo::parse(certificate.as_der())
             .map_err(|e| Error::Key(format!("our certificate: {e}")))?;
-        let signer =
-            Signer::Rsa(SigningKey::from_pem(key_pem).map_err(|e| Error::Key(e.to_string()))?);
+        let key = RsaDecryptionKey::from_pem(key_pem)?;
         Ok(LocalAp {
             certificate,
             party_id: info.common_name,
-            signer,
-            decryption: Some(RsaDecryptionKey::from_pem(key_pem)?),
+            signer: Signer::Rsa(key.clone()),
+            decryption: Some(key),
             agreement: None,
         })
     }
@@ -91,7 +85,7 @@ impl LocalAp {
         Ok(LocalAp {
             certificate,
             party_id: info.common_name,
-            signer: Signer::Ed25519(key),
+            signer: Signer::Ed25519(Box::new(key)),
             decryption: None,
             agreement: Some((X25519Key::from_pem(agreement_key_pem)?, agreement_cert)),
         })
