@@ -81,7 +81,8 @@ impl Gateway {
             }
         });
         let addr = loop {
-            match rx.recv_timeout(Duration::from_secs(30)) {
+            // Generous: a first start makes keys, and CI machines may be busy.
+            match rx.recv_timeout(Duration::from_secs(90)) {
                 Ok(line) => {
                     if let Some(rest) = line.split("listening on https://").nth(1) {
                         break rest.trim().parse().expect("listen address");
