@@ -178,7 +178,7 @@ fn text_check(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, list: &'static 
 /// with the lists `l`.
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if l.attribute_contexts {
         // `//@currencyID`, `//@unitCode`: attributes are nodes of their own,
         // so these apply besides any element context.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use gateway_xml::names::{CAC, CBC, EXT};
-use gateway_xml::{Document, NodeId};
+use gateway_xml::{Document, Name, NodeId};
 
 use super::forbidden_table::TABLE;
 use crate::ctx::Ctx;
@@ -190,9 +190,8 @@ impl Scan {
     }
 
     /// The `//a/...` paths and `//@name` at element `n`.
-    pub(crate) fn element(&mut self, doc: &Document, n: NodeId) {
+    pub(crate) fn element(&mut self, doc: &Document, n: NodeId, name: Name<'_>) {
         let c = &*COMPILED;
-        let name = doc.name(n);
         if let Some(&(_, _, t)) = c
             .desc_first
             .iter()

@@ -75,7 +75,7 @@ fn relevant(local: &str) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &vat::Facts) {
     let doc = ctx.doc;
     let root = doc.root();
-    if n != root && !relevant(doc.name(n).local) {
+    if n != root && !relevant(ctx.name(n).local) {
         return;
     }
     let is = |s: Step| doc.is(n, s.0, s.1);

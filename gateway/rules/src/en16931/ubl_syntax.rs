@@ -99,7 +99,7 @@ fn is_line(d: &Document, n: NodeId) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     let relevant = n == root
         || name.local.ends_with("Amount")
         || name.local.ends_with("BinaryObject")

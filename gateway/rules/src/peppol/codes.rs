@@ -106,7 +106,7 @@ const EXEMPTIONS: [(&str, &str, &Rule); 8] = [
 
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns == CAC && name.local == "TaxCategory" {
         // `cac:TaxCategory[upper-case(cbc:TaxExemptionReasonCode) = 'VATEX-EU-x']`.
         let codes: Vec<String> = kids(d, n, cbc("TaxExemptionReasonCode"))

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use gateway_xml::names::{RAM, RSM, UDT};
-use gateway_xml::{Document, NodeId};
+use gateway_xml::{Document, Name, NodeId};
 
 use super::ram;
 use super::syntax_table::{CONTEXTS, TABLE};
@@ -127,7 +127,8 @@ impl Contexts {
     /// Runs the assertions of the first context matching `n`.
     pub(crate) fn visit(&self, ctx: &mut Ctx<'_>, n: NodeId) {
         let d = ctx.doc;
-        let Some(i) = self.matchers.iter().position(|m| matches(d, n, m)) else {
+        let name = ctx.name(n);
+        let Some(i) = self.matchers.iter().position(|m| matches(d, n, name, m)) else {
             return;
         };
         for &(rule, check) in self.asserts.get(i).map_or(&[][..], Vec::as_slice) {
@@ -143,8 +144,7 @@ impl Contexts {
     }
 }
 
-fn matches(d: &Document, n: NodeId, m: &Matcher) -> bool {
-    let name = d.name(n);
+fn matches(d: &Document, n: NodeId, name: Name<'_>, m: &Matcher) -> bool {
     match m {
         Matcher::Paths(paths) => paths.iter().any(|(anchored, steps)| {
             let mut cur = Some(n);
