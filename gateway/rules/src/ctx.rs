@@ -1,6 +1,6 @@
 //! Evaluation context: the tree plus the fired assertions.
 
-use gateway_xml::{Document, NodeId};
+use gateway_xml::{Document, Name, NodeId};
 
 use crate::report::{Finding, Report, Syntax};
 use crate::{Error, Flag, Rule, RuleSet};
@@ -11,6 +11,9 @@ pub(crate) struct Ctx<'d> {
     pub doc: &'d Document,
     pub ix: &'d crate::index::Index,
     fired: Vec<(&'static Rule, NodeId)>,
+    /// The element the walk is at and its name, resolved once for all the
+    /// patterns that dispatch on it (each used to resolve it again).
+    cur: (NodeId, Name<'d>),
     error: Option<(&'static Rule, NodeId, &'static str)>,
 }
 
@@ -20,7 +23,22 @@ impl<'d> Ctx<'d> {
             doc,
             ix,
             fired: Vec::new(),
+            cur: (doc.root(), doc.name(doc.root())),
             error: None,
+        }
+    }
+
+    /// Moves the walk to element `n`: its name is resolved here once.
+    pub fn enter(&mut self, n: NodeId) {
+        self.cur = (n, self.doc.name(n));
+    }
+
+    /// Name of `n` (from the walk's cache when `n` is the current element).
+    pub fn name(&self, n: NodeId) -> Name<'d> {
+        if self.cur.0 == n {
+            self.cur.1
+        } else {
+            self.doc.name(n)
         }
     }
 

@@ -17,6 +17,7 @@ pub mod conformance;
 mod ctx;
 mod en16931;
 mod error;
+mod fnv;
 mod index;
 mod peppol;
 mod report;

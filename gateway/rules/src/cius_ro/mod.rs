@@ -129,13 +129,14 @@ fn in_code_list(d: &Document, n: NodeId, codes: &[&str]) -> bool {
 pub(crate) fn run_ubl(ctx: &mut Ctx<'_>) {
     let ix = ctx.ix;
     for &n in &ix.elements {
+        ctx.enter(n);
         visit(ctx, n);
     }
 }
 
 fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     let (ns, local) = (name.ns, name.local);
     let date = |r: &'static Rule, ctx: &mut Ctx<'_>| ctx.check(r, n, date_ok(d, n));
     if ns == CBC {

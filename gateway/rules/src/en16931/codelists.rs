@@ -2,7 +2,7 @@
 //! pattern). A value is in a list when, normalised, it has no space and
 //! `' ' + value + ' '` occurs in the official space-separated list string.
 
-use std::collections::{HashMap, HashSet};
+use crate::fnv::{FnvMap, FnvSet};
 use std::sync::LazyLock;
 
 use gateway_xml::names::{CAC, CBC};
@@ -119,7 +119,7 @@ pub(crate) static CEN_LISTS: CodeLists = CodeLists {
 /// Every list as a set of its tokens, built once. For a value without
 /// spaces, `contains(list, concat(' ', v, ' '))` is exactly token membership
 /// (the lists are single-space separated with a space at both ends).
-static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| {
+static SETS: LazyLock<FnvMap<usize, FnvSet<&'static str>>> = LazyLock::new(|| {
     CEN_LISTS
         .all()
         .into_iter()
@@ -135,12 +135,15 @@ static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| 
 
 /// `not(contains(v, ' ')) and contains(list, concat(' ', v, ' '))` with `v` normalised.
 fn in_list(list: &'static str, raw: &str) -> bool {
-    let v = norm(raw);
-    if v.contains(' ') {
+    // normalize-space(v) has a space exactly when the trimmed value still
+    // holds whitespace; otherwise it is the trimmed value (no allocation).
+    const WS: [char; 4] = [' ', '\t', '\r', '\n'];
+    let v = raw.trim_matches(WS);
+    if v.contains(WS) {
         return false;
     }
     match SETS.get(&(list.as_ptr() as usize)) {
-        Some(set) => set.contains(v.as_str()),
+        Some(set) => set.contains(v),
         None => list.contains(&format!(" {v} ")),
     }
 }
@@ -178,7 +181,7 @@ fn text_check(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, list: &'static 
 /// with the lists `l`.
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if l.attribute_contexts {
         // `//@currencyID`, `//@unitCode`: attributes are nodes of their own,
         // so these apply besides any element context.

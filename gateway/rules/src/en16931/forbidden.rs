@@ -3,38 +3,15 @@
 //! a document costs one lookup per element the trie can reach, whatever the
 //! number of rules (about 700).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use gateway_xml::names::{CAC, CBC, EXT};
-use gateway_xml::{Document, NodeId};
+use gateway_xml::{Document, Name, NodeId};
 
 use super::forbidden_table::TABLE;
 use crate::ctx::Ctx;
 
-/// FNV-1a: the keys are short element names; SipHash's DoS resistance buys
-/// nothing for a table fixed at compile time.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+use crate::fnv::FnvMap;
 
 #[derive(Default)]
 struct TNode {
@@ -190,9 +167,8 @@ impl Scan {
     }
 
     /// The `//a/...` paths and `//@name` at element `n`.
-    pub(crate) fn element(&mut self, doc: &Document, n: NodeId) {
+    pub(crate) fn element(&mut self, doc: &Document, n: NodeId, name: Name<'_>) {
         let c = &*COMPILED;
-        let name = doc.name(n);
         if let Some(&(_, _, t)) = c
             .desc_first
             .iter()

@@ -48,10 +48,11 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, lists: &CodeLists) {
     let facts = vat::Facts::collect(doc, ix);
     let mut forbidden = forbidden::Scan::new();
     for &n in &ix.elements {
+        ctx.enter(n);
         model::visit(ctx, n, &facts);
         ubl_syntax::visit(ctx, n);
         codelists::visit(ctx, n, lists);
-        forbidden.element(doc, n);
+        forbidden.element(doc, n, ctx.name(n));
     }
     forbidden.finish(ctx);
 }

@@ -75,10 +75,12 @@ fn relevant(local: &str) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &vat::Facts) {
     let doc = ctx.doc;
     let root = doc.root();
-    if n != root && !relevant(doc.name(n).local) {
+    let name = ctx.name(n);
+    if n != root && !relevant(name.local) {
         return;
     }
-    let is = |s: Step| doc.is(n, s.0, s.1);
+    // `n` is an element: its cached name stands for `doc.is(n, ns, local)`.
+    let is = |s: Step| name.local == s.1 && name.ns == s.0;
     if is(cac("AdditionalDocumentReference")) {
         br_core::additional_document(ctx, n);
     } else if is(cbc("EndpointID"))

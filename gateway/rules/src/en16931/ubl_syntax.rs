@@ -99,7 +99,7 @@ fn is_line(d: &Document, n: NodeId) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     let relevant = n == root
         || name.local.ends_with("Amount")
         || name.local.ends_with("BinaryObject")
@@ -123,7 +123,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     if !relevant {
         return;
     }
-    let is = |l: &str| d.is(n, CAC, l);
+    // `n` is an element: its cached name stands for `d.is(n, CAC, l)`.
+    let is = |l: &str| name.local == l && name.ns == CAC;
     let parent = d.parent(n);
     if is("PostalAddress") || is("Address") {
         let c = count(d, n, &[cac("AddressLine")]);

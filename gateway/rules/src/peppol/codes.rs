@@ -1,7 +1,7 @@
 //! The Peppol code-list pattern (PEPPOL-EN16931-CL*, P01*, F001): its own
 //! pattern, so every element takes the first of these contexts it matches.
 
-use std::collections::{HashMap, HashSet};
+use crate::fnv::{FnvMap, FnvSet};
 use std::sync::LazyLock;
 
 use gateway_xml::names::{CAC, CBC};
@@ -17,7 +17,7 @@ use crate::xp::{self, cac, cbc, first, kid, kids};
 pub(crate) use super::codes_table::RULES;
 
 /// The long lists as token sets, built once.
-static SETS: LazyLock<HashMap<usize, HashSet<&'static str>>> = LazyLock::new(|| {
+static SETS: LazyLock<FnvMap<usize, FnvSet<&'static str>>> = LazyLock::new(|| {
     [ISO4217, UNCL5189, UNCL7161, EAID, P0100_CODES]
         .iter()
         .map(|l| (l.as_ptr() as usize, l.split(char::is_whitespace).collect()))
@@ -106,7 +106,7 @@ const EXEMPTIONS: [(&str, &str, &Rule); 8] = [
 
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns == CAC && name.local == "TaxCategory" {
         // `cac:TaxCategory[upper-case(cbc:TaxExemptionReasonCode) = 'VATEX-EU-x']`.
         let codes: Vec<String> = kids(d, n, cbc("TaxExemptionReasonCode"))

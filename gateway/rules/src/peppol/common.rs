@@ -100,7 +100,7 @@ fn nl_vat_format(v: &str) -> bool {
 /// The identifier contexts of the main Peppol pattern, for element `n`.
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns != CBC {
         return;
     }

@@ -92,7 +92,7 @@ impl DocFacts {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     if n == root && d.is(n, UBL_CREDIT_NOTE, "CreditNote") {
         // A pattern of its own.
         let c = kids(d, n, cac("AdditionalDocumentReference"))

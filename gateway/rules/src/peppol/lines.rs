@@ -46,7 +46,7 @@ fn line_name(d: &Document) -> &'static str {
 /// Handles `n` if one of these contexts matches; returns whether one did.
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     let parent = d.parent(n);
     match (name.ns == CBC, name.ns == CAC, name.local) {
         (true, _, "StartDate") if line_period_date(d, n, "StartDate") => {

@@ -46,6 +46,7 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, layer: Layer) {
     let code_facts = codes::Facts::collect(ctx.doc, layer);
     if layer == Layer::SelfBilling {
         for &n in &ix.elements {
+            ctx.enter(n);
             en16931_r::empty_elements(ctx, n);
             en16931_r::visit(ctx, n, &doc);
             common::visit(ctx, n);
@@ -63,6 +64,7 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, layer: Layer) {
     let de = national_de::both_german(ctx.doc);
     let gr = national_gr::Facts::collect(ctx.doc);
     for &n in &ix.elements {
+        ctx.enter(n);
         en16931_r::empty_elements(ctx, n);
         en16931_r::visit(ctx, n, &doc);
         common::visit(ctx, n);

@@ -103,7 +103,7 @@ fn codes(d: &Document, n: NodeId) -> Vec<String> {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns != CAC && n != root {
         return;
     }

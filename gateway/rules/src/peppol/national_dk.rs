@@ -105,7 +105,7 @@ fn parent_is(d: &Document, n: NodeId, ns: &str, local: &str) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns != CAC {
         return;
     }

@@ -160,7 +160,7 @@ fn parent_is(d: &Document, n: NodeId, local: &str) -> Option<NodeId> {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
     let root = d.root();
-    let name = d.name(n);
+    let name = ctx.name(n);
     // Sender pattern.
     if f.sender {
         if name.ns == CBC && name.local == "ID" && d.parent(n) == Some(root) {

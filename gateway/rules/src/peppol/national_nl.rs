@@ -91,7 +91,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         return;
     }
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     let both = f.customer;
     match (name.ns == CBC, name.local) {
         (true, "CreditNoteTypeCode") => {

@@ -105,7 +105,7 @@ fn reason_of(d: &Document, n: NodeId, want: bool) -> bool {
 /// The pattern on element `n`: the first matching context wins.
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if name.ns != RAM {
         return;
     }

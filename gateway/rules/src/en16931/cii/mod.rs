@@ -51,7 +51,9 @@ pub(crate) static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::La
 pub(crate) fn run(ctx: &mut Ctx<'_>) {
     let facts = model::Facts::collect(ctx.doc, ctx.ix);
     let syntax = syntax::Contexts::get();
-    for &n in &ctx.ix.elements {
+    let ix = ctx.ix;
+    for &n in &ix.elements {
+        ctx.enter(n);
         model::visit(ctx, n, &facts);
         syntax.visit(ctx, n, &facts);
         codes::visit(ctx, n);

@@ -220,7 +220,7 @@ const CATEGORY_ORDER: [&str; 9] = ["AE", "L", "M", "E", "G", "K", "O", "S", "Z"]
 
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let d = ctx.doc;
-    let name = d.name(n);
+    let name = ctx.name(n);
     if n == d.root() {
         if d.is(n, RSM, "CrossIndustryInvoice") {
             br_core::root(ctx, n, facts);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use gateway_xml::names::{RAM, RSM, UDT};
-use gateway_xml::{Document, NodeId};
+use gateway_xml::{Document, Name, NodeId};
 
 use super::model::Facts;
 use super::ram;
@@ -172,11 +172,9 @@ impl Contexts {
     /// Runs the assertions of the first context matching `n`.
     pub(crate) fn visit(&self, ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         let d = ctx.doc;
+        let name = ctx.name(n);
         // The candidates of both lists, merged in the official order.
-        let named = self
-            .by_local
-            .get(d.name(n).local)
-            .map_or(&[][..], Vec::as_slice);
+        let named = self.by_local.get(name.local).map_or(&[][..], Vec::as_slice);
         let (mut a, mut b) = (named.iter().peekable(), self.any_name.iter().peekable());
         let found = loop {
             let next = match (a.peek(), b.peek()) {
@@ -186,7 +184,7 @@ impl Contexts {
                 (None, None) => break None,
             };
             if let Some(&i) = next {
-                if self.matchers.get(i).is_some_and(|m| matches(d, n, m)) {
+                if self.matchers.get(i).is_some_and(|m| matches(d, n, name, m)) {
                     break Some(i);
                 }
             }
@@ -250,8 +248,7 @@ fn path_of(check: &Check) -> Option<&'static [Step]> {
     }
 }
 
-fn matches(d: &Document, n: NodeId, m: &Matcher) -> bool {
-    let name = d.name(n);
+fn matches(d: &Document, n: NodeId, name: Name<'_>, m: &Matcher) -> bool {
     match m {
         Matcher::Paths(paths) => paths.iter().any(|(anchored, steps)| {
             let mut cur = Some(n);
