@@ -90,8 +90,9 @@ CREATE TABLE archive_invoices (
 );
 CREATE INDEX archive_invoices_company_issue ON archive_invoices (company_id, issue_date, document_id);
 CREATE INDEX archive_invoices_issue ON archive_invoices (issue_date, document_id);
-CREATE INDEX archive_invoices_due ON archive_invoices (due_date);
-CREATE INDEX archive_invoices_total ON archive_invoices (total_cents);
+-- Ranges of due dates and amounts carry the sort key: the ids of a page come from the index.
+CREATE INDEX archive_invoices_due ON archive_invoices (due_date, issue_date, document_id);
+CREATE INDEX archive_invoices_total ON archive_invoices (total_cents, issue_date, document_id);
 CREATE INDEX archive_invoices_number ON archive_invoices (number_key);
 CREATE INDEX archive_invoices_state ON archive_invoices (state, issue_date);
 

@@ -65,7 +65,8 @@ impl SqlStore {
         q: &ArchiveQuery,
     ) -> Result<Vec<ArchivedInvoice>> {
         let mut b = Builder {
-            sql: format!("SELECT {COLUMNS} FROM archive_invoices i WHERE 1 = 1"),
+            // Ids first (often from an index alone), then the rows of one page.
+            sql: "SELECT i.document_id FROM archive_invoices i WHERE 1 = 1".to_string(),
             binds: Vec::new(),
         };
         if !scope_clause(vis, "i.company_id", &mut b.sql, &mut b.binds) {
@@ -177,12 +178,31 @@ impl SqlStore {
         b.sql.push_str(&format!(
             " ORDER BY {order} DESC, i.document_id DESC LIMIT {limit}"
         ));
-        dynamic_query(b.sql, &b.binds)
+        let ids = dynamic_query(b.sql, &b.binds)
             .fetch_all(&self.pools.read)
             .await
             .map_err(Error::db("searching the archive"))?
             .iter()
-            .map(invoice_from)
-            .collect()
+            .map(|r| get::<String>(r, "document_id"))
+            .collect::<Result<Vec<_>>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let rows = dynamic_query(
+            format!(
+                "SELECT {COLUMNS} FROM archive_invoices i WHERE i.document_id IN ({})",
+                marks.join(", ")
+            ),
+            &ids,
+        )
+        .fetch_all(&self.pools.read)
+        .await
+        .map_err(Error::db("reading archive rows"))?;
+        let mut found: std::collections::HashMap<String, ArchivedInvoice> = rows
+            .iter()
+            .map(|r| invoice_from(r).map(|i| (i.document_id.clone(), i)))
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 }
