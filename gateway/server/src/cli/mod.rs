@@ -1,5 +1,6 @@
 //! The `gateway` command line.
 mod directory;
+mod extract;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -96,6 +97,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Read an invoice from a PDF or image: embedded XML, text layer or OCR.
+    Extract(extract::ExtractArgs),
     /// Print the OpenAPI 3.1 document of the HTTP API.
     #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
     Openapi,
@@ -264,6 +267,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             code => Err(Error::Exit(code)),
         };
     }
+    if let Command::Extract(args) = cli.command {
+        return extract::run(args);
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -298,7 +304,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Openapi | Command::Convert { .. } | Command::Validate { .. } => Ok(()),
+        Command::Openapi
+        | Command::Convert { .. }
+        | Command::Validate { .. }
+        | Command::Extract(_) => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,
