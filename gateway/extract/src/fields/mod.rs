@@ -89,6 +89,8 @@ pub fn review(fields: &BTreeMap<String, Field>, threshold: f32) -> (bool, Vec<St
 /// The document as lines, with folded word tokens for label matching.
 pub(crate) struct Doc {
     pub lines: Vec<Line>,
+    /// Slash dates are month first (see [`values::month_first`]).
+    pub month_first: bool,
     /// Per line, per segment: (folded token, word index) pairs.
     toks: Vec<Vec<Vec<(String, usize)>>>,
 }
@@ -117,7 +119,15 @@ impl Doc {
                     .collect()
             })
             .collect();
-        Doc { lines, toks }
+        let mut doc = Doc {
+            lines,
+            toks,
+            month_first: false,
+        };
+        let english = !doc.hits(ENGLISH_DATE_LABELS).is_empty();
+        let texts: Vec<String> = doc.lines.iter().map(|l| l.text()).collect();
+        doc.month_first = values::month_first(texts.iter().map(String::as_str), english);
+        doc
     }
 
     /// Every place a label occurs.
@@ -149,6 +159,7 @@ impl Doc {
                                 end_word: last + 1,
                                 weight: *weight * if start == 0 { 1.0 } else { 0.85 },
                                 len: want.len(),
+                                whole: start == 0 && want.len() == toks.len(),
                             });
                         }
                     }
@@ -180,8 +191,18 @@ impl Doc {
         if !rest.is_empty() && !rest_empty {
             out.push(Cand::new(rest, line.page, hit.weight, hit.line));
         }
-        if let Some(next) = line.segments.get(hit.seg + 1) {
-            let w = if rest_empty { 0.95 } else { 0.6 };
+        // Words after the label without a digit ("Steuerbetrag in | EUR | 56,87")
+        // still let the value stand further right.
+        let rest_weak = rest_empty
+            || !rest
+                .iter()
+                .any(|w| w.text.chars().any(|c| c.is_ascii_digit()));
+        for (k, next) in line.segments.iter().skip(hit.seg + 1).take(3).enumerate() {
+            let w = if rest_weak {
+                0.95 - 0.1 * k as f32
+            } else {
+                0.6
+            };
             out.push(Cand::new(&next.words, line.page, hit.weight * w, hit.line));
         }
         if rest_empty {
@@ -203,6 +224,15 @@ impl Doc {
     }
 }
 
+/// English date labels: with them, ambiguous slash dates are month first.
+const ENGLISH_DATE_LABELS: &[Label] = &[
+    ("invoice date", 1.0),
+    ("date of issue", 1.0),
+    ("issue date", 1.0),
+    ("due date", 1.0),
+    ("payment due", 1.0),
+];
+
 /// A label found.
 #[derive(Clone, Debug)]
 pub(crate) struct Hit {
@@ -212,6 +242,8 @@ pub(crate) struct Hit {
     pub end_word: usize,
     pub weight: f32,
     len: usize,
+    /// The label is the whole segment (a heading or a column title).
+    pub whole: bool,
 }
 
 /// A candidate value: words near a label.
@@ -265,29 +297,29 @@ pub(crate) fn ocr_factor(conf: f32) -> f32 {
 pub fn extract(pages: &[Page]) -> Found {
     let doc = Doc::new(pages);
     let mut fields = BTreeMap::new();
-    let mut put = |id: &str, f: Option<Field>| {
+    fn put(fields: &mut BTreeMap<String, Field>, id: &str, f: Option<Field>) {
         if let Some(f) = f {
             fields.insert(id.to_string(), f);
         }
-    };
-    put("BT-1", number(&doc));
+    }
+    put(&mut fields, "BT-1", number(&doc));
     let issue = date_field(&doc, labels::ISSUE_DATE, None);
     let due = date_field(&doc, labels::DUE_DATE, issue.as_ref());
-    put("BT-5", currency(&doc));
+    put(&mut fields, "BT-5", currency(&doc));
     let parties = parties::find(&doc);
-    put("BT-27", parties.seller_name);
-    put("BT-31", parties.seller_vat);
-    put("BT-44", parties.buyer_name);
-    put("BT-48", parties.buyer_vat);
-    put("BT-84", iban(&doc));
+    put(&mut fields, "BT-27", parties.seller_name);
+    put(&mut fields, "BT-31", parties.seller_vat);
+    put(&mut fields, "BT-44", parties.buyer_name);
+    put(&mut fields, "BT-48", parties.buyer_vat);
+    put(&mut fields, "BT-84", iban(&doc));
     for (id, f) in totals::find(&doc) {
-        put(id, Some(f));
+        put(&mut fields, id, Some(f));
     }
-    // Date order: a due date before the issue date is doubtful, so is a
-    // "due date" that is the issue date read again from the same place.
+    // Date order: a due date before the issue date is doubtful; a "due
+    // date" read from the issue date's own place is dropped.
     let (issue, due) = match (issue, due) {
         (Some(i), Some(mut d)) => {
-            if d.value < i.value || (d.value == i.value && d.bbox == i.bbox) {
+            if d.value < i.value {
                 d.confidence *= 0.5;
             }
             let same_place = d.bbox == i.bbox;
@@ -295,9 +327,38 @@ pub fn extract(pages: &[Page]) -> Found {
         }
         other => other,
     };
-    put("BT-2", issue);
-    put("BT-9", due);
-    put("BT-3", type_code(&doc));
+    // An issue date on the invoice number's own line ("Rechnung Nr. 1 vom
+    // 05.03.2018", "Invoice # 1 issued at ...") is the document's date.
+    let issue = issue.map(|mut i| {
+        if let (Some(n), Some(ib)) = (fields.get("BT-1"), i.bbox) {
+            if let Some(nb) = n.bbox {
+                if n.page == i.page && (nb.cy() - ib.cy()).abs() < nb.height().max(4.0) {
+                    i.confidence = i.confidence.max(0.85);
+                }
+            }
+        }
+        i
+    });
+    put(&mut fields, "BT-2", issue);
+    put(&mut fields, "BT-9", due);
+    let type_code = type_code(&doc);
+    // A credit note carries positive amounts in EN 16931; its printout may
+    // show them negative.
+    let credit = type_code.as_ref().is_some_and(|t| t.value == "381");
+    let negative = fields
+        .get("BT-115")
+        .or(fields.get("BT-109"))
+        .is_some_and(|f| f.value.starts_with('-'));
+    if credit && negative {
+        for id in ["BT-109", "BT-110", "BT-112", "BT-115"] {
+            if let Some(f) = fields.get_mut(id) {
+                if let Some(v) = f.value.strip_prefix('-') {
+                    f.value = v.to_string();
+                }
+            }
+        }
+    }
+    put(&mut fields, "BT-3", type_code);
     Found {
         fields,
         lines: Vec::new(),
@@ -330,11 +391,12 @@ fn number(doc: &Doc) -> Option<Field> {
             }
             if let Some((v, r)) = values::document_number(&c.text) {
                 let (b, conf) = c.span(&r);
-                // A title near the top of page 1 is the document's own.
-                let top = if doc.lines[hit.line].page == 1 && page_top < 400.0 {
-                    1.0
+                // The title highest on page 1 is the document's own; a title
+                // further down names a related document ("Facture liée").
+                let top = if doc.lines[hit.line].page == 1 {
+                    1.0 - (page_top / 2000.0).min(0.3)
                 } else {
-                    0.8
+                    0.7
                 };
                 consider(Field::at(
                     v,
@@ -353,7 +415,7 @@ fn date_field(doc: &Doc, table: &[Label], issue: Option<&Field>) -> Option<Field
     let mut best: Option<Field> = None;
     for hit in doc.hits(table) {
         for c in doc.values(&hit) {
-            if let Some((d, r)) = values::date(&c.text) {
+            if let Some((d, r)) = values::date_with(&c.text, doc.month_first) {
                 // The date must follow its label closely, not end a sentence.
                 if r.start > 24 {
                     continue;
@@ -374,18 +436,26 @@ fn date_field(doc: &Doc, table: &[Label], issue: Option<&Field>) -> Option<Field
 }
 
 fn currency(doc: &Doc) -> Option<Field> {
+    let mut best: Option<Field> = None;
     for hit in doc.hits(labels::CURRENCY) {
         for c in doc.values(&hit) {
             if let Some(code) = values::currencies(&c.text).first() {
                 let (b, conf) = c.span(&(0..c.text.len()));
-                return Some(Field::at(
+                let f = Field::at(
                     code.to_string(),
                     0.95 * c.weight * ocr_factor(conf),
                     c.page,
                     b,
-                ));
+                );
+                if best.as_ref().is_none_or(|x| f.confidence > x.confidence) {
+                    best = Some(f);
+                }
+                break;
             }
         }
+    }
+    if best.is_some() {
+        return best;
     }
     // No label: the code or symbol written most often next to amounts.
     let mut counts: BTreeMap<&str, (usize, u32, BBox)> = BTreeMap::new();

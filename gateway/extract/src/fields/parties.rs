@@ -41,9 +41,8 @@ fn headings(doc: &Doc) -> Vec<Heading> {
         (labels::OTHER_PARTY, Role::Other),
     ] {
         for h in doc.hits(table) {
-            let seg = &doc.lines[h.line].segments[h.seg];
-            // A heading starts its segment and stands (nearly) alone.
-            if h.first_word == 0 && seg.words.len() <= h.end_word + 1 {
+            // A heading is a segment of its own ("Verkäufer:", "Bill to").
+            if h.whole {
                 out.push(Heading {
                     line: h.line,
                     seg: h.seg,
@@ -79,10 +78,11 @@ fn role_of(doc: &Doc, heads: &[Heading], li: usize, seg: &Segment) -> Option<Rol
                 .total_cmp(&l.segments[a.seg].bbox.x0)
         });
         // The right-most heading starting left of the segment owns its column.
-        if let Some(hd) = in_line
-            .iter()
-            .find(|x| l.segments[x.seg].bbox.x0 <= seg.bbox.x0 + 20.0)
-        {
+        // A block is a column under its heading, not the whole width.
+        if let Some(hd) = in_line.iter().find(|x| {
+            let hx = l.segments[x.seg].bbox.x0;
+            hx <= seg.bbox.x0 + 20.0 && seg.bbox.x0 <= hx + 200.0
+        }) {
             if k == li && std::ptr::eq(&l.segments[hd.seg], seg) {
                 return None;
             }
@@ -93,7 +93,7 @@ fn role_of(doc: &Doc, heads: &[Heading], li: usize, seg: &Segment) -> Option<Rol
 }
 
 static POSTCODE_CITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,6}\s+\p{Lu}\p{L}").expect("valid regex")
+    Regex::new(r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,6}\s*\p{Lu}\p{L}").expect("valid regex")
 });
 
 const SALUTATIONS: &[&str] = &[
@@ -171,7 +171,9 @@ fn name_in_blocks(doc: &Doc, heads: &[Heading], role: Role) -> Option<Field> {
             }) else {
                 continue;
             };
-            if SALUTATIONS.contains(&fold(&s.text).as_str()) {
+            let labelled =
+                s.text.contains(':') || l.segments.iter().any(|o| o.text.starts_with(':'));
+            if SALUTATIONS.contains(&fold(&s.text).as_str()) || labelled {
                 continue;
             }
             if is_name_like(s) {
@@ -244,36 +246,40 @@ fn seller_by_legal_form(doc: &Doc, heads: &[Heading]) -> Option<Field> {
 }
 
 /// The recipient in the address window: the block that ends with a post
-/// code and city, in the left half of page 1's top.
-fn buyer_from_address_window(doc: &Doc) -> Option<Field> {
+/// code and city, at the top of page 1, outside any other party's block.
+fn buyer_from_address_window(doc: &Doc, heads: &[Heading]) -> Option<Field> {
     for (li, l) in doc.lines.iter().enumerate() {
         if l.page != 1 || l.bbox.y0 > 400.0 {
             continue;
         }
         let Some(pc) = l.segments.iter().find(|s| {
-            s.bbox.x0 < 250.0
-                && POSTCODE_CITY.is_match(&s.text)
+            POSTCODE_CITY.is_match(&s.text)
                 && !s.text.contains(['●', '|', '·', '•'])
                 && s.text.split(" - ").count() < 3
+                && role_of(doc, heads, li, s).is_none()
         }) else {
             continue;
         };
         let mut name: Option<(usize, &Segment)> = None;
         let mut prev_top = l.bbox.y0;
-        for k in (li.saturating_sub(5)..li).rev() {
+        for k in (li.saturating_sub(8)..li).rev() {
             let above = &doc.lines[k];
             let h = above.bbox.height().max(6.0);
-            if prev_top - above.bbox.y1 > h * 2.5 {
+            if above.page != l.page || prev_top - above.bbox.y1 > h * 2.5 {
                 break;
             }
+            // Lines of another column in between are skipped.
             let Some(s) = above
                 .segments
                 .iter()
                 .find(|s| (s.bbox.x0 - pc.bbox.x0).abs() < 15.0)
             else {
-                break;
+                continue;
             };
-            if s.text.contains(['●', '|', '·', '•']) || s.text.split(" - ").count() >= 3 {
+            // The sender line above the window ("Name ● Street ● City") ends the block.
+            let line_text = above.text();
+            if line_text.contains(['●', '|', '·', '•']) || line_text.split(" - ").count() >= 3
+            {
                 break;
             }
             prev_top = above.bbox.y0;
@@ -350,7 +356,7 @@ pub(crate) fn find(doc: &Doc) -> Parties {
         .or_else(|| seller_from_letterhead(doc))
         .or_else(|| seller_by_legal_form(doc, &heads));
     let buyer_name = name_in_blocks(doc, &heads, Role::Buyer)
-        .or_else(|| buyer_from_address_window(doc))
+        .or_else(|| buyer_from_address_window(doc, &heads))
         .filter(|b| seller_name.as_ref().is_none_or(|s| s.value != b.value));
     Parties {
         seller_name,

@@ -9,6 +9,8 @@ use crate::layout::BBox;
 
 #[derive(Clone, Debug)]
 struct Amt {
+    /// Computed from two other totals rather than read.
+    derived: bool,
     value: Decimal,
     score: f32,
     page: u32,
@@ -30,6 +32,7 @@ fn candidates(doc: &Doc, table: &[labels::Label]) -> Vec<Amt> {
             let decimals = if raw.contains([',', '.']) { 1.0 } else { 0.6 };
             let (bbox, conf) = c.span(&r);
             out.push(Amt {
+                derived: false,
                 value: v,
                 score: c.weight * decimals * ocr_factor(conf),
                 page: c.page,
@@ -53,9 +56,37 @@ fn candidates(doc: &Doc, table: &[labels::Label]) -> Vec<Amt> {
 /// BT-109, BT-110, BT-112 and BT-115 with cross-checked confidence.
 pub(crate) fn find(doc: &Doc) -> Vec<(&'static str, Field)> {
     let net = candidates(doc, labels::NET_TOTAL);
-    let vat = candidates(doc, labels::VAT_TOTAL);
+    let mut vat = candidates(doc, labels::VAT_TOTAL);
     let gross = candidates(doc, labels::GROSS_TOTAL);
     let pay = candidates(doc, labels::PAYABLE);
+    // VAT unreadable (or only breakdown amounts found): total less net, unsure.
+    if let (Some(n), Some(g)) = (net.first(), gross.first()) {
+        let v = g.value - n.value;
+        if !vat.iter().any(|a| a.value == v) {
+            vat.push(Amt {
+                derived: true,
+                value: v,
+                score: 0.3,
+                page: g.page,
+                bbox: g.bbox,
+            });
+        }
+    }
+    if std::env::var_os("GATEWAY_EXTRACT_TRACE").is_some() {
+        for (n, c) in [
+            ("net", &net),
+            ("vat", &vat),
+            ("gross", &gross),
+            ("pay", &pay),
+        ] {
+            eprintln!(
+                "{n}: {:?}",
+                c.iter()
+                    .map(|a| (a.value.to_string(), a.score))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
     fn opts(v: &[Amt]) -> Vec<Option<&Amt>> {
         let mut o: Vec<Option<&Amt>> = v.iter().map(Some).collect();
         o.push(None);
@@ -81,6 +112,7 @@ pub(crate) fn find(doc: &Doc) -> Vec<(&'static str, Field)> {
     };
     let field = |a: &Amt, ok: Option<bool>| {
         let conf = match ok {
+            _ if a.derived => 0.5,
             Some(true) => 0.6 + 0.4 * a.score.min(1.0),
             Some(false) => a.score * 0.6,
             None => a.score * 0.9,
@@ -161,6 +193,7 @@ struct Checks {
 impl Checks {
     fn of(n: Option<&Amt>, v: Option<&Amt>, g: Option<&Amt>, p: Option<&Amt>) -> Checks {
         let sum = match (n, v, g) {
+            (Some(_), Some(v), Some(_)) if v.derived => None,
             (Some(n), Some(v), Some(g)) => Some(n.value + v.value == g.value),
             _ => None,
         };

@@ -57,8 +57,14 @@ fn month(name: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
-/// The first date in `s`, with the byte range it took.
+/// The first date in `s`, with the byte range it took (day before month).
 pub fn date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
+    date_with(s, false)
+}
+
+/// The first date in `s`; `month_first` reads `11/03/2017` as 3 November
+/// (dates with slashes only: dotted dates are day first everywhere).
+pub fn date_with(s: &str, month_first: bool) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     for c in DATE.captures_iter(s) {
         let m = c.get(0).expect("whole match");
         let num = |k: &str| c.name(k).and_then(|v| v.as_str().parse::<i32>().ok());
@@ -66,7 +72,11 @@ pub fn date(s: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
             NaiveDate::from_ymd_opt(y, num("m1")? as u32, num("d1")? as u32)
         } else if let Some(y) = num("y2") {
             let y = if y < 100 { 2000 + y } else { y };
-            NaiveDate::from_ymd_opt(y, num("m2")? as u32, num("d2")? as u32)
+            let (mut d, mut mo) = (num("d2")?, num("m2")?);
+            if month_first && m.as_str().contains('/') {
+                std::mem::swap(&mut d, &mut mo);
+            }
+            NaiveDate::from_ymd_opt(y, mo as u32, d as u32)
         } else {
             let mo = month(c.name("mn")?.as_str());
             mo.and_then(|mo| NaiveDate::from_ymd_opt(num("y3")?, mo, num("d3")? as u32))
@@ -233,11 +243,49 @@ pub fn currencies(s: &str) -> Vec<&'static str> {
     out
 }
 
+fn is_number_marker(folded: &str) -> bool {
+    matches!(
+        folded,
+        "nr" | "no" | "n" | "number" | "nummer" | "numero" | "num" | "seria" | "nr n"
+    )
+}
+
+/// Whether slash dates in these texts are month first: a day over 12 in
+/// either place decides; otherwise `english` (US-style documents) does.
+pub fn month_first<'a>(texts: impl Iterator<Item = &'a str>, english: bool) -> bool {
+    static SLASH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/\d{2,4}\b").expect("valid regex"));
+    let (mut dmy, mut mdy) = (false, false);
+    for t in texts {
+        for c in SLASH.captures_iter(t) {
+            let a: u32 = c[1].parse().unwrap_or(0);
+            let b: u32 = c[2].parse().unwrap_or(0);
+            dmy |= a > 12;
+            mdy |= b > 12;
+        }
+    }
+    match (dmy, mdy) {
+        (true, false) => false,
+        (false, true) => true,
+        _ => english && !dmy,
+    }
+}
+
 /// An invoice number: the first token with a digit that is not a date, an
-/// amount with decimals, or a code in parentheses.
+/// amount with decimals, or a code in parentheses; a few words may stand
+/// between the title and a number marker ("Rechnung des Versicherers Nr. 1").
 pub fn document_number(s: &str) -> Option<(String, std::ops::Range<usize>)> {
-    let mut pos = 0;
-    for tok in s.split(' ') {
+    let toks: Vec<&str> = s.split(' ').collect();
+    let first_digit = toks.iter().position(|t| {
+        is_number_marker(&crate::text::fold(t))
+            || (!t.starts_with('(') && t.chars().any(|c| c.is_ascii_digit()))
+    });
+    let skip = match first_digit {
+        Some(i) if i > 0 && i <= 4 && is_number_marker(&crate::text::fold(toks[i])) => i,
+        _ => 0,
+    };
+    let mut pos: usize = toks[..skip].iter().map(|t| t.len() + 1).sum();
+    for tok in &toks[skip..] {
         let start = pos;
         pos += tok.len() + 1;
         let t = tok.trim_matches(|c: char| matches!(c, ':' | ',' | ';' | '.' | '#'));
@@ -249,6 +297,9 @@ pub fn document_number(s: &str) -> Option<(String, std::ops::Range<usize>)> {
             folded.as_str(),
             "nr" | "no" | "n" | "number" | "nummer" | "numero" | "num" | "seria"
         ) {
+            continue;
+        }
+        if tok.starts_with('(') {
             continue;
         }
         if !t.chars().any(|c| c.is_ascii_digit()) {
@@ -313,5 +364,14 @@ mod tests {
             Some("RE-20201121/508".into())
         );
         assert_eq!(n("vom 05.03.2018"), None);
+        assert_eq!(
+            n("des Versicherers Nr. 00.123.456.7-2018-1 vom"),
+            Some("00.123.456.7-2018-1".into())
+        );
+        assert_eq!(n("gemäß Bestellung vom 01.03.2018."), None);
+        assert_eq!(
+            n("des Versicherers (575) Nr. 01.234-1 vom"),
+            Some("01.234-1".into())
+        );
     }
 }
