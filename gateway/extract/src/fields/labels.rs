@@ -8,18 +8,18 @@ pub type Label = (&'static str, f32);
 
 /// Document titles after which the invoice number follows.
 pub const TITLE: &[Label] = &[
-    ("*rechnung", 0.8),
-    ("*gutschrift", 0.8),
-    ("rechnungskorrektur", 0.8),
-    ("*invoice", 0.8),
-    ("credit note", 0.8),
-    ("facture", 0.8),
-    ("avoir", 0.8),
-    ("factura", 0.8),
-    ("factura fiscala", 0.8),
-    ("nota de credit", 0.8),
-    ("*factuur", 0.8),
-    ("creditnota", 0.8),
+    ("*rechnung", 0.9),
+    ("*gutschrift", 0.9),
+    ("rechnungskorrektur", 0.9),
+    ("*invoice", 0.9),
+    ("credit note", 0.9),
+    ("facture", 0.9),
+    ("avoir", 0.9),
+    ("factura", 0.9),
+    ("factura fiscala", 0.9),
+    ("nota de credit", 0.9),
+    ("*factuur", 0.9),
+    ("creditnota", 0.9),
 ];
 
 /// BT-1 Invoice number.
@@ -339,5 +339,5 @@ pub const BUYER_WORDS: &[&str] = &[
 pub const LEGAL_FORMS: &[&str] = &[
     "gmbh", "ag", "kg", "ohg", "ug", "e k", "se", "sarl", "sas", "sasu", "sa", "eurl", "snc",
     "srl", "s r l", "s a", "pfa", "ii", "ltd", "limited", "llc", "inc", "plc", "bv", "b v", "nv",
-    "n v", "vof", "a g", "co",
+    "n v", "vof", "a g", "e v", "co",
 ];

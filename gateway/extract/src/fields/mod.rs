@@ -157,7 +157,7 @@ impl Doc {
                                 seg: si,
                                 first_word: toks[start].1,
                                 end_word: last + 1,
-                                weight: *weight * if start == 0 { 1.0 } else { 0.85 },
+                                weight: *weight * if start == 0 { 1.0 } else { 0.8 },
                                 len: want.len(),
                                 whole: start == 0 && want.len() == toks.len(),
                             });
@@ -302,9 +302,10 @@ pub fn extract(pages: &[Page]) -> Found {
             fields.insert(id.to_string(), f);
         }
     }
-    put(&mut fields, "BT-1", number(&doc));
-    let issue = date_field(&doc, labels::ISSUE_DATE, None);
-    let due = date_field(&doc, labels::DUE_DATE, issue.as_ref());
+    let number = number(&doc);
+    let issue = date_field(&doc, labels::ISSUE_DATE, None, number.as_ref());
+    let due = date_field(&doc, labels::DUE_DATE, issue.as_ref(), None);
+    put(&mut fields, "BT-1", number);
     put(&mut fields, "BT-5", currency(&doc));
     let parties = parties::find(&doc);
     put(&mut fields, "BT-27", parties.seller_name);
@@ -327,18 +328,6 @@ pub fn extract(pages: &[Page]) -> Found {
         }
         other => other,
     };
-    // An issue date on the invoice number's own line ("Rechnung Nr. 1 vom
-    // 05.03.2018", "Invoice # 1 issued at ...") is the document's date.
-    let issue = issue.map(|mut i| {
-        if let (Some(n), Some(ib)) = (fields.get("BT-1"), i.bbox) {
-            if let Some(nb) = n.bbox {
-                if n.page == i.page && (nb.cy() - ib.cy()).abs() < nb.height().max(4.0) {
-                    i.confidence = i.confidence.max(0.85);
-                }
-            }
-        }
-        i
-    });
     put(&mut fields, "BT-2", issue);
     put(&mut fields, "BT-9", due);
     let type_code = type_code(&doc);
@@ -411,7 +400,21 @@ fn number(doc: &Doc) -> Option<Field> {
     best
 }
 
-fn date_field(doc: &Doc, table: &[Label], issue: Option<&Field>) -> Option<Field> {
+/// The best date under a label. `anchor` is the invoice number: a date on
+/// its line ("Rechnung Nr. 1 vom 05.03.2018", "Invoice # 1 issued at ...")
+/// is the document's own.
+fn date_field(
+    doc: &Doc,
+    table: &[Label],
+    issue: Option<&Field>,
+    anchor: Option<&Field>,
+) -> Option<Field> {
+    let on_anchor_line = |f: &Field| {
+        let (Some(a), Some(ab), Some(fb)) = (anchor, anchor.and_then(|a| a.bbox), f.bbox) else {
+            return false;
+        };
+        a.page == f.page && (ab.cy() - fb.cy()).abs() < ab.height().max(4.0)
+    };
     let mut best: Option<Field> = None;
     for hit in doc.hits(table) {
         for c in doc.values(&hit) {
@@ -421,7 +424,10 @@ fn date_field(doc: &Doc, table: &[Label], issue: Option<&Field>) -> Option<Field
                     continue;
                 }
                 let (b, conf) = c.span(&r);
-                let f = Field::at(d.to_string(), 0.95 * c.weight * ocr_factor(conf), c.page, b);
+                let mut f = Field::at(d.to_string(), 0.95 * c.weight * ocr_factor(conf), c.page, b);
+                if on_anchor_line(&f) {
+                    f.confidence = f.confidence.max(0.85 * ocr_factor(conf));
+                }
                 if issue.is_some_and(|i| i.bbox == f.bbox) {
                     continue;
                 }

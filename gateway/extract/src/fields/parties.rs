@@ -177,12 +177,42 @@ fn name_in_blocks(doc: &Doc, heads: &[Heading], role: Role) -> Option<Field> {
                 continue;
             }
             if is_name_like(s) {
-                return Some(field_of(doc, k, s, 0.75));
+                let mut f = field_of(doc, k, s, 0.75);
+                if let Some(next) = continuation(doc, k, s) {
+                    f.value = format!("{} {}", f.value, next.text.trim());
+                    f.bbox = f.bbox.map(|b| b.union(next.bbox).rounded());
+                }
+                return Some(f);
             }
             break;
         }
     }
     None
+}
+
+/// A name written over two lines ("MVM Musterhafter / Versicherungsverein
+/// Musterstadt a.G."): the next line in the same column, close below, with
+/// letters only and ending in a legal form the first line lacks.
+fn continuation<'a>(doc: &'a Doc, k: usize, first: &Segment) -> Option<&'a Segment> {
+    if has_legal_form(&first.text) {
+        return None;
+    }
+    let l = &doc.lines[k];
+    let next = doc.lines.get(k + 1).filter(|n| n.page == l.page)?;
+    let h = first.bbox.height().max(4.0);
+    if next.bbox.y0 - first.bbox.y1 > h * 0.8 {
+        return None;
+    }
+    let s = next
+        .segments
+        .iter()
+        .find(|s| (s.bbox.x0 - first.bbox.x0).abs() < 5.0)?;
+    let ok = is_name_like(s)
+        && has_legal_form(&s.text)
+        && !s.text.chars().any(|c| c.is_ascii_digit())
+        && !s.text.contains(':')
+        && next.segments.len() == 1;
+    ok.then_some(s)
 }
 
 /// A letterhead or sender line: "Name GmbH - Street 1 - 12345 City".
@@ -247,7 +277,7 @@ fn seller_by_legal_form(doc: &Doc, heads: &[Heading]) -> Option<Field> {
 
 /// The recipient in the address window: the block that ends with a post
 /// code and city, at the top of page 1, outside any other party's block.
-fn buyer_from_address_window(doc: &Doc, heads: &[Heading]) -> Option<Field> {
+fn buyer_from_address_window(doc: &Doc, heads: &[Heading], seller: Option<&str>) -> Option<Field> {
     for (li, l) in doc.lines.iter().enumerate() {
         if l.page != 1 || l.bbox.y0 > 400.0 {
             continue;
@@ -287,7 +317,8 @@ fn buyer_from_address_window(doc: &Doc, heads: &[Heading]) -> Option<Field> {
                 name = Some((k, s));
             }
         }
-        if let Some((k, s)) = name {
+        // The seller's own address block (letterhead) is not the recipient.
+        if let Some((k, s)) = name.filter(|(_, s)| Some(s.text.trim()) != seller) {
             return Some(field_of(doc, k, s, 0.6));
         }
     }
@@ -356,7 +387,9 @@ pub(crate) fn find(doc: &Doc) -> Parties {
         .or_else(|| seller_from_letterhead(doc))
         .or_else(|| seller_by_legal_form(doc, &heads));
     let buyer_name = name_in_blocks(doc, &heads, Role::Buyer)
-        .or_else(|| buyer_from_address_window(doc, &heads))
+        .or_else(|| {
+            buyer_from_address_window(doc, &heads, seller_name.as_ref().map(|f| f.value.as_str()))
+        })
         .filter(|b| seller_name.as_ref().is_none_or(|s| s.value != b.value));
     Parties {
         seller_name,
