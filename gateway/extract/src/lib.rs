@@ -11,6 +11,7 @@
 //! templates, and cross-checks them (IBAN mod-97, VAT check digits, totals).
 #![forbid(unsafe_code)]
 
+pub mod degrade;
 mod error;
 pub mod eval;
 pub mod fields;

@@ -318,7 +318,10 @@ fn buyer_from_address_window(doc: &Doc, heads: &[Heading], seller: Option<&str>)
             }
         }
         // The seller's own address block (letterhead) is not the recipient.
-        if let Some((k, s)) = name.filter(|(_, s)| Some(s.text.trim()) != seller) {
+        let squash = |t: &str| fold(t).replace(' ', "");
+        if let Some((k, s)) =
+            name.filter(|(_, s)| seller.is_none_or(|x| squash(x) != squash(&s.text)))
+        {
             return Some(field_of(doc, k, s, 0.6));
         }
     }

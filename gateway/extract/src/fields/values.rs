@@ -101,6 +101,17 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// Amounts in `s` (sign, thousands and decimal separators of any locale),
 /// with byte ranges. Numbers glued to letters (`A4`, `H87`) are skipped.
 pub fn amounts(s: &str) -> Vec<(Decimal, std::ops::Range<usize>)> {
+    // OCR splits a decimal part ("470,1 5 €"): close the gap first. Same
+    // length, so byte ranges stay valid.
+    static SPLIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\d[.,]\d) (\d)\b").expect("valid regex"));
+    let joined;
+    let s = if SPLIT.is_match(s) {
+        joined = SPLIT.replace_all(s, "$1$2 ").into_owned();
+        joined.as_str()
+    } else {
+        s
+    };
     let bytes = s.as_bytes();
     let mut out = Vec::new();
     for c in AMOUNT.captures_iter(s) {
@@ -346,6 +357,7 @@ mod tests {
         assert_eq!(a("15 387,08"), Some("15387.08".into()));
         assert_eq!(a("2000"), Some("2000.00".into()));
         assert_eq!(a("19 %"), None);
+        assert_eq!(a("Solde à payer 470,1 5 €"), Some("470.15".into()));
     }
 
     #[test]

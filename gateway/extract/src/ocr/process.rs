@@ -89,3 +89,45 @@ fn prlimit() -> Option<&'static Path> {
         .map(Path::new)
         .find(|p| p.exists())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_over_its_time_limit_is_stopped() {
+        let started = Instant::now();
+        let r = run_limited(
+            Path::new("sleep"),
+            &["5".into()],
+            Duration::from_millis(200),
+            1 << 30,
+        );
+        assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_missing_program_is_named() {
+        let r = run_limited(
+            Path::new("/nonexistent/tesseract"),
+            &[],
+            Duration::from_secs(1),
+            0,
+        );
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/tesseract"), "{e}");
+    }
+
+    #[test]
+    fn arguments_reach_the_program_without_a_shell() {
+        let out = run_limited(
+            Path::new("echo"),
+            &["$HOME; rm -rf /".into()],
+            Duration::from_secs(5),
+            1 << 30,
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out), "$HOME; rm -rf /\n");
+    }
+}
