@@ -254,7 +254,11 @@ pub fn summarize(docs: &[DocScore], failed: usize) -> Summary {
     let n = s.documents;
     s.field_accuracy = ratio(right, all);
     s.straight_through_rate = ratio(docs.iter().filter(|d| d.straight_through).count(), n);
-    s.critical_error_rate = ratio(docs.iter().map(|d| d.critical_errors).sum(), given);
+    s.critical_error_rate = if given == 0 {
+        0.0
+    } else {
+        docs.iter().map(|d| d.critical_errors).sum::<usize>() as f64 / given as f64
+    };
     s.review_rate = ratio(docs.iter().filter(|d| d.needs_review).count(), n);
     s
 }

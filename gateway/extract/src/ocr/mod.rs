@@ -88,10 +88,23 @@ pub fn engine(cfg: &OcrConfig) -> Result<Box<dyn OcrEngine>, Error> {
     }
 }
 
-/// Render every page of a PDF (up to `max_pages`) and recognise it.
+/// Render every page of a PDF (up to `max_pages`) and recognise it. A scan
+/// (every page one JPEG image) goes to the engine as is: no re-rendering.
 pub fn recognize_pdf(pdf: &[u8], cfg: &OcrConfig) -> Result<Vec<Page>, Error> {
     let engine = engine(cfg)?;
     let dir = tempfile::tempdir().map_err(|e| io_err("temporary directory", e))?;
+    if let Some(scans) = crate::pdf::load(pdf)
+        .ok()
+        .and_then(|d| scanned_pages(&d, cfg.max_pages))
+    {
+        let mut pages = Vec::new();
+        for (i, (jpeg, dpi)) in scans.into_iter().enumerate() {
+            let img = dir.path().join(format!("scan-{i}.jpg"));
+            std::fs::write(&img, jpeg).map_err(|e| io_err("temporary file", e))?;
+            pages.push(engine.recognize(&img, i as u32 + 1, dpi)?);
+        }
+        return Ok(pages);
+    }
     let input = dir.path().join("in.pdf");
     std::fs::write(&input, pdf).map_err(|e| io_err("temporary file", e))?;
     let images = render(&input, dir.path(), cfg)?;
@@ -149,6 +162,52 @@ pub fn render(pdf: &Path, dir: &Path, cfg: &OcrConfig) -> Result<Vec<PathBuf>, E
         });
     }
     Ok(pages)
+}
+
+/// The JPEG of each page and its resolution, when every page is exactly one
+/// DCT-encoded image (what scanners and phone apps write); else `None`.
+fn scanned_pages(doc: &lopdf::Document, max_pages: u32) -> Option<Vec<(Vec<u8>, u32)>> {
+    let mut out = Vec::new();
+    for (_, page_id) in doc.get_pages().into_iter().take(max_pages as usize) {
+        let page = doc.get_dictionary(page_id).ok()?;
+        let width_pt = page
+            .get(b"MediaBox")
+            .and_then(|m| doc.dereference(m))
+            .ok()?
+            .1
+            .as_array()
+            .ok()?
+            .get(2)?
+            .as_float()
+            .ok()?;
+        let res = doc
+            .dereference(page.get(b"Resources").ok()?)
+            .ok()?
+            .1
+            .as_dict()
+            .ok()?;
+        let xobjects = doc
+            .dereference(res.get(b"XObject").ok()?)
+            .ok()?
+            .1
+            .as_dict()
+            .ok()?;
+        if xobjects.len() != 1 {
+            return None;
+        }
+        let (_, obj) = xobjects.iter().next()?;
+        let lopdf::Object::Stream(img) = doc.dereference(obj).ok()?.1 else {
+            return None;
+        };
+        let filter = img.dict.get(b"Filter").ok()?.as_name().ok()?;
+        let width_px = img.dict.get(b"Width").ok()?.as_i64().ok()?;
+        if filter != b"DCTDecode" || width_pt <= 0.0 {
+            return None;
+        }
+        let dpi = (width_px as f32 * 72.0 / width_pt).round() as u32;
+        out.push((img.content.clone(), dpi.clamp(50, 1200)));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn io_err(what: &str, source: std::io::Error) -> Error {
