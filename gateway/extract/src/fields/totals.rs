@@ -72,6 +72,19 @@ pub(crate) fn find(doc: &Doc) -> Vec<(&'static str, Field)> {
             });
         }
     }
+    // VAT unreadable (or only breakdown amounts found): total less net, unsure.
+    if let (Some(n), Some(g)) = (net.first(), gross.first()) {
+        let v = g.value - n.value;
+        if !vat.iter().any(|a| a.value == v) {
+            vat.push(Amt {
+                derived: true,
+                value: v,
+                score: 0.3,
+                page: g.page,
+                bbox: g.bbox,
+            });
+        }
+    }
     if std::env::var_os("GATEWAY_EXTRACT_TRACE").is_some() {
         for (n, c) in [
             ("net", &net),

@@ -103,12 +103,6 @@ impl OutputDev for Collector {
         font_size: f64,
         ch: &str,
     ) -> Result<(), OutputError> {
-        if std::env::var_os("GATEWAY_EXTRACT_TRACE").is_some() {
-            eprintln!(
-                "{ch:?} x={:.1} y={:.1} w={width:.3} fs={font_size:.2} m={:.2},{:.2},{:.2},{:.2}",
-                trm.m31, trm.m32, trm.m11, trm.m12, trm.m21, trm.m22
-            );
-        }
         let size = (font_size * (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt()) as f32;
         let size = if size.is_finite() && size > 0.1 {
             size
