@@ -16,6 +16,12 @@ packages=(
   postgresql        # the scale-out database; tests run against a real server
   postgresql-client
   jq                # the README tour reads JSON answers
+  poppler-utils     # pdftoppm: renders PDF pages for OCR (gateway extract)
+  tesseract-ocr     # OCR engine for scans and photos (gateway extract)
+  tesseract-ocr-eng
+  tesseract-ocr-deu
+  tesseract-ocr-fra
+  tesseract-ocr-ron
 )
 
 missing=()

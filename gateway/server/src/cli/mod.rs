@@ -2,6 +2,7 @@
 mod archive;
 mod conformance;
 mod directory;
+mod extract;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -103,6 +104,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Read an invoice from a PDF or image: embedded XML, text layer or OCR.
+    Extract(extract::ExtractArgs),
     /// Print the OpenAPI 3.1 document of the HTTP API.
     #[command(after_help = "Example:\n  gateway openapi > openapi.json")]
     Openapi,
@@ -307,6 +310,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             code => Err(Error::Exit(code)),
         };
     }
+    if let Command::Extract(args) = cli.command {
+        return extract::run(args);
+    }
     if let Command::Openapi = cli.command {
         let doc = crate::http::openapi();
         println!(
@@ -344,7 +350,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Openapi
         | Command::Convert { .. }
         | Command::Validate { .. }
-        | Command::Conformance(_) => Ok(()),
+        | Command::Conformance(_)
+        | Command::Extract(_) => Ok(()),
         Command::Company(cmd) => company(&config, cmd).await,
         Command::Token(cmd) => token(&config, cmd).await,
         Command::User(cmd) => user(&config, cmd).await,

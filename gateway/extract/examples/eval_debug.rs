@@ -1,0 +1,63 @@
+//! Development aid: extract every corpus file and print, per wrong field,
+//! the predicted and the true value.
+//!
+//! `cargo run --release -p gateway-extract --example eval_debug -- DIR [TRUTH] [--ocr] [--embedded]`
+use gateway_extract::eval;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags: Vec<&String> = args.iter().filter(|a| a.starts_with("--")).collect();
+    let pos: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let dir = std::path::PathBuf::from(pos.first().expect("DIR"));
+    let truth = pos
+        .get(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or(dir.clone());
+    let opts = gateway_extract::Options {
+        no_embedded: !flags.iter().any(|f| *f == "--embedded"),
+        force_ocr: flags.iter().any(|f| *f == "--ocr"),
+        ..Default::default()
+    };
+    let mut docs = Vec::new();
+    for rel in eval::corpus_files(&dir) {
+        let Some(t) = eval::truth_for(&truth, &rel) else {
+            continue;
+        };
+        if std::env::var_os("GATEWAY_EXTRACT_TRACE").is_some() {
+            eprintln!("== {}", rel.display());
+        }
+        let x = match gateway_extract::extract_file(&dir.join(&rel), &opts) {
+            Ok(x) => x,
+            Err(e) => {
+                println!("{}: {e}", rel.display());
+                continue;
+            }
+        };
+        for r in &x.review_reasons {
+            println!("REVIEW {r}");
+        }
+        let s = eval::score(&rel.display().to_string(), &t, &x);
+        for (id, o) in &s.fields {
+            if *o != eval::Outcome::Correct {
+                let f = x.fields.get(id);
+                println!(
+                    "{:<60} {id:<6} {o:?} review={} pred={:?} conf={:?} truth={:?}",
+                    rel.file_name().unwrap().to_string_lossy(),
+                    x.needs_review,
+                    f.map(|f| &f.value),
+                    f.map(|f| f.confidence),
+                    t.0.get(id)
+                );
+            }
+        }
+        docs.push(s);
+    }
+    let s = eval::summarize(&docs, 0);
+    println!(
+        "fields right {:.1}%, straight-through {:.1}%, critical {:.2}%, review {:.1}%",
+        s.field_accuracy * 100.0,
+        s.straight_through_rate * 100.0,
+        s.critical_error_rate * 100.0,
+        s.review_rate * 100.0
+    );
+}
