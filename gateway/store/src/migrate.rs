@@ -106,6 +106,10 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<usize> {
                     expected,
                 });
             }
+            // End the transaction now: a dropped one only rolls back when its connection is next
+            // used, and until then it holds the advisory lock that the next migration's
+            // transaction, maybe on another pooled connection, waits for (a start-up hang).
+            tx.rollback().await.map_err(fail)?;
             continue;
         }
         sqlx::raw_sql(migration.sql(backend))

@@ -80,6 +80,7 @@ impl Gateway {
                 }
             }
         });
+        let mut seen = Vec::new();
         let addr = loop {
             // Generous: a first start makes keys, and CI machines may be busy.
             match rx.recv_timeout(Duration::from_secs(90)) {
@@ -87,10 +88,15 @@ impl Gateway {
                     if let Some(rest) = line.split("listening on https://").nth(1) {
                         break rest.trim().parse().expect("listen address");
                     }
+                    seen.push(line);
                 }
-                Err(_) => {
+                Err(e) => {
                     let _ = child.kill();
-                    panic!("gateway did not start listening within 30 s");
+                    let status = child.try_wait().ok().flatten();
+                    panic!(
+                        "gateway did not start listening ({e}; exit {status:?}); it said:\n{}",
+                        seen.join("\n")
+                    );
                 }
             }
         };
