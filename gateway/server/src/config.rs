@@ -125,6 +125,8 @@ pub struct OutboundEmailConfig {
     pub backoff_ms: u64,
     /// Connection and command timeout.
     pub timeout_secs: u64,
+    /// The queue of invoice e-mails is drained on every send and at least this often.
+    pub poll_secs: u64,
 }
 
 impl Default for OutboundEmailConfig {
@@ -140,6 +142,7 @@ impl Default for OutboundEmailConfig {
             attempts: 3,
             backoff_ms: 500,
             timeout_secs: 30,
+            poll_secs: 30,
         }
     }
 }

@@ -571,3 +571,180 @@ async fn an_unreachable_relay_is_retried_then_reported() {
         "{err}"
     );
 }
+
+/// A company with a VAT number and a Peppol identifier, as the seller of [`alpha_invoice`].
+fn seller(db: &TestDb) -> Member {
+    let company = cli_json(
+        db,
+        &[
+            "company",
+            "add",
+            "--name",
+            "Alpha SA",
+            "--country",
+            "BE",
+            "--vat",
+            "BE0123456749",
+            "--peppol-id",
+            "0208:0123456749",
+        ],
+    );
+    let id = company["id"].as_str().unwrap().to_string();
+    let token = cli_json(
+        db,
+        &[
+            "token",
+            "create",
+            "--scope",
+            "member",
+            "--company",
+            &id,
+            "--label",
+            "alpha",
+        ],
+    );
+    Member {
+        id,
+        token: token["token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// The Peppol BIS example invoice from Alpha SA to Gamma SRL (9947:ro18547290) with `pdf`
+/// embedded as a supporting document.
+fn alpha_invoice(number: &str, pdf: &[u8]) -> String {
+    use base64::Engine as _;
+    let base = String::from_utf8(read_shared(UBL)).unwrap();
+    base.replace(
+        r#"<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>"#,
+        r#"<cbc:EndpointID schemeID="0208">0123456749</cbc:EndpointID>"#,
+    )
+    .replace(
+        r#"<cbc:EndpointID schemeID="0002">FR23342</cbc:EndpointID>"#,
+        r#"<cbc:EndpointID schemeID="9947">ro18547290</cbc:EndpointID>"#,
+    )
+    .replace("SupplierOfficialName Ltd", "Alpha SA")
+    .replace("Buyer Official Name", "Gamma SRL")
+    .replace(
+        "<cbc:ID>Snippet1</cbc:ID>",
+        &format!("<cbc:ID>{number}</cbc:ID>"),
+    )
+    .replace(
+        "    <cac:AccountingSupplierParty>",
+        &format!(
+            "    <cac:AdditionalDocumentReference><cbc:ID>{number}</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{number}.pdf\">{}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>\n    <cac:AccountingSupplierParty>",
+            base64::engine::general_purpose::STANDARD.encode(pdf)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn an_invoice_to_a_customer_who_receives_by_email_is_mailed_and_shown_delivered() {
+    let pdf = read_shared(PDF);
+    for db in test_databases().await {
+        let a = seller(&db);
+        // The customer's mailbox: another company's import address on this gateway, reached
+        // through the gateway's own SMTP listener acting as the relay.
+        let c = member(&db, "Gamma Mailbox");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+            .to_string();
+        let ca = db.data_dir().join("tls/ca.pem").display().to_string();
+        let listen = format!("127.0.0.1:{port}");
+        let (gw, _) = start_with(
+            &db,
+            &[
+                ("GATEWAY_EMAIL__SMTP_LISTEN", listen.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__RELAY", "localhost"),
+                ("GATEWAY_EMAIL__OUTBOUND__PORT", port.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__CA_FILE", ca.as_str()),
+                (
+                    "GATEWAY_EMAIL__OUTBOUND__FROM",
+                    "Alpha Invoicing <invoices@alpha.example>",
+                ),
+            ],
+        );
+        let mailbox = import_address(&gw, &c).await;
+        let resp = gw
+            .client
+            .post(gw.url("/v1/directory"))
+            .bearer_auth(&a.token)
+            .json(
+                &serde_json::json!({"legal_name": "Gamma SRL", "country": "RO",
+                "peppol_ids": ["9947:ro18547290"], "delivery": "email", "email": mailbox}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+
+        let ubl = alpha_invoice("INV-E-1", &pdf);
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=sales&then=send"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/xml")
+            .body(ubl.clone())
+            .send()
+            .await
+            .unwrap();
+        let sent: Value = resp.json().await.unwrap();
+        assert_eq!(sent["state"], "sent", "{sent}");
+        assert_eq!(sent["deliveries"][0]["channel"], "email");
+        let id = sent["id"].as_str().unwrap().to_string();
+
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let doc = loop {
+            let doc = get_json(&gw, &a.token, &format!("/v1/documents/{id}")).await;
+            if doc["delivery_status"] != "queued" {
+                break doc;
+            }
+            assert!(std::time::Instant::now() < deadline, "still queued: {doc}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(doc["delivery_status"], "delivered", "{doc}");
+        let delivery = &doc["deliveries"][0];
+        assert_eq!(delivery["recipient"], mailbox.as_str());
+        let message_id = delivery["proof"]["message_id"].as_str().unwrap();
+        assert!(
+            message_id.starts_with('<') && message_id.ends_with("@alpha.example>"),
+            "{message_id}"
+        );
+        let events = get_json(&gw, &a.token, &format!("/v1/documents/{id}/events")).await;
+        assert!(
+            events.to_string().contains("delivery_delivered"),
+            "{events}"
+        );
+
+        // The customer's mailbox got the UBL byte for byte and the embedded PDF.
+        assert_pdf_and_ubl_named(&gw, &c, &pdf, ubl.as_bytes(), "INV-E-1.pdf").await;
+    }
+}
+
+/// Like [`assert_pdf_and_ubl`], for the names the gateway gives its own invoice e-mails.
+async fn assert_pdf_and_ubl_named(
+    gw: &Gateway,
+    m: &Member,
+    pdf: &[u8],
+    ubl: &[u8],
+    pdf_name: &str,
+) {
+    let docs = documents(gw, m).await;
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    for doc in &docs {
+        assert_eq!(doc["source"], "email");
+        let bytes = original(gw, m, doc["id"].as_str().unwrap()).await;
+        match doc["media_type"].as_str().unwrap() {
+            "application/pdf" => {
+                assert_eq!(bytes, pdf, "the PDF intact");
+                assert_eq!(doc["file_name"], pdf_name);
+            }
+            "application/xml" => {
+                assert_eq!(bytes, ubl, "the UBL intact");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}

@@ -206,7 +206,7 @@ impl ReportScheduler {
                 attachments: Vec::new(),
             };
             match self.sender.send(&email).await {
-                Ok(()) => sent += 1,
+                Ok(_) => sent += 1,
                 Err(e) => {
                     tracing::error!(company = %sub.company_id, error = %e, "report e-mail not sent")
                 }
@@ -347,9 +347,9 @@ mod tests {
 
     #[async_trait]
     impl EmailSender for Recorder {
-        async fn send(&self, email: &OutgoingEmail) -> Result<(), Error> {
+        async fn send(&self, email: &OutgoingEmail) -> Result<String, Error> {
             self.0.lock().unwrap().push(email.clone());
-            Ok(())
+            Ok("<1@test>".into())
         }
     }
 
