@@ -120,6 +120,21 @@ pub async fn run(config: Config) -> Result<(), Error> {
             deliveries.clone(),
             Duration::from_secs(config.email.outbound.poll_secs.max(1)),
         );
+        let public = match &config.peppol.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("https://localhost:{}", local.port()),
+        };
+        let reports = crate::email::report::ReportScheduler {
+            source: Arc::new(crate::lifecycle::actions::LifecycleActions {
+                store: store.clone(),
+            }),
+            sender: sender.clone(),
+            documents_url: format!("{public}/v1/documents"),
+        };
+        match config.email.outbound.report_interval_secs {
+            Some(secs) => tokio::spawn(reports.run_every(Duration::from_secs(secs.max(1)))),
+            None => tokio::spawn(reports.run_forever()),
+        };
     }
     let state = AppState {
         archiver: Arc::new(archiver),

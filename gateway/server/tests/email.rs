@@ -748,3 +748,121 @@ async fn assert_pdf_and_ubl_named(
         }
     }
 }
+
+/// A plain SMTP listener on loopback that keeps every message it is given (the edge of the
+/// world: the reporting address's mail server).
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let _ = out.write_all(b"220 sink ESMTP\r\n");
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if cmd == "DATA" {
+                        let _ = out.write_all(b"354 go on\r\n");
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if reader.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        let _ = tx.send(data);
+                        b"250 kept\r\n"
+                    } else if cmd == "QUIT" {
+                        let _ = out.write_all(b"221 bye\r\n");
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = out.write_all(reply);
+                    line.clear();
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn the_action_report_goes_out_only_when_something_needs_action() {
+    let pdf = read_shared(PDF);
+    for db in test_databases().await {
+        let a = member(&db, "Alpha SA");
+        let (port, mails) = smtp_sink();
+        let port = port.to_string();
+        let (gw, _) = start_with(
+            &db,
+            &[
+                ("GATEWAY_EMAIL__OUTBOUND__RELAY", "127.0.0.1"),
+                ("GATEWAY_EMAIL__OUTBOUND__PORT", port.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__TLS", "none"),
+                ("GATEWAY_EMAIL__OUTBOUND__REPORT_INTERVAL_SECS", "1"),
+            ],
+        );
+        let resp = gw
+            .client
+            .put(gw.url("/v1/settings"))
+            .bearer_auth(&a.token)
+            .json(
+                &serde_json::json!({"reporting_email": "books@alpha.example",
+                "reporting_frequency": "daily"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+
+        // Nothing needs action: several report runs, no e-mail.
+        assert!(
+            mails.recv_timeout(Duration::from_secs(3)).is_err(),
+            "a report with nothing in it"
+        );
+
+        // A PDF waits for review: the next run reports it.
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=purchase"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/pdf")
+            .body(pdf.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+        let doc: Value = resp.json().await.unwrap();
+        let mail = mails
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the report");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mail.as_bytes())
+            .unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Daily report for Alpha SA: 1 item needs your action")
+        );
+        assert_eq!(
+            parsed
+                .to()
+                .and_then(|t| t.first())
+                .and_then(|a| a.address()),
+            Some("books@alpha.example")
+        );
+        let body = parsed.body_text(0).unwrap();
+        assert!(
+            body.contains("Documents to review (1)") && body.contains(doc["id"].as_str().unwrap()),
+            "{body}"
+        );
+    }
+}

@@ -215,6 +215,18 @@ impl ReportScheduler {
         Ok(sent)
     }
 
+    /// Runs every `interval` instead of at the daily report time (tests, operators who want
+    /// reports more often); never returns.
+    pub async fn run_every(self, interval: std::time::Duration) {
+        loop {
+            tokio::time::sleep(interval).await;
+            match self.run_once(Utc::now()).await {
+                Ok(sent) => tracing::info!(sent, "report e-mails sent"),
+                Err(e) => tracing::error!(error = %e, "report run failed"),
+            }
+        }
+    }
+
     /// Sleeps until each day's report time and runs; never returns.
     pub async fn run_forever(self) {
         loop {

@@ -4,6 +4,7 @@
 //! Sales: `draft → validated → sent | archived`. Purchases: `received → needs_review →
 //! accepted | refused`. Every step is a journal event; the HTTP handlers and the benchmark both
 //! go through these functions.
+pub mod actions;
 pub mod channels;
 pub mod extract;
 pub mod peppol;
