@@ -147,7 +147,120 @@ fn receipt_message_id(receipt: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use gateway_store::*;
+
     use super::*;
+
+    #[tokio::test]
+    async fn the_outbox_result_completes_the_documents_peppol_delivery() {
+        for db in gateway_testkit::test_databases().await {
+            let url = DatabaseUrl::parse(&db.url).unwrap();
+            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
+                .await
+                .unwrap();
+            let company = store
+                .create_company(NewCompany {
+                    legal_name: "Alpha".into(),
+                    vat_number: None,
+                    country: "BE".into(),
+                    address: Address::default(),
+                    identifiers: Vec::new(),
+                })
+                .await
+                .unwrap()
+                .id;
+            let mut ids = Vec::new();
+            for n in 0..2 {
+                let created = store
+                    .create_invoice(NewInvoice {
+                        id: None,
+                        document: NewDocument {
+                            company_id: company.clone(),
+                            direction: Direction::Sales,
+                            source: "api".into(),
+                            media_type: "application/xml".into(),
+                            file_name: None,
+                            bytes: format!("<Invoice>{n}</Invoice>").into_bytes(),
+                            actor: "test".into(),
+                            initial_state: states::DRAFT.into(),
+                        },
+                        summary: None,
+                        steps: vec![
+                            Step::new(states::VALIDATED, "validated", json!({})),
+                            Step::new(states::SENT, "sent", json!({})),
+                        ],
+                        idempotency: None,
+                        review_duplicates: false,
+                        origin: None,
+                        deliveries: vec![NewDelivery {
+                            channel: Delivery::Peppol,
+                            recipient: Some("0088:5790000435975".into()),
+                            status: DeliveryStatus::Queued,
+                            proof: None,
+                            reason: Some("waiting for the AS4 outbox".into()),
+                        }],
+                    })
+                    .await
+                    .unwrap();
+                ids.push(created.document.id);
+            }
+            let job = |doc: &str| {
+                let store = &store;
+                let (doc, company) = (doc.to_string(), company.clone());
+                async move {
+                    Outbox::enqueue(
+                        store,
+                        As4Send {
+                            document_id: Some(doc),
+                            company_id: company,
+                            sender_id: "0208:0123456749".into(),
+                            receiver_id: "0088:5790000435975".into(),
+                            doctype: "d".into(),
+                            process: "p".into(),
+                            payload: b"<Invoice/>".to_vec(),
+                        },
+                    )
+                    .await
+                    .unwrap()
+                }
+            };
+            let ok = job(&ids[0]).await;
+            let receipt = "<eb:MessageInfo><eb:MessageId>r-1@b</eb:MessageId>";
+            outbox_result(&store, &ok, Ok(("https://b/as4", receipt))).await;
+            let failed = job(&ids[1]).await;
+            outbox_result(&store, &failed, Err("no SMP record for 0088:5790000435975")).await;
+
+            let detail = |id: String| {
+                let store = &store;
+                async move {
+                    store
+                        .document_detail(&Visibility::All, &id)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                }
+            };
+            let d = detail(ids[0].clone()).await;
+            assert_eq!(d.row.delivery_status.as_deref(), Some("delivered"));
+            let proof = d.deliveries[0].proof.clone().unwrap();
+            assert_eq!(proof["as4_message_id"], ok.message_id.as_str());
+            assert_eq!(proof["receipt_message_id"], "r-1@b");
+            let d = detail(ids[1].clone()).await;
+            assert_eq!(
+                (
+                    d.row.delivery_status.as_deref(),
+                    d.row.status_reason.as_deref()
+                ),
+                (Some("failed"), Some("no SMP record for 0088:5790000435975"))
+            );
+            let events = store
+                .events(&Visibility::All, &ids[1])
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(events.last().unwrap().actor, "system:peppol");
+        }
+    }
 
     #[test]
     fn the_receipt_message_id_is_its_own_not_the_reference() {
