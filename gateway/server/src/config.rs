@@ -125,6 +125,10 @@ pub struct OutboundEmailConfig {
     pub backoff_ms: u64,
     /// Connection and command timeout.
     pub timeout_secs: u64,
+    /// The queue of invoice e-mails is drained on every send and at least this often.
+    pub poll_secs: u64,
+    /// Action reports go out every this many seconds instead of daily at 06:00 UTC.
+    pub report_interval_secs: Option<u64>,
 }
 
 impl Default for OutboundEmailConfig {
@@ -140,6 +144,8 @@ impl Default for OutboundEmailConfig {
             attempts: 3,
             backoff_ms: 500,
             timeout_secs: 30,
+            poll_secs: 30,
+            report_interval_secs: None,
         }
     }
 }

@@ -109,6 +109,33 @@ pub async fn run(config: Config) -> Result<(), Error> {
         };
         crate::as4::outbox::spawn_workers(store.clone(), sender, policy, 2);
     }
+    let deliveries = Arc::new(tokio::sync::Notify::new());
+    let email_sender = email_sender(&config)?;
+    if let Some(sender) = &email_sender {
+        crate::lifecycle::channels::spawn_worker(
+            store.clone(),
+            Arc::new(crate::email::channel::EmailChannel {
+                sender: sender.clone(),
+            }),
+            deliveries.clone(),
+            Duration::from_secs(config.email.outbound.poll_secs.max(1)),
+        );
+        let public = match &config.peppol.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("https://localhost:{}", local.port()),
+        };
+        let reports = crate::email::report::ReportScheduler {
+            source: Arc::new(crate::lifecycle::actions::LifecycleActions {
+                store: store.clone(),
+            }),
+            sender: sender.clone(),
+            documents_url: format!("{public}/v1/documents"),
+        };
+        match config.email.outbound.report_interval_secs {
+            Some(secs) => tokio::spawn(reports.run_every(Duration::from_secs(secs.max(1)))),
+            None => tokio::spawn(reports.run_forever()),
+        };
+    }
     let state = AppState {
         archiver: Arc::new(archiver),
         store,
@@ -122,8 +149,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
             config.validate.artefacts.as_deref(),
         )?),
         email_import_domain: config.email.import_domain.as_str().into(),
-        email_sender: email_sender(&config)?,
+        email_sender,
         as4,
+        deliveries,
     };
     let app = router(state, &config.http, &config.as4);
 

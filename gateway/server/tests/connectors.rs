@@ -420,10 +420,22 @@ async fn smtp_listener() -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, mails)
 }
 
+/// The accountant status of `doc` in the member's document list.
+async fn accountant_status(gw: &Gateway, token: &str, doc: &str) -> Value {
+    let (_, list) = call(gw, Method::GET, "/v1/documents", token, None).await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == doc)
+        .map(|r| r["accountant_status"].clone())
+        .unwrap_or(Value::Null)
+}
+
 #[tokio::test]
 async fn an_accountants_feed_waits_for_acknowledgement_and_the_mailbox_gets_ubl_and_original() {
     for db in test_databases().await {
-        let (admin, company, token) = seed(&db);
+        let (admin, _, token) = seed(&db);
         let (smtp_port, mails) = smtp_listener().await;
         let port = smtp_port.to_string();
         let gw = Gateway::start_with(
@@ -488,8 +500,28 @@ async fn an_accountants_feed_waits_for_acknowledgement_and_the_mailbox_gets_ubl_
             "purchases@books.example"
         );
 
-        let store = open(&db).await;
-        let doc = accepted(&store, &company, "M-1").await;
+        // A purchase invoice submitted and accepted through the member API.
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=purchase&file_name=M-1.xml"))
+            .bearer_auth(&token)
+            .header("content-type", "application/xml")
+            .body(invoice("M-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let created: Value = resp.json().await.unwrap();
+        let doc = created["id"].as_str().unwrap().to_string();
+        let (status, accepted) = call(
+            &gw,
+            Method::POST,
+            &format!("/v1/documents/{doc}/accept"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{accepted}");
         // The feed: the document waits as to_be_fetched until acknowledged.
         let mut page = Value::Null;
         for _ in 0..100 {
@@ -517,6 +549,8 @@ async fn an_accountants_feed_waits_for_acknowledgement_and_the_mailbox_gets_ubl_
             "{page}"
         );
         assert_eq!(item["invoice"]["invoice_number"], "M-1");
+        // The member's document list shows the accountant status.
+        assert_eq!(accountant_status(&gw, &token, &doc).await, "to_be_fetched");
         let cursor = page["next"].as_i64().unwrap();
         let (_, again) = call(
             &gw,
@@ -565,6 +599,16 @@ async fn an_accountants_feed_waits_for_acknowledgement_and_the_mailbox_gets_ubl_
         }
         let mails = mails.lock().unwrap().clone();
         assert_eq!(mails.len(), 1, "{mails:?}");
+        // Fetched and acknowledged by the feed, mailed by the mailbox: forwarded.
+        let mut status = Value::Null;
+        for _ in 0..100 {
+            status = accountant_status(&gw, &token, &doc).await;
+            if status == "forwarded" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "forwarded");
         let mail = &mails[0];
         assert!(mail.contains("RCPT TO:<purchases@books.example>"), "{mail}");
         assert!(

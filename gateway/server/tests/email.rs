@@ -571,3 +571,298 @@ async fn an_unreachable_relay_is_retried_then_reported() {
         "{err}"
     );
 }
+
+/// A company with a VAT number and a Peppol identifier, as the seller of [`alpha_invoice`].
+fn seller(db: &TestDb) -> Member {
+    let company = cli_json(
+        db,
+        &[
+            "company",
+            "add",
+            "--name",
+            "Alpha SA",
+            "--country",
+            "BE",
+            "--vat",
+            "BE0123456749",
+            "--peppol-id",
+            "0208:0123456749",
+        ],
+    );
+    let id = company["id"].as_str().unwrap().to_string();
+    let token = cli_json(
+        db,
+        &[
+            "token",
+            "create",
+            "--scope",
+            "member",
+            "--company",
+            &id,
+            "--label",
+            "alpha",
+        ],
+    );
+    Member {
+        id,
+        token: token["token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// The Peppol BIS example invoice from Alpha SA to Gamma SRL (9947:ro18547290) with `pdf`
+/// embedded as a supporting document.
+fn alpha_invoice(number: &str, pdf: &[u8]) -> String {
+    use base64::Engine as _;
+    let base = String::from_utf8(read_shared(UBL)).unwrap();
+    base.replace(
+        r#"<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>"#,
+        r#"<cbc:EndpointID schemeID="0208">0123456749</cbc:EndpointID>"#,
+    )
+    .replace(
+        r#"<cbc:EndpointID schemeID="0002">FR23342</cbc:EndpointID>"#,
+        r#"<cbc:EndpointID schemeID="9947">ro18547290</cbc:EndpointID>"#,
+    )
+    .replace("SupplierOfficialName Ltd", "Alpha SA")
+    .replace("Buyer Official Name", "Gamma SRL")
+    .replace(
+        "<cbc:ID>Snippet1</cbc:ID>",
+        &format!("<cbc:ID>{number}</cbc:ID>"),
+    )
+    .replace(
+        "    <cac:AccountingSupplierParty>",
+        &format!(
+            "    <cac:AdditionalDocumentReference><cbc:ID>{number}</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"{number}.pdf\">{}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>\n    <cac:AccountingSupplierParty>",
+            base64::engine::general_purpose::STANDARD.encode(pdf)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn an_invoice_to_a_customer_who_receives_by_email_is_mailed_and_shown_delivered() {
+    let pdf = read_shared(PDF);
+    for db in test_databases().await {
+        let a = seller(&db);
+        // The customer's mailbox: another company's import address on this gateway, reached
+        // through the gateway's own SMTP listener acting as the relay.
+        let c = member(&db, "Gamma Mailbox");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+            .to_string();
+        let ca = db.data_dir().join("tls/ca.pem").display().to_string();
+        let listen = format!("127.0.0.1:{port}");
+        let (gw, _) = start_with(
+            &db,
+            &[
+                ("GATEWAY_EMAIL__SMTP_LISTEN", listen.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__RELAY", "localhost"),
+                ("GATEWAY_EMAIL__OUTBOUND__PORT", port.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__CA_FILE", ca.as_str()),
+                (
+                    "GATEWAY_EMAIL__OUTBOUND__FROM",
+                    "Alpha Invoicing <invoices@alpha.example>",
+                ),
+            ],
+        );
+        let mailbox = import_address(&gw, &c).await;
+        let resp = gw
+            .client
+            .post(gw.url("/v1/directory"))
+            .bearer_auth(&a.token)
+            .json(
+                &serde_json::json!({"legal_name": "Gamma SRL", "country": "RO",
+                "peppol_ids": ["9947:ro18547290"], "delivery": "email", "email": mailbox}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+
+        let ubl = alpha_invoice("INV-E-1", &pdf);
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=sales&then=send"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/xml")
+            .body(ubl.clone())
+            .send()
+            .await
+            .unwrap();
+        let sent: Value = resp.json().await.unwrap();
+        assert_eq!(sent["state"], "sent", "{sent}");
+        assert_eq!(sent["deliveries"][0]["channel"], "email");
+        let id = sent["id"].as_str().unwrap().to_string();
+
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let doc = loop {
+            let doc = get_json(&gw, &a.token, &format!("/v1/documents/{id}")).await;
+            if doc["delivery_status"] != "queued" {
+                break doc;
+            }
+            assert!(std::time::Instant::now() < deadline, "still queued: {doc}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(doc["delivery_status"], "delivered", "{doc}");
+        let delivery = &doc["deliveries"][0];
+        assert_eq!(delivery["recipient"], mailbox.as_str());
+        let message_id = delivery["proof"]["message_id"].as_str().unwrap();
+        assert!(
+            message_id.starts_with('<') && message_id.ends_with("@alpha.example>"),
+            "{message_id}"
+        );
+        let events = get_json(&gw, &a.token, &format!("/v1/documents/{id}/events")).await;
+        assert!(
+            events.to_string().contains("delivery_delivered"),
+            "{events}"
+        );
+
+        // The customer's mailbox got the UBL byte for byte and the embedded PDF.
+        assert_pdf_and_ubl_named(&gw, &c, &pdf, ubl.as_bytes(), "INV-E-1.pdf").await;
+    }
+}
+
+/// Like [`assert_pdf_and_ubl`], for the names the gateway gives its own invoice e-mails.
+async fn assert_pdf_and_ubl_named(
+    gw: &Gateway,
+    m: &Member,
+    pdf: &[u8],
+    ubl: &[u8],
+    pdf_name: &str,
+) {
+    let docs = documents(gw, m).await;
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    for doc in &docs {
+        assert_eq!(doc["source"], "email");
+        let bytes = original(gw, m, doc["id"].as_str().unwrap()).await;
+        match doc["media_type"].as_str().unwrap() {
+            "application/pdf" => {
+                assert_eq!(bytes, pdf, "the PDF intact");
+                assert_eq!(doc["file_name"], pdf_name);
+            }
+            "application/xml" => {
+                assert_eq!(bytes, ubl, "the UBL intact");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
+
+/// A plain SMTP listener on loopback that keeps every message it is given (the edge of the
+/// world: the reporting address's mail server).
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let _ = out.write_all(b"220 sink ESMTP\r\n");
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if cmd == "DATA" {
+                        let _ = out.write_all(b"354 go on\r\n");
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if reader.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        let _ = tx.send(data);
+                        b"250 kept\r\n"
+                    } else if cmd == "QUIT" {
+                        let _ = out.write_all(b"221 bye\r\n");
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = out.write_all(reply);
+                    line.clear();
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn the_action_report_goes_out_only_when_something_needs_action() {
+    let pdf = read_shared(PDF);
+    for db in test_databases().await {
+        let a = member(&db, "Alpha SA");
+        let (port, mails) = smtp_sink();
+        let port = port.to_string();
+        let (gw, _) = start_with(
+            &db,
+            &[
+                ("GATEWAY_EMAIL__OUTBOUND__RELAY", "127.0.0.1"),
+                ("GATEWAY_EMAIL__OUTBOUND__PORT", port.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__TLS", "none"),
+                ("GATEWAY_EMAIL__OUTBOUND__REPORT_INTERVAL_SECS", "1"),
+            ],
+        );
+        let resp = gw
+            .client
+            .put(gw.url("/v1/settings"))
+            .bearer_auth(&a.token)
+            .json(
+                &serde_json::json!({"reporting_email": "books@alpha.example",
+                "reporting_frequency": "daily"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+
+        // Nothing needs action: several report runs, no e-mail.
+        assert!(
+            mails.recv_timeout(Duration::from_secs(3)).is_err(),
+            "a report with nothing in it"
+        );
+
+        // A PDF waits for review: the next run reports it.
+        let resp = gw
+            .client
+            .post(gw.url("/v1/documents?direction=purchase"))
+            .bearer_auth(&a.token)
+            .header("content-type", "application/pdf")
+            .body(pdf.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.status());
+        let doc: Value = resp.json().await.unwrap();
+        let mail = mails
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the report");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mail.as_bytes())
+            .unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Daily report for Alpha SA: 1 item needs your action")
+        );
+        assert_eq!(
+            parsed
+                .to()
+                .and_then(|t| t.first())
+                .and_then(|a| a.address()),
+            Some("books@alpha.example")
+        );
+        let body = parsed.body_text(0).unwrap();
+        assert!(
+            body.contains("Documents to review (1)") && body.contains(doc["id"].as_str().unwrap()),
+            "{body}"
+        );
+    }
+}

@@ -103,6 +103,7 @@ pub async fn work_once(
         Ok((url, receipt)) => {
             tracing::info!(message_id = %job.message_id, %url, attempts = job.attempts, "AS4 message delivered");
             store.outbound_sent(&job.id, &url, &receipt).await?;
+            crate::lifecycle::peppol::outbox_result(store, &job, Ok((&url, &receipt))).await;
         }
         Err(SendError::Retry(e)) if job.attempts < i64::from(policy.max_attempts) => {
             let delay = policy.delay(job.attempts);
@@ -112,6 +113,7 @@ pub async fn work_once(
         Err(SendError::Retry(e)) | Err(SendError::Final(e)) => {
             tracing::error!(message_id = %job.message_id, error = %e, attempts = job.attempts, "AS4 message not delivered");
             store.outbound_failed(&job.id, &e).await?;
+            crate::lifecycle::peppol::outbox_result(store, &job, Err(&e)).await;
         }
     }
     Ok(true)

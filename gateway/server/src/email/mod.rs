@@ -1,5 +1,6 @@
 //! E-mail: import of purchase documents (our own SMTP listener and raw MIME over the API),
 //! sending invoices through a relay, and the "needs your action" report.
+pub mod channel;
 pub mod import;
 pub mod outbound;
 pub mod report;

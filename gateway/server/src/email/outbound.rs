@@ -32,7 +32,8 @@ pub struct OutgoingEmail {
 /// Something that delivers an e-mail, or says clearly why it could not.
 #[async_trait]
 pub trait EmailSender: Send + Sync {
-    async fn send(&self, email: &OutgoingEmail) -> Result<(), Error>;
+    /// Sends; the message's `Message-ID` (the proof of delivery to the relay).
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, Error>;
 }
 
 /// Sends through the relay of `[email.outbound]`.
@@ -88,7 +89,7 @@ impl SmtpSender {
         })
     }
 
-    fn message(&self, email: &OutgoingEmail) -> Result<Message, Error> {
+    fn message(&self, email: &OutgoingEmail, message_id: &str) -> Result<Message, Error> {
         let to: Mailbox = email
             .to
             .parse()
@@ -104,6 +105,7 @@ impl SmtpSender {
             parts = parts.singlepart(Attachment::new(a.name.clone()).body(a.bytes.clone(), ctype));
         }
         Message::builder()
+            .message_id(Some(message_id.to_string()))
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
@@ -114,13 +116,18 @@ impl SmtpSender {
 
 #[async_trait]
 impl EmailSender for SmtpSender {
-    async fn send(&self, email: &OutgoingEmail) -> Result<(), Error> {
-        let message = self.message(email)?;
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, Error> {
+        let message_id = format!(
+            "<{}@{}>",
+            uuid::Uuid::new_v4().simple(),
+            self.from.email.domain()
+        );
+        let message = self.message(email, &message_id)?;
         let attempts = self.config.attempts.max(1);
         let mut wait = Duration::from_millis(self.config.backoff_ms);
         for attempt in 1..=attempts {
             match self.transport.send(message.clone()).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(message_id),
                 Err(e) if e.is_permanent() || attempt == attempts => {
                     return Err(Error::EmailSend {
                         relay: self.relay.clone(),
@@ -178,6 +185,7 @@ pub async fn send_invoice_email(
                 .collect(),
         })
         .await
+        .map(|_| ())
 }
 
 #[cfg(test)]
@@ -234,7 +242,7 @@ mod tests {
                 },
             ],
         };
-        let raw = sender.message(&email).unwrap().formatted();
+        let raw = sender.message(&email, "<1@x>").unwrap().formatted();
         let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
         assert_eq!(parsed.subject(), Some("Invoice 1"));
         let names: Vec<_> = parsed
@@ -247,7 +255,7 @@ mod tests {
             ..email
         };
         assert!(sender
-            .message(&bad)
+            .message(&bad, "<1@x>")
             .unwrap_err()
             .to_string()
             .contains("nobody"));

@@ -206,13 +206,25 @@ impl ReportScheduler {
                 attachments: Vec::new(),
             };
             match self.sender.send(&email).await {
-                Ok(()) => sent += 1,
+                Ok(_) => sent += 1,
                 Err(e) => {
                     tracing::error!(company = %sub.company_id, error = %e, "report e-mail not sent")
                 }
             }
         }
         Ok(sent)
+    }
+
+    /// Runs every `interval` instead of at the daily report time (tests, operators who want
+    /// reports more often); never returns.
+    pub async fn run_every(self, interval: std::time::Duration) {
+        loop {
+            tokio::time::sleep(interval).await;
+            match self.run_once(Utc::now()).await {
+                Ok(sent) => tracing::info!(sent, "report e-mails sent"),
+                Err(e) => tracing::error!(error = %e, "report run failed"),
+            }
+        }
     }
 
     /// Sleeps until each day's report time and runs; never returns.
@@ -347,9 +359,9 @@ mod tests {
 
     #[async_trait]
     impl EmailSender for Recorder {
-        async fn send(&self, email: &OutgoingEmail) -> Result<(), Error> {
+        async fn send(&self, email: &OutgoingEmail) -> Result<String, Error> {
             self.0.lock().unwrap().push(email.clone());
-            Ok(())
+            Ok("<1@test>".into())
         }
     }
 

@@ -257,6 +257,9 @@ pub async fn upload(
         )
         .await?;
         replayed |= created.replayed;
+        if params.then == Some(lifecycle::Then::Send) {
+            state.deliveries.notify_one();
+        }
         if !created.replayed {
             state
                 .metrics
@@ -611,16 +614,16 @@ pub async fn send(
     Path(id): Path<String>,
 ) -> Result<Json<DocumentDetail>, Problem> {
     caller.require_writer()?;
-    Ok(Json(
-        lifecycle::send(
-            state.store.as_ref(),
-            &caller.visibility(),
-            &id,
-            &caller.actor(),
-            None,
-        )
-        .await?,
-    ))
+    let sent = lifecycle::send(
+        state.store.as_ref(),
+        &caller.visibility(),
+        &id,
+        &caller.actor(),
+        None,
+    )
+    .await?;
+    state.deliveries.notify_one();
+    Ok(Json(sent))
 }
 
 /// Archives a sales document without sending it.

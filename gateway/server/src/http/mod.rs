@@ -52,6 +52,8 @@ pub struct AppState {
     /// Sends e-mail through `[email.outbound]`; `None` when no relay is configured.
     pub email_sender: Option<Arc<dyn crate::email::EmailSender>>,
     pub as4: Arc<crate::as4::As4>,
+    /// Wakes the delivery workers when a send queued something.
+    pub deliveries: Arc<tokio::sync::Notify>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

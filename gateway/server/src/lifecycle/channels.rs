@@ -60,6 +60,33 @@ pub async fn drain(
     Ok(queued.len())
 }
 
+/// Runs `sender`'s queue until the process ends: drains whenever `wake` is notified (a send
+/// queued something) and at least every `every`, so a delivery queued by another node or before
+/// a restart goes out too.
+pub fn spawn_worker(
+    store: std::sync::Arc<dyn Store>,
+    sender: std::sync::Arc<dyn ChannelSender>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        loop {
+            match drain(&*store, &*sender, 50).await {
+                // A full batch: more may be waiting.
+                Ok(50) => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(channel = %sender.channel(), error = %e, "delivery queue")
+                }
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;

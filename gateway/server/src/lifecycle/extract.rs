@@ -104,16 +104,10 @@ pub fn summary(p: &Parsed, direction: Direction) -> Summary {
     }
 }
 
-/// The rules report. CII is checked through its UBL rendering, since the rules read UBL.
+/// The rules report, UBL and CII each judged in its own syntax (the locations point into the
+/// document as submitted).
 pub fn validate(p: &Parsed) -> Result<Report, String> {
-    match p.syntax {
-        Syntax::Ubl => gateway_rules::validate_document(&p.doc, Selection::Auto),
-        Syntax::Cii => {
-            let ubl = gateway_convert::write(&p.invoice, gateway_convert::Target::Ubl);
-            gateway_rules::validate(&ubl, Selection::Auto, &Limits::default())
-        }
-    }
-    .map_err(|e| e.to_string())
+    gateway_rules::validate_document(&p.doc, Selection::Auto).map_err(|e| e.to_string())
 }
 
 /// Why `company` may not issue this invoice: its seller must be the company, by electronic
@@ -140,4 +134,34 @@ pub fn seller_mismatch(p: &Parsed, company: &Company) -> Option<String> {
             company.legal_name
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cii_is_judged_in_its_own_syntax_with_locations_in_the_document() {
+        let cii = gateway_testkit::read_shared("conformance/en16931/cii/examples/CII_example1.xml");
+        let report = validate(&parse(&cii).unwrap()).unwrap();
+        assert_eq!(report.syntax, gateway_rules::Syntax::Cii);
+        assert!(report.is_valid(), "{:?}", report.fatal);
+
+        // A due amount that does not add up (BR-CO-16) is found where it is written.
+        let text = String::from_utf8(cii).unwrap().replace(
+            "<ram:DuePayableAmount>250.33</ram:DuePayableAmount>",
+            "<ram:DuePayableAmount>99.00</ram:DuePayableAmount>",
+        );
+        let report = validate(&parse(text.as_bytes()).unwrap()).unwrap();
+        let finding = report
+            .fatal
+            .iter()
+            .find(|f| f.id == "BR-CO-16")
+            .expect("BR-CO-16 fires");
+        assert!(
+            finding.location.contains("CrossIndustryInvoice"),
+            "{}",
+            finding.location
+        );
+    }
 }

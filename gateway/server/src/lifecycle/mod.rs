@@ -4,8 +4,10 @@
 //! Sales: `draft → validated → sent | archived`. Purchases: `received → needs_review →
 //! accepted | refused`. Every step is a journal event; the HTTP handlers and the benchmark both
 //! go through these functions.
+pub mod actions;
 pub mod channels;
 pub mod extract;
+pub mod peppol;
 
 use gateway_store::{
     states, AutoAcceptRule, Created, Delivery, DeliveryStatus, Direction, DocumentDetail,
@@ -191,10 +193,23 @@ pub async fn submit(store: &dyn Store, mut sub: Submission) -> Result<Created> {
         Err(e) => return Err(e),
     };
     a.steps.push(plan.step);
+    let to_peppol = peppol_recipient(&plan.delivery).map(|r| (r, a.document.bytes.clone()));
     a.deliveries.extend(plan.delivery);
     let mut batch = vec![a];
     batch.extend(plan.inbox);
-    Ok(store.create_invoices(batch).await?.remove(0))
+    let created = store.create_invoices(batch).await?.remove(0);
+    if let (Some((receiver, bytes)), false) = (to_peppol, created.replayed) {
+        peppol::hand_over(store, &id, &sub.company_id, parsed, &receiver, bytes).await;
+    }
+    Ok(created)
+}
+
+/// The participant of a Peppol delivery, which goes to the AS4 outbox once stored.
+fn peppol_recipient(delivery: &Option<NewDelivery>) -> Option<String> {
+    delivery
+        .as_ref()
+        .filter(|d| d.channel == Delivery::Peppol)
+        .and_then(|d| d.recipient.clone())
 }
 
 /// How a validated sales invoice goes out: its step, its delivery and, for a member of this
@@ -552,6 +567,7 @@ pub async fn send(
     // The inbox copy first: its key is this document, so a send retried after a failure
     // finds the copy it made and never makes a second.
     let (step, mut delivery) = (plan.step, plan.delivery);
+    let to_peppol = peppol_recipient(&delivery);
     if let Some(inbox) = plan.inbox {
         let made = store.create_invoice(inbox).await?;
         if let Some(d) = delivery.as_mut() {
@@ -570,6 +586,9 @@ pub async fn send(
             },
         )
         .await?;
+    if let Some(receiver) = to_peppol {
+        peppol::hand_over(store, id, &company_id, &parsed, &receiver, document.bytes).await;
+    }
     load(store, vis, id).await
 }
 

@@ -218,6 +218,7 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(Error::db("queueing deliveries"))?;
+        super::connectors::refresh_accountant_status(&mut *tx, &doc.id).await?;
         tx.commit().await.map_err(Error::db("commit"))?;
         Ok(Some(entry))
     }

@@ -63,6 +63,36 @@ fn owners_clause(owners: &[ConnectorOwner], sql: &mut String, binds: &mut Vec<St
     true
 }
 
+/// The accountant status the document list shows: the worst forwarding status of the document
+/// to its company's accountants (`error`, else `to_be_fetched`, else `forwarded`), refreshed in
+/// the transaction that changes a forwarding. `selector` picks the documents (`$1`).
+fn accountant_status_sql(selector: &str) -> String {
+    format!(
+        "UPDATE document_summaries SET accountant_status = (
+            SELECT CASE WHEN SUM(CASE WHEN d.status = 'error' THEN 1 ELSE 0 END) > 0 THEN 'error'
+                        WHEN SUM(CASE WHEN d.status = 'to_be_fetched' THEN 1 ELSE 0 END) > 0 THEN 'to_be_fetched'
+                        ELSE 'forwarded' END
+            FROM connector_deliveries d JOIN connectors c ON c.id = d.connector_id
+            WHERE d.document_id = document_summaries.document_id AND c.owner_kind = 'accountant')
+         WHERE document_id IN ({selector}) AND EXISTS (
+            SELECT 1 FROM connector_deliveries d JOIN connectors c ON c.id = d.connector_id
+            WHERE d.document_id = document_summaries.document_id AND c.owner_kind = 'accountant')"
+    )
+}
+
+/// Refreshes the accountant status of one document.
+pub(crate) async fn refresh_accountant_status<'e, E>(exec: E, document_id: &str) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(sqlx::AssertSqlSafe(accountant_status_sql("$1")))
+        .bind(document_id)
+        .execute(exec)
+        .await
+        .map_err(Error::db("refreshing the accountant status"))?;
+    Ok(())
+}
+
 impl SqlStore {
     pub(super) async fn create_connector_impl(&self, new: NewConnector) -> Result<Connector> {
         if !matches!(new.owner.kind.as_str(), "company" | "accountant") {
@@ -214,6 +244,7 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(Error::db("recording delivery attempt"))?;
+        refresh_accountant_status(&mut *tx, document_id).await?;
         if let Attempt::Disable { reason } = attempt {
             sqlx::query(
                 "UPDATE connectors SET disabled_at = $1, disabled_reason = $2 WHERE id = $3 AND disabled_at IS NULL",
@@ -234,6 +265,13 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(Error::db("failing pending deliveries"))?;
+            sqlx::query(sqlx::AssertSqlSafe(accountant_status_sql(
+                "SELECT document_id FROM connector_deliveries WHERE connector_id = $1",
+            )))
+            .bind(connector_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::db("refreshing the accountant status"))?;
         }
         tx.commit().await.map_err(Error::db("commit"))?;
         Ok(())
@@ -268,17 +306,23 @@ impl SqlStore {
         let mut changed = 0;
         let now = time::now();
         for id in document_ids {
-            changed += sqlx::query(
+            let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
+            let acked = sqlx::query(
                 "UPDATE connector_deliveries SET status = 'forwarded', reason = NULL, attempts = attempts + 1, updated_at = $1
                  WHERE connector_id = $2 AND document_id = $3 AND status = 'to_be_fetched'",
             )
             .bind(now.as_str())
             .bind(connector_id)
             .bind(id.as_str())
-            .execute(&self.pools.write)
+            .execute(&mut *tx)
             .await
             .map_err(Error::db("acknowledging"))?
             .rows_affected();
+            if acked > 0 {
+                refresh_accountant_status(&mut *tx, id).await?;
+            }
+            tx.commit().await.map_err(Error::db("commit"))?;
+            changed += acked;
         }
         Ok(changed)
     }

@@ -1,0 +1,271 @@
+//! The Peppol channel: a sale routed to Peppol is handed to the AS4 outbox right after it is
+//! stored, and the outbox's end result (receipt or final failure) completes the lifecycle
+//! delivery, which stays `queued` while the outbox works on it.
+use gateway_model::{DocumentKind, Syntax};
+use gateway_store::{Delivery, DeliveryStatus, Outbound, Store, Visibility};
+use serde_json::json;
+
+use super::extract::{self, Parsed};
+use crate::as4::outbox::{As4Send, Outbox};
+
+/// Peppol BIS Billing 3.0 on CII (D16B).
+const BIS3_CII: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100::CrossIndustryInvoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::D16B";
+
+const ACTOR: &str = "system:peppol";
+
+/// The BIS 3 document type and process of the invoice as written.
+pub fn doctype(p: &Parsed) -> (String, String) {
+    let doctype = match (p.syntax, p.invoice.kind) {
+        (Syntax::Cii, _) => BIS3_CII.to_string(),
+        (Syntax::Ubl, DocumentKind::CreditNote) => {
+            gateway_peppol::BIS3_CREDIT_NOTE.value().to_string()
+        }
+        (Syntax::Ubl, _) => gateway_peppol::BIS3_INVOICE.value().to_string(),
+    };
+    (doctype, gateway_peppol::BILLING_PROCESS.value().to_string())
+}
+
+/// Queues the sales document `document_id` in the AS4 outbox for `receiver`. The sender is the
+/// seller's electronic address, else the company's first identifier. What cannot be queued
+/// fails the delivery at once, with the reason on the document.
+pub async fn hand_over(
+    store: &dyn Store,
+    document_id: &str,
+    company_id: &str,
+    parsed: &Parsed,
+    receiver: &str,
+    payload: Vec<u8>,
+) {
+    let sender = match parsed
+        .invoice
+        .seller
+        .as_ref()
+        .and_then(extract::electronic_address)
+    {
+        Some(s) => Some(s),
+        None => store
+            .get_company(&Visibility::All, company_id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|c| c.identifiers.first().map(|i| i.value.clone())),
+    };
+    let Some(sender_id) = sender else {
+        fail(store, document_id, "the seller has no Peppol identifier").await;
+        return;
+    };
+    let (doctype, process) = doctype(parsed);
+    let queued = Outbox::enqueue(
+        store,
+        As4Send {
+            document_id: Some(document_id.to_string()),
+            company_id: company_id.to_string(),
+            sender_id,
+            receiver_id: receiver.to_string(),
+            doctype,
+            process,
+            payload,
+        },
+    )
+    .await;
+    match queued {
+        Ok(m) => {
+            tracing::info!(document_id, message_id = %m.message_id, "handed to the AS4 outbox")
+        }
+        Err(e) => fail(store, document_id, &format!("not queued for AS4: {e}")).await,
+    }
+}
+
+/// Records the outbox's end result for its document: `Ok((endpoint, receipt))` or the final
+/// error. Messages not sent for a document (tests, operators) have nothing to complete.
+pub async fn outbox_result(store: &dyn Store, job: &Outbound, result: Result<(&str, &str), &str>) {
+    let Some(document_id) = job.document_id.as_deref() else {
+        return;
+    };
+    let (status, proof, reason) = match result {
+        Ok((endpoint, receipt)) => (
+            DeliveryStatus::Delivered,
+            Some(json!({
+                "as4_message_id": job.message_id,
+                "receipt_message_id": receipt_message_id(receipt),
+                "receipt_sha256": gateway_store::sha256_hex(receipt.as_bytes()),
+                "endpoint": endpoint,
+            })),
+            None,
+        ),
+        Err(e) => (DeliveryStatus::Failed, None, Some(e.to_string())),
+    };
+    if let Err(e) = complete(store, document_id, status, proof, reason).await {
+        tracing::error!(document_id, error = %e, "the AS4 result is not on the document");
+    }
+}
+
+async fn fail(store: &dyn Store, document_id: &str, reason: &str) {
+    tracing::error!(document_id, reason, "Peppol delivery failed");
+    if let Err(e) = complete(
+        store,
+        document_id,
+        DeliveryStatus::Failed,
+        None,
+        Some(reason.into()),
+    )
+    .await
+    {
+        tracing::error!(document_id, error = %e, "the failure is not on the document");
+    }
+}
+
+/// Completes the document's queued Peppol delivery.
+async fn complete(
+    store: &dyn Store,
+    document_id: &str,
+    status: DeliveryStatus,
+    proof: Option<serde_json::Value>,
+    reason: Option<String>,
+) -> gateway_store::Result<()> {
+    let Some(detail) = store.document_detail(&Visibility::All, document_id).await? else {
+        return Ok(());
+    };
+    for d in detail
+        .deliveries
+        .iter()
+        .filter(|d| d.channel == Delivery::Peppol && d.status == DeliveryStatus::Queued)
+    {
+        store
+            .complete_delivery(&d.id, status, proof.clone(), reason.clone(), ACTOR)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The receipt's own `eb:MessageId` (the first in the signal; `RefToMessageId` follows it).
+fn receipt_message_id(receipt: &str) -> Option<String> {
+    let start = receipt.find(":MessageId>")? + ":MessageId>".len();
+    let end = receipt[start..].find('<')?;
+    Some(receipt[start..start + end].trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use gateway_store::*;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_outbox_result_completes_the_documents_peppol_delivery() {
+        for db in gateway_testkit::test_databases().await {
+            let url = DatabaseUrl::parse(&db.url).unwrap();
+            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
+                .await
+                .unwrap();
+            let company = store
+                .create_company(NewCompany {
+                    legal_name: "Alpha".into(),
+                    vat_number: None,
+                    country: "BE".into(),
+                    address: Address::default(),
+                    identifiers: Vec::new(),
+                })
+                .await
+                .unwrap()
+                .id;
+            let mut ids = Vec::new();
+            for n in 0..2 {
+                let created = store
+                    .create_invoice(NewInvoice {
+                        id: None,
+                        document: NewDocument {
+                            company_id: company.clone(),
+                            direction: Direction::Sales,
+                            source: "api".into(),
+                            media_type: "application/xml".into(),
+                            file_name: None,
+                            bytes: format!("<Invoice>{n}</Invoice>").into_bytes(),
+                            actor: "test".into(),
+                            initial_state: states::DRAFT.into(),
+                        },
+                        summary: None,
+                        steps: vec![
+                            Step::new(states::VALIDATED, "validated", json!({})),
+                            Step::new(states::SENT, "sent", json!({})),
+                        ],
+                        idempotency: None,
+                        review_duplicates: false,
+                        origin: None,
+                        deliveries: vec![NewDelivery {
+                            channel: Delivery::Peppol,
+                            recipient: Some("0088:5790000435975".into()),
+                            status: DeliveryStatus::Queued,
+                            proof: None,
+                            reason: Some("waiting for the AS4 outbox".into()),
+                        }],
+                    })
+                    .await
+                    .unwrap();
+                ids.push(created.document.id);
+            }
+            let job = |doc: &str| {
+                let store = &store;
+                let (doc, company) = (doc.to_string(), company.clone());
+                async move {
+                    Outbox::enqueue(
+                        store,
+                        As4Send {
+                            document_id: Some(doc),
+                            company_id: company,
+                            sender_id: "0208:0123456749".into(),
+                            receiver_id: "0088:5790000435975".into(),
+                            doctype: "d".into(),
+                            process: "p".into(),
+                            payload: b"<Invoice/>".to_vec(),
+                        },
+                    )
+                    .await
+                    .unwrap()
+                }
+            };
+            let ok = job(&ids[0]).await;
+            let receipt = "<eb:MessageInfo><eb:MessageId>r-1@b</eb:MessageId>";
+            outbox_result(&store, &ok, Ok(("https://b/as4", receipt))).await;
+            let failed = job(&ids[1]).await;
+            outbox_result(&store, &failed, Err("no SMP record for 0088:5790000435975")).await;
+
+            let detail = |id: String| {
+                let store = &store;
+                async move {
+                    store
+                        .document_detail(&Visibility::All, &id)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                }
+            };
+            let d = detail(ids[0].clone()).await;
+            assert_eq!(d.row.delivery_status.as_deref(), Some("delivered"));
+            let proof = d.deliveries[0].proof.clone().unwrap();
+            assert_eq!(proof["as4_message_id"], ok.message_id.as_str());
+            assert_eq!(proof["receipt_message_id"], "r-1@b");
+            let d = detail(ids[1].clone()).await;
+            assert_eq!(
+                (
+                    d.row.delivery_status.as_deref(),
+                    d.row.status_reason.as_deref()
+                ),
+                (Some("failed"), Some("no SMP record for 0088:5790000435975"))
+            );
+            let events = store
+                .events(&Visibility::All, &ids[1])
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(events.last().unwrap().actor, "system:peppol");
+        }
+    }
+
+    #[test]
+    fn the_receipt_message_id_is_its_own_not_the_reference() {
+        let r = "<eb:SignalMessage><eb:MessageInfo><eb:Timestamp>t</eb:Timestamp><eb:MessageId>r-1@b</eb:MessageId><eb:RefToMessageId>m-1@a</eb:RefToMessageId>";
+        assert_eq!(receipt_message_id(r).as_deref(), Some("r-1@b"));
+        assert_eq!(receipt_message_id("<x/>"), None);
+    }
+}
