@@ -39,6 +39,13 @@ pub fn is_x25519_certificate(der: &[u8]) -> bool {
         .is_ok_and(|k| k.id() == Id::X25519)
 }
 
+/// Whether the certificate's key is Ed25519 (an EC-profile signer).
+pub fn is_ed25519_certificate(der: &[u8]) -> bool {
+    openssl::x509::X509::from_der(der)
+        .and_then(|c| c.public_key())
+        .is_ok_and(|k| k.id() == Id::ED25519)
+}
+
 /// What the receiver needs besides its private key to unwrap the content key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agreement {

@@ -29,7 +29,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         open_message(
             &content_type,
             &body,
-            &worker.local,
+            &worker.opener,
             &worker.trust,
             &worker.limits,
             SystemTime::now(),
@@ -87,15 +87,17 @@ async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
         _ => return Err(Refusal::Ebms(As4Error::NotServiced(receiver.to_uri()))),
     };
     let document = business_document(&opened.sbd);
-    let (local, refs, id) = (
+    let (local, refs, id, signer) = (
         as4.clone(),
         opened.references.clone(),
         um.message_id.clone(),
+        opened.signer_der.clone(),
     );
-    let receipt = tokio::task::spawn_blocking(move || build_receipt(&id, &refs, &local.local))
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?
-        .map_err(|e| Refusal::Internal(format!("signing the receipt: {e}")))?;
+    let receipt =
+        tokio::task::spawn_blocking(move || build_receipt(&id, &refs, local.answering(&signer)))
+            .await
+            .map_err(|e| Refusal::Internal(e.to_string()))?
+            .map_err(|e| Refusal::Internal(format!("signing the receipt: {e}")))?;
     let receipt = String::from_utf8(receipt).map_err(|e| Refusal::Internal(e.to_string()))?;
     let stored = as4
         .store
