@@ -227,6 +227,11 @@ pub struct As4Config {
     /// EC profile: our X25519 key-agreement certificate (published in the SMP) and its key.
     pub ec_agreement_certificate: Option<PathBuf>,
     pub ec_agreement_key: Option<PathBuf>,
+    /// CRL checking of peer AP certificates: `strict`, `soft` (an unavailable CRL is logged
+    /// and counted, the certificate passes) or `off`.
+    pub crl: crate::as4::revocation::CrlPolicy,
+    /// Time limit of one CRL download.
+    pub crl_timeout_ms: u64,
 }
 
 /// Which AS4 profile a partner speaks.
@@ -272,6 +277,8 @@ impl Default for As4Config {
             ec_private_key: None,
             ec_agreement_certificate: None,
             ec_agreement_key: None,
+            crl: Default::default(),
+            crl_timeout_ms: 5000,
         }
     }
 }

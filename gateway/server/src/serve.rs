@@ -90,7 +90,12 @@ pub async fn run(config: Config) -> Result<(), Error> {
     }
     .spawn();
     archiver.clone().spawn();
-    let as4 = Arc::new(crate::as4::As4::load(&config, &identity, store.clone())?);
+    let as4 = Arc::new(crate::as4::As4::load(
+        &config,
+        &identity,
+        store.clone(),
+        metrics.as4_crl_unavailable.clone(),
+    )?);
     if config.as4.send {
         let lookup = match crate::lookup::build(&config) {
             Ok(l) => Some(l),

@@ -3,6 +3,7 @@
 //! configuration, the member lookup and durable storage.
 pub mod outbox;
 pub mod receive;
+pub mod revocation;
 pub mod send;
 
 use std::path::PathBuf;
@@ -141,12 +142,18 @@ pub struct As4 {
     /// X25519 key agreement.
     pub opener: LocalAp,
     pub trust: Trust,
+    pub revocation: revocation::Revocation,
     pub limits: Limits,
     pub store: Arc<dyn Store>,
 }
 
 impl As4 {
-    pub fn load(config: &Config, identity: &Identity, store: Arc<dyn Store>) -> Result<As4, Error> {
+    pub fn load(
+        config: &Config,
+        identity: &Identity,
+        store: Arc<dyn Store>,
+        crl_unavailable: prometheus_client::metrics::counter::Counter,
+    ) -> Result<As4, Error> {
         let bad = |e: gateway_as4_proto::Error| Error::Config(format!("as4: {e}"));
         let local =
             LocalAp::rsa_from_pem(&read(&identity.certificate)?, &read(&identity.private_key)?)
@@ -188,6 +195,11 @@ impl As4 {
             ec,
             opener,
             trust,
+            revocation: revocation::Revocation::new(
+                config.as4.crl,
+                std::time::Duration::from_millis(config.as4.crl_timeout_ms),
+                crl_unavailable,
+            )?,
             limits,
             store,
         })

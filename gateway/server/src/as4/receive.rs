@@ -14,6 +14,7 @@ use gateway_as4_proto::{
 };
 use gateway_store::{Identifier, Inbound, InboundMessage};
 
+use super::revocation::Refused;
 use super::As4;
 use crate::http::AppState;
 
@@ -45,6 +46,12 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         Err(e) => return internal(format!("AS4 worker: {e}")),
     };
     let message_id = opened.user_message.message_id.clone();
+    if let Err(refused) = as4.revocation.check(&as4.trust, &opened.signer_der).await {
+        let (Refused::Revoked(why) | Refused::Unknown(why)) = refused;
+        let e = As4Error::Authentication(why);
+        tracing::info!(%message_id, error = %e, "AS4 message refused");
+        return error_answer(&as4, Some(&message_id), &e).await;
+    }
     match accept(&as4, opened).await {
         Ok(receipt) => soap(receipt.into_bytes()),
         Err(Refusal::Ebms(e)) => {

@@ -16,6 +16,7 @@ use gateway_peppol_lookup::Lookup;
 use gateway_sbdh::{DocumentIdentification, Sbdh};
 use gateway_store::{Outbound, Visibility};
 
+use super::revocation::Refused;
 use super::As4;
 use crate::config::{As4Profile, Config};
 use crate::Error;
@@ -155,6 +156,20 @@ impl Sender {
             .map(|c| c.country)
             .unwrap_or_else(|| "BE".into());
         let endpoint = self.endpoint(&receiver, &doctype, &process).await?;
+        match self
+            .as4
+            .revocation
+            .check(&self.as4.trust, &endpoint.certificate_der)
+            .await
+        {
+            Ok(()) => {}
+            Err(Refused::Revoked(why)) => {
+                return Err(SendError::Final(format!("receiver certificate: {why}")))
+            }
+            Err(Refused::Unknown(why)) => {
+                return Err(SendError::Retry(format!("receiver certificate: {why}")))
+            }
+        }
         let to_party = CertInfo::parse(&endpoint.certificate_der)
             .map_err(|e| bad("receiver certificate", &e))?
             .common_name;
