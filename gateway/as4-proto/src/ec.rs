@@ -34,9 +34,24 @@ impl X25519Key {
 
 /// Whether the certificate's key is X25519 (the EC profile) rather than RSA.
 pub fn is_x25519_certificate(der: &[u8]) -> bool {
-    openssl::x509::X509::from_der(der)
-        .and_then(|c| c.public_key())
-        .is_ok_and(|k| k.id() == Id::X25519)
+    key_algorithm_is(der, &OID_X25519)
+}
+
+/// Whether the certificate's key is Ed25519 (an EC-profile signer).
+pub fn is_ed25519_certificate(der: &[u8]) -> bool {
+    key_algorithm_is(der, &OID_ED25519)
+}
+
+/// DER contents of the OIDs 1.3.101.110 (X25519) and 1.3.101.112 (Ed25519), RFC 8410.
+const OID_X25519: [u8; 3] = [0x2b, 0x65, 0x6e];
+const OID_ED25519: [u8; 3] = [0x2b, 0x65, 0x70];
+
+/// The key algorithm read with x509-parser: per message, OpenSSL's certificate and key
+/// decoders cost about a million instructions, this a few thousand.
+fn key_algorithm_is(der: &[u8], oid: &[u8]) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    X509Certificate::from_der(der)
+        .is_ok_and(|(_, c)| c.public_key().algorithm.algorithm.as_bytes() == oid)
 }
 
 /// What the receiver needs besides its private key to unwrap the content key.
@@ -144,6 +159,14 @@ mod tests {
             unwrap(&X25519Key::from_pem(&pem).unwrap(), &bad),
             Err(Error::Decryption(_))
         ));
+    }
+
+    #[test]
+    fn key_algorithms_are_told_apart() {
+        let x = PKey::generate_x25519().unwrap();
+        let cert = self_cert(&x);
+        assert!(is_x25519_certificate(&cert) && !is_ed25519_certificate(&cert));
+        assert!(!is_x25519_certificate(b"not a certificate"));
     }
 
     /// An X25519 certificate signed by a throwaway Ed25519 key.

@@ -39,5 +39,7 @@ pub use message::{
     build_message, message_id_of, open_message, signed_references, BuiltMessage, Limits, Opened,
     Outgoing, Rejected,
 };
-pub use signal::{build_error, build_receipt, open_answer, Answer, SIGNAL_CONTENT_TYPE};
+pub use signal::{
+    build_error, build_receipt, open_answer, open_answer_same_subject, Answer, SIGNAL_CONTENT_TYPE,
+};
 pub use trust::{CertInfo, Trust};

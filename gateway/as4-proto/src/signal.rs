@@ -2,6 +2,7 @@
 //! ebMS error, and the sender's check of what came back.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::SystemTime;
 
 use crate::ebms::{read_signal, write_signal, Reference, Signal, SignalKind};
 use crate::error::{EbmsError, Error, Result};
@@ -10,6 +11,7 @@ use crate::message::{envelope_parts, new_id, now_timestamp, BuiltMessage, Limits
 use crate::mime;
 use crate::ns::*;
 use crate::tree::{self, child};
+use crate::trust::Trust;
 use crate::wssec::{self, sign_envelope, token, SignerCheck};
 
 /// `application/soap+xml` with its charset, the Content-Type of a signal.
@@ -70,6 +72,39 @@ pub fn open_answer(
     sent: &BuiltMessage,
     receiver_cert_der: &[u8],
 ) -> Result<Answer> {
+    open_answer_checked(
+        content_type,
+        body,
+        sent,
+        SignerCheck::Exactly(receiver_cert_der),
+    )
+}
+
+/// [`open_answer`] for a receiver published with a certificate that cannot sign (the EC
+/// profile's X25519 certificate): the receipt must be signed by a certificate chaining to
+/// `trust` at `at` with the same subject as `published_cert_der`.
+pub fn open_answer_same_subject(
+    content_type: &str,
+    body: &[u8],
+    sent: &BuiltMessage,
+    published_cert_der: &[u8],
+    trust: &Trust,
+    at: SystemTime,
+) -> Result<Answer> {
+    open_answer_checked(
+        content_type,
+        body,
+        sent,
+        SignerCheck::SameSubject(published_cert_der, trust, at),
+    )
+}
+
+fn open_answer_checked(
+    content_type: &str,
+    body: &[u8],
+    sent: &BuiltMessage,
+    check: SignerCheck<'_>,
+) -> Result<Answer> {
     let multipart = mime::parse(content_type, body, &Limits::default().mime)
         .map_err(|e| Error::Signal(e.to_string()))?;
     let soap = &multipart.soap.body;
@@ -77,13 +112,9 @@ pub fn open_answer(
     let (header, _) = envelope_parts(&doc).map_err(|e| Error::Signal(e.to_string()))?;
     let sec = wssec::read_security(&doc, header);
     let signed = match &sec {
-        Ok(s) if s.signature.is_some() => Some(wssec::verify(
-            soap,
-            &doc,
-            s,
-            &HashMap::new(),
-            SignerCheck::Exactly(receiver_cert_der),
-        )?),
+        Ok(s) if s.signature.is_some() => {
+            Some(wssec::verify(soap, &doc, s, &HashMap::new(), check)?)
+        }
         _ => None,
     };
     let signal = match &signed {

@@ -6,7 +6,11 @@ use std::time::{Duration, SystemTime};
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
-use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator,
+    KeyPurposeIdIter, OwnedCertRevocationList, RevocationCheckDepth, RevocationOptions,
+    RevocationOptionsBuilder, UnknownStatusPolicy,
+};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{Error, Result};
@@ -57,6 +61,42 @@ impl Trust {
 
     /// Checks `der` at `at`; returns the certificate's facts.
     pub fn check(&self, der: &[u8], at: SystemTime) -> Result<CertInfo> {
+        self.verify(der, at, None)
+    }
+
+    /// Whether a CRL (DER) of the certificate's issuer lists it; the chain is checked as in
+    /// [`Trust::check`] (an untrusted certificate is an error). CRLs of other issuers do not
+    /// count; whether the right one is there is the caller's policy.
+    pub fn is_revoked(&self, der: &[u8], crls: &[Vec<u8>], at: SystemTime) -> Result<bool> {
+        let parsed = crls
+            .iter()
+            .map(|c| {
+                OwnedCertRevocationList::from_der(c)
+                    .map(CertRevocationList::from)
+                    .map_err(|e| Error::Authentication(format!("unreadable CRL: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<&CertRevocationList<'_>> = parsed.iter().collect();
+        let options = RevocationOptionsBuilder::new(&refs)
+            .map_err(|_| Error::Authentication("no CRL to check against".into()))?
+            .with_depth(RevocationCheckDepth::EndEntity)
+            .with_status_policy(UnknownStatusPolicy::Allow)
+            // An outdated CRL still lists what it revoked; freshness is the fetcher's job.
+            .with_expiration_policy(ExpirationPolicy::Ignore)
+            .build();
+        match self.verify(der, at, Some(options)) {
+            Ok(_) => Ok(false),
+            Err(Error::Authentication(e)) if e.ends_with(REVOKED) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn verify(
+        &self,
+        der: &[u8],
+        at: SystemTime,
+        revocation: Option<RevocationOptions<'_>>,
+    ) -> Result<CertInfo> {
         let info = CertInfo::parse(der)?;
         let cert = CertificateDer::from(der);
         let ee = EndEntityCert::try_from(&cert)
@@ -70,15 +110,20 @@ impl Trust {
             &self.intermediates,
             UnixTime::since_unix_epoch(since),
             AnyEku,
-            None,
+            revocation,
             None,
         )
-        .map_err(|e| {
-            Error::Authentication(format!("certificate {} is not trusted: {e}", info.subject))
+        .map_err(|e| match e {
+            webpki::Error::CertRevoked => {
+                Error::Authentication(format!("certificate {}{REVOKED}", info.subject))
+            }
+            e => Error::Authentication(format!("certificate {} is not trusted: {e}", info.subject)),
         })?;
         Ok(info)
     }
 }
+
+const REVOKED: &str = " is revoked";
 
 /// Peppol AP certificates carry `clientAuth`, development ones none: any EKU is accepted.
 struct AnyEku;

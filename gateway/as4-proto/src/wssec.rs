@@ -103,6 +103,10 @@ pub(crate) enum SignerCheck<'a> {
     Chain(&'a Trust, SystemTime),
     /// Exactly this certificate (the receiver we sent to).
     Exactly(&'a [u8]),
+    /// A certificate chaining to these anchors with the same subject as this one: the EC
+    /// profile publishes the X25519 key-agreement certificate, which cannot sign, so the
+    /// receipt comes signed by the same access point's Ed25519 certificate.
+    SameSubject(&'a [u8], &'a Trust, SystemTime),
 }
 
 /// Verifies the header signature of `soap` (its raw bytes and parsed tree): signer, the
@@ -148,6 +152,16 @@ pub(crate) fn verify(
                 ));
             }
             CertInfo::parse(&signer_der)?
+        }
+        SignerCheck::SameSubject(published, trust, at) => {
+            let info = trust.check(&signer_der, at)?;
+            if CertInfo::parse(published)?.subject != info.subject {
+                return Err(Error::Authentication(format!(
+                    "the signal is signed by {}, not the access point we sent to",
+                    info.subject
+                )));
+            }
+            info
         }
     };
     let prefixes: Vec<&str> = si_prefixes.iter().map(String::as_str).collect();

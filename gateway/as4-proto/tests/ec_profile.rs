@@ -5,8 +5,8 @@
 use std::time::SystemTime;
 
 use gateway_as4_proto::{
-    build_message, build_receipt, open_answer, open_message, Answer, Limits, LocalAp, Outgoing,
-    Trust,
+    build_message, build_receipt, open_answer, open_answer_same_subject, open_message, Answer,
+    Limits, LocalAp, Outgoing, Trust,
 };
 use gateway_peppol::ParticipantId;
 use gateway_testkit::read_shared;
@@ -156,6 +156,38 @@ fn ed25519_and_x25519_between_two_of_our_access_points() {
     )
     .unwrap();
     assert!(matches!(answer, Answer::Receipt(_)));
+    // Checked against the X25519 certificate the SMP publishes: same subject, trusted chain.
+    let answer = open_answer_same_subject(
+        "application/soap+xml",
+        &receipt,
+        &sent,
+        &b_agreement_cert,
+        &pki.trust(),
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(matches!(answer, Answer::Receipt(_)));
+    let other = pki.ap("PTE000003");
+    let err = open_answer_same_subject(
+        "application/soap+xml",
+        &receipt,
+        &sent,
+        other.agreement.as_ref().unwrap().1.as_der(),
+        &pki.trust(),
+        SystemTime::now(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not the access point"), "{err}");
+    let err = open_answer_same_subject(
+        "application/soap+xml",
+        &receipt,
+        &sent,
+        &b_agreement_cert,
+        &Pki::new().trust(),
+        SystemTime::now(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not trusted"), "{err}");
 
     // Another AP's X25519 key cannot unwrap it (0102); a changed attachment fails GCM (0102).
     let c = pki.ap("PTE000002");

@@ -89,6 +89,20 @@ impl Lookup {
         document_type: &DocumentTypeId,
         process: &ProcessId,
     ) -> Result<ResolvedEndpoint, LookupError> {
+        let profile = self.config.transport_profile.clone();
+        self.lookup_preferring(participant, document_type, process, &[&profile])
+            .await
+    }
+
+    /// Like [`Lookup::lookup`], taking the first of `profiles` (in order) the participant
+    /// publishes an active endpoint for; the error is the last profile's when none fits.
+    pub async fn lookup_preferring(
+        &self,
+        participant: &ParticipantId,
+        document_type: &DocumentTypeId,
+        process: &ProcessId,
+        profiles: &[&str],
+    ) -> Result<ResolvedEndpoint, LookupError> {
         let key = (participant.clone(), document_type.clone());
         let fetched = match self.cache.get(&key) {
             Some(hit) => hit?,
@@ -105,15 +119,26 @@ impl Lookup {
                 result?
             }
         };
-        let wanted = Wanted {
-            participant,
-            document_type,
-            process,
-            transport_profile: &self.config.transport_profile,
-        };
         let now = self.smp.clock().now();
-        let (endpoint, activation, expiration) =
-            select_endpoint(&fetched.verified.metadata, wanted, now)?;
+        let mut selected = Err(LookupError::NoEndpoint {
+            participant: participant.to_uri(),
+            document_type: document_type.value().to_owned(),
+            process: process.value().to_owned(),
+            transport_profile: profiles.join(", "),
+        });
+        for profile in profiles {
+            let wanted = Wanted {
+                participant,
+                document_type,
+                process,
+                transport_profile: profile,
+            };
+            selected = select_endpoint(&fetched.verified.metadata, wanted, now);
+            if selected.is_ok() {
+                break;
+            }
+        }
+        let (endpoint, activation, expiration) = selected?;
         let certificate_der =
             endpoint
                 .certificate_der()

@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p gateway-server --example as4_bench -- --messages 2000 --concurrency 16
+//! cargo run --release -p gateway-server --example as4_bench -- --ec   # eDelivery AS4 2.0 EC profile
 //! ```
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -39,6 +40,8 @@ async fn main() {
         ..Config::default()
     };
     config.as4.send = false;
+    let ec = std::env::args().any(|a| a == "--ec");
+    config.as4.ec = ec;
 
     let store = gateway_server::serve::open_store(&config)
         .await
@@ -58,6 +61,9 @@ async fn main() {
         .expect("member");
     store.close().await;
     let pki = gateway_server::peppol_pki::ensure_dev_peppol_pki(&config.data_dir).expect("PKI");
+    // Made before the server starts, which then finds it.
+    let ec_pki = ec
+        .then(|| gateway_server::peppol_pki::ensure_dev_ec_pki(&config.data_dir).expect("EC PKI"));
     let server_config = config.clone();
     tokio::spawn(async move {
         if let Err(e) = gateway_server::serve::run(server_config).await {
@@ -66,14 +72,25 @@ async fn main() {
         }
     });
 
-    // The sender is the gateway's own development AP (its CA is the trust anchor).
-    let local = Arc::new(
-        LocalAp::rsa_from_pem(
-            &std::fs::read(&pki.ap_cert).unwrap(),
-            &std::fs::read(&pki.ap_key).unwrap(),
+    // The sender is the gateway's own development AP (its CA is the trust anchor); with
+    // `--ec` its EC identity, encrypting for its X25519 certificate.
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap();
+    let (local, receiver_cert) = if let Some(e) = &ec_pki {
+        let local = LocalAp::ed25519_from_pem(
+            &read(&e.sign_cert),
+            &read(&e.sign_key),
+            &read(&e.agreement_cert),
+            &read(&e.agreement_key),
         )
-        .unwrap(),
-    );
+        .unwrap();
+        let cert = local.agreement.as_ref().unwrap().1.as_der().to_vec();
+        (local, cert)
+    } else {
+        let local = LocalAp::rsa_from_pem(&read(&pki.ap_cert), &read(&pki.ap_key)).unwrap();
+        let cert = local.certificate.as_der().to_vec();
+        (local, cert)
+    };
+    let local = Arc::new(local);
     let invoice = gateway_testkit::read_shared("vectors/ubl/base-example.xml");
     let sbd = sbd(&invoice);
     let started = Instant::now();
@@ -91,7 +108,7 @@ async fn main() {
                 service_type: "cenbii-procid-ubl".into(),
                 sbd: sbd.clone(),
             };
-            build_message(&out, &local, local.certificate.as_der()).expect("build")
+            build_message(&out, &local, &receiver_cert).expect("build")
         })
         .collect();
     eprintln!(
@@ -157,7 +174,8 @@ async fn main() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "as4 receive (RSA-2048, SQLite durable, loopback TLS): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms",
+        "as4 receive ({}, SQLite durable, loopback TLS): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms",
+        if ec { "Ed25519/X25519" } else { "RSA-2048" },
         messages as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0

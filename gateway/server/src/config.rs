@@ -223,6 +223,32 @@ pub struct As4Config {
     pub retry_max_ms: u64,
     /// Outbox worker on (`serve`).
     pub send: bool,
+    /// Also speak the eDelivery AS4 2.0 EC profile (Ed25519 signatures, X25519 key agreement):
+    /// published in the SMP as a second transport profile, preferred when sending to a partner
+    /// that publishes it. With no `ec_*` files, a development EC PKI is made in `data_dir/peppol`.
+    pub ec: bool,
+    /// EC profile: our Ed25519 signing certificate and its key (PEM; same CN as the AP one).
+    pub ec_certificate: Option<PathBuf>,
+    pub ec_private_key: Option<PathBuf>,
+    /// EC profile: our X25519 key-agreement certificate (published in the SMP) and its key.
+    pub ec_agreement_certificate: Option<PathBuf>,
+    pub ec_agreement_key: Option<PathBuf>,
+    /// CRL checking of peer AP certificates: `strict`, `soft` (an unavailable CRL is logged
+    /// and counted, the certificate passes) or `off`.
+    pub crl: crate::as4::revocation::CrlPolicy,
+    /// Time limit of one CRL download.
+    pub crl_timeout_ms: u64,
+}
+
+/// Which AS4 profile a partner speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum As4Profile {
+    /// Peppol AS4 (RSA-SHA256, RSA-OAEP key transport).
+    #[default]
+    Peppol,
+    /// eDelivery AS4 2.0 EC profile (Ed25519, X25519 + HKDF + AES key wrap).
+    Ec,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,7 +256,11 @@ pub struct As4Config {
 pub struct StaticEndpoint {
     pub participant: String,
     pub url: String,
+    /// The partner's certificate: its AP certificate (`peppol`), or its X25519 key-agreement
+    /// certificate (`ec`).
     pub certificate: PathBuf,
+    #[serde(default)]
+    pub profile: As4Profile,
 }
 
 impl Default for As4Config {
@@ -248,6 +278,13 @@ impl Default for As4Config {
             retry_base_ms: 1000,
             retry_max_ms: 3_600_000,
             send: true,
+            ec: false,
+            ec_certificate: None,
+            ec_private_key: None,
+            ec_agreement_certificate: None,
+            ec_agreement_key: None,
+            crl: Default::default(),
+            crl_timeout_ms: 5000,
         }
     }
 }

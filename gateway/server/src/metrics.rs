@@ -32,6 +32,8 @@ pub struct Metrics {
     pub durations: Family<RouteLabels, Histogram>,
     pub in_flight: Gauge<i64, std::sync::atomic::AtomicI64>,
     pub documents_received: Family<DocumentLabels, Counter<u64, AtomicU64>>,
+    /// Peer AP certificates whose CRL could not be had (`as4.crl`).
+    pub as4_crl_unavailable: Counter,
 }
 
 impl Default for Metrics {
@@ -59,12 +61,19 @@ impl Default for Metrics {
             "Raw documents stored, by source",
             documents_received.clone(),
         );
+        let as4_crl_unavailable = Counter::default();
+        registry.register(
+            "as4_crl_unavailable",
+            "Peer AP certificates checked without a CRL (fetch failed or none named)",
+            as4_crl_unavailable.clone(),
+        );
         Self {
             registry,
             requests,
             durations,
             in_flight,
             documents_received,
+            as4_crl_unavailable,
         }
     }
 }

@@ -87,6 +87,140 @@ pub fn ensure_dev_peppol_pki(data_dir: &Path) -> Result<PeppolPki, Error> {
     Ok(pki)
 }
 
+/// The development EC-profile PKI (eDelivery AS4 2.0): an Ed25519 CA, the access point's
+/// Ed25519 signing certificate and its X25519 key-agreement certificate, both with the CN of the
+/// RSA one ([`DEV_AP_NAME`]) since they name the same access point.
+pub struct EcPki {
+    pub ca: PathBuf,
+    pub sign_cert: PathBuf,
+    pub sign_key: PathBuf,
+    pub agreement_cert: PathBuf,
+    pub agreement_key: PathBuf,
+}
+
+pub fn ensure_dev_ec_pki(data_dir: &Path) -> Result<EcPki, Error> {
+    let dir = data_dir.join("peppol");
+    let pki = EcPki {
+        ca: dir.join("dev-ec-ca.pem"),
+        sign_cert: dir.join("ap-ec-cert.pem"),
+        sign_key: dir.join("ap-ec-key.pem"),
+        agreement_cert: dir.join("ap-x25519-cert.pem"),
+        agreement_key: dir.join("ap-x25519-key.pem"),
+    };
+    if pki.agreement_cert.is_file() {
+        return Ok(pki);
+    }
+    let fail = |e: openssl::error::ErrorStack| {
+        Error::Tls(format!("generating the development EC PKI: {e}"))
+    };
+    let made = ec_set().map_err(fail)?;
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    crate::tls::write_private(&pki.sign_key, &made.sign_key).map_err(io(&pki.sign_key))?;
+    crate::tls::write_private(&pki.agreement_key, &made.agreement_key)
+        .map_err(io(&pki.agreement_key))?;
+    std::fs::write(&pki.ca, &made.ca).map_err(io(&pki.ca))?;
+    std::fs::write(&pki.sign_cert, &made.sign_cert).map_err(io(&pki.sign_cert))?;
+    // Written last: its presence means the set is complete.
+    std::fs::write(&pki.agreement_cert, &made.agreement_cert).map_err(io(&pki.agreement_cert))?;
+    tracing::info!(dir = %dir.display(), "generated a development EC PKI (not for production)");
+    Ok(pki)
+}
+
+struct EcSet {
+    ca: Vec<u8>,
+    sign_cert: Vec<u8>,
+    sign_key: Vec<u8>,
+    agreement_cert: Vec<u8>,
+    agreement_key: Vec<u8>,
+}
+
+/// rcgen cannot certify an X25519 key, so the EC set is made with OpenSSL.
+fn ec_set() -> Result<EcSet, openssl::error::ErrorStack> {
+    use openssl::pkey::{Id, PKey};
+    use openssl::x509::extension::{BasicConstraints as Bc, KeyUsage};
+    let ca_key = PKey::generate_ed25519()?;
+    let ca = ec_cert(
+        "Gateway development EC CA",
+        &ca_key,
+        None,
+        &ca_key,
+        KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()?,
+        Bc::new().critical().ca().pathlen(0).build()?,
+        1,
+    )?;
+    let sign_key = PKey::generate_ed25519()?;
+    let sign = ec_cert(
+        DEV_AP_NAME,
+        &sign_key,
+        Some(&ca),
+        &ca_key,
+        KeyUsage::new().critical().digital_signature().build()?,
+        Bc::new().critical().build()?,
+        2,
+    )?;
+    let agreement_key = PKey::generate_x25519()?;
+    let agreement_public =
+        PKey::public_key_from_raw_bytes(&agreement_key.raw_public_key()?, Id::X25519)?;
+    let agreement = ec_cert(
+        DEV_AP_NAME,
+        &agreement_public,
+        Some(&ca),
+        &ca_key,
+        KeyUsage::new().critical().key_agreement().build()?,
+        Bc::new().critical().build()?,
+        3,
+    )?;
+    Ok(EcSet {
+        ca: ca.to_pem()?,
+        sign_cert: sign.to_pem()?,
+        sign_key: sign_key.private_key_to_pem_pkcs8()?,
+        agreement_cert: agreement.to_pem()?,
+        agreement_key: agreement_key.private_key_to_pem_pkcs8()?,
+    })
+}
+
+fn ec_cert<T: openssl::pkey::HasPublic>(
+    cn: &str,
+    public: &openssl::pkey::PKeyRef<T>,
+    issuer: Option<&openssl::x509::X509>,
+    signer: &openssl::pkey::PKeyRef<openssl::pkey::Private>,
+    usage: openssl::x509::X509Extension,
+    constraints: openssl::x509::X509Extension,
+    serial: u32,
+) -> Result<openssl::x509::X509, openssl::error::ErrorStack> {
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    let mut name = openssl::x509::X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", cn)?;
+    name.append_entry_by_text("O", "Gateway development")?;
+    let name = name.build();
+    let mut b = openssl::x509::X509Builder::new()?;
+    b.set_version(2)?;
+    let serial = BigNum::from_u32(serial)?;
+    let serial = Asn1Integer::from_bn(&serial)?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(issuer.map_or(&*name, |i| i.subject_name()))?;
+    b.set_pubkey(public)?;
+    // A day back, so a peer whose clock is a little behind accepts it.
+    let not_before = Asn1Time::from_unix(chrono::Utc::now().timestamp() - 86_400)?;
+    let not_after = Asn1Time::days_from_now(3650)?;
+    b.set_not_before(&not_before)?;
+    b.set_not_after(&not_after)?;
+    b.append_extension(usage)?;
+    b.append_extension(constraints)?;
+    b.sign(signer, openssl::hash::MessageDigest::null())?;
+    Ok(b.build())
+}
+
 /// A fresh RSA-2048 key: PKCS#8 PEM, and the same key as rcgen signs with it.
 fn rsa_key() -> Result<(String, KeyPair), String> {
     let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(|e| e.to_string())?;
@@ -142,5 +276,34 @@ mod tests {
             text.contains("sha256WithRSAEncryption") && text.contains("(2048 bit)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_development_ec_pki_chains_and_names_the_same_access_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = ensure_dev_ec_pki(dir.path()).unwrap();
+        for leaf in [&pki.sign_cert, &pki.agreement_cert] {
+            let out = std::process::Command::new("openssl")
+                .args(["verify", "-CAfile"])
+                .arg(&pki.ca)
+                .arg(leaf)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = std::process::Command::new("openssl")
+                .args(["x509", "-noout", "-text", "-in"])
+                .arg(leaf)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("CN = PGW000001"), "{text}");
+        }
+        let key = std::fs::read(&pki.agreement_key).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_pem(&key).unwrap();
+        assert_eq!(key.id(), openssl::pkey::Id::X25519);
     }
 }

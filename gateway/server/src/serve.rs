@@ -90,7 +90,12 @@ pub async fn run(config: Config) -> Result<(), Error> {
     }
     .spawn();
     archiver.clone().spawn();
-    let as4 = Arc::new(crate::as4::As4::load(&config, &identity, store.clone())?);
+    let as4 = Arc::new(crate::as4::As4::load(
+        &config,
+        &identity,
+        store.clone(),
+        metrics.as4_crl_unavailable.clone(),
+    )?);
     if config.as4.send {
         let lookup = match crate::lookup::build(&config) {
             Ok(l) => Some(l),
@@ -239,8 +244,30 @@ fn smp_publisher(
         .and_then(Result::ok)
         .ok_or_else(|| Error::Tls(format!("{} holds no certificate", ap_cert.display())))?
         .to_vec();
+    let ec_certificate = match &identity.ec {
+        Some(ec) => {
+            let pem = std::fs::read(&ec.agreement_certificate).map_err(|source| Error::Io {
+                path: ec.agreement_certificate.display().to_string(),
+                source,
+            })?;
+            Some(
+                rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+                    .next()
+                    .and_then(Result::ok)
+                    .ok_or_else(|| {
+                        Error::Tls(format!(
+                            "{} holds no certificate",
+                            ec.agreement_certificate.display()
+                        ))
+                    })?
+                    .to_vec(),
+            )
+        }
+        None => None,
+    };
     let base = format!("/{}", p.smp_base.trim_matches('/'));
     Ok(SmpPublisher {
+        ec_certificate,
         public_base: format!("{public_url}{base}"),
         base,
         endpoint_url: format!("{public_url}/{}", config.as4.path.trim_start_matches('/')),

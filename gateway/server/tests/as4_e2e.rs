@@ -1,6 +1,7 @@
 //! Two gateways on loopback: A finds B's member through SML (a DNS server on loopback) and B's
 //! own SMP, and delivers an invoice over AS4 with each gateway's development Peppol PKI; the
-//! receipt is kept by A and the invoice lands once in B's member inbox.
+//! receipt is kept by A and the invoice lands once in B's member inbox. With `as4.ec` on both,
+//! B's SMP publishes the eDelivery AS4 2.0 EC endpoint too and A uses it (Ed25519, X25519).
 mod common;
 
 use std::time::Duration;
@@ -32,6 +33,15 @@ fn start_with_toml(db: &TestDb, toml: &str) -> Gateway {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
+    exchange(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gateways_exchange_an_invoice_with_the_ec_profile() {
+    exchange(true).await;
+}
+
+async fn exchange(ec: bool) {
     let (dbs_a, dbs_b) = (test_databases().await, test_databases().await);
     for (a, b) in dbs_a.iter().zip(dbs_b.iter()) {
         let company_a = cli_json(
@@ -60,10 +70,16 @@ async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
                 RECEIVER,
             ],
         );
-        // A's first start makes its development PKI, which B must trust.
-        drop(Gateway::start(a));
-        let a_ca = a.data_dir().join("peppol/dev-ca.pem");
-        let gw_b = start_with_toml(b, &format!("[as4]\ntrust = [{:?}]\nsend = false\n", a_ca));
+        // A's first start makes its development PKIs, which B must trust.
+        drop(start_with_toml(
+            a,
+            &format!("[as4]\nec = {ec}\nsend = false\n"),
+        ));
+        let a_cas = cas(a, ec);
+        let gw_b = start_with_toml(
+            b,
+            &format!("[as4]\nec = {ec}\ntrust = {a_cas}\nsend = false\n"),
+        );
         let smp = format!("https://127.0.0.1:{}/smp", gw_b.addr.port());
         let participant = ParticipantId::parse(RECEIVER).unwrap();
         let dns = TestDns::start(
@@ -78,10 +94,11 @@ async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
         .await;
         let b_tls = b.data_dir().join("tls/ca.pem");
         let b_ca = b.data_dir().join("peppol/dev-ca.pem");
+        let b_cas = cas(b, ec);
         let _gw_a = start_with_toml(
             a,
             &format!(
-                "[peppol]\nsml_zone = \"{ZONE}\"\ndns_servers = [\"{}\"]\nsmp_https_roots = [{b_tls:?}]\nsmp_trust_anchors = [{b_ca:?}]\n\n[as4]\ntrust = [{b_ca:?}]\nhttps_roots = [{b_tls:?}]\nretry_base_ms = 200\n",
+                "[peppol]\nsml_zone = \"{ZONE}\"\ndns_servers = [\"{}\"]\nsmp_https_roots = [{b_tls:?}]\nsmp_trust_anchors = [{b_ca:?}]\n\n[as4]\nec = {ec}\ntrust = {b_cas}\nhttps_roots = [{b_tls:?}]\nretry_base_ms = 200\n",
                 dns.addr
             ),
         );
@@ -113,7 +130,15 @@ async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
             row.endpoint_url.as_deref(),
             Some(format!("https://localhost:{}/as4", gw_b.addr.port()).as_str())
         );
-        assert!(row.receipt.unwrap().contains(&queued.message_id));
+        let receipt = row.receipt.unwrap();
+        assert!(receipt.contains(&queued.message_id));
+        // The receipt is signed in the profile the message came in.
+        assert_eq!(
+            receipt.contains("xmldsig-more#eddsa-ed25519"),
+            ec,
+            "{receipt}"
+        );
+        assert_eq!(receipt.contains("rsa-sha256"), !ec, "{receipt}");
 
         let store_b = store_of(b).await;
         let docs = store_b
@@ -141,4 +166,14 @@ async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
             .unwrap()
             .is_some());
     }
+}
+
+/// A gateway's development CA(s) as a TOML list: the Peppol one, and the EC one when on.
+fn cas(db: &TestDb, ec: bool) -> String {
+    let dir = db.data_dir().join("peppol");
+    let mut cas = vec![dir.join("dev-ca.pem")];
+    if ec {
+        cas.push(dir.join("dev-ec-ca.pem"));
+    }
+    format!("{cas:?}")
 }

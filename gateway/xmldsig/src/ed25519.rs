@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::c14n::{elements, Algorithm};
 use crate::error::{Error, Result};
-use crate::ffi::{self, Doc, Node};
+use crate::ffi::{Doc, Node};
 use crate::input::{self, Limits};
 use crate::keys::CertDer;
 use crate::verify::{
@@ -84,7 +84,7 @@ pub fn sign_enveloped_ed25519(
     cert: Option<&CertDer>,
 ) -> Result<Vec<u8>> {
     if let Some(cert) = cert {
-        if ffi::ed25519_public_key_of_cert(cert.as_der())? != key.public_key() {
+        if crate::cert_key::ed25519_public_key_of_cert(cert.as_der())? != key.public_key() {
             return Err(Error::Key(
                 "the certificate does not belong to the Ed25519 key".into(),
             ));
@@ -181,7 +181,7 @@ pub fn verify_enveloped_ed25519(xml: &[u8], trust: Trust<'_>) -> Result<Verified
         Trust::EmbeddedCertificate => embedded_certificates(signature)?,
     };
     for cert in candidates {
-        let public = ffi::ed25519_public_key_of_cert(cert.as_der())?;
+        let public = crate::cert_key::ed25519_public_key_of_cert(cert.as_der())?;
         let key = VerifyingKey::from_bytes(&public)
             .map_err(|e| Error::Key(format!("invalid Ed25519 public key: {e}")))?;
         if key.verify_strict(&si_bytes, &sig).is_ok() {

@@ -33,6 +33,7 @@
 #![deny(missing_debug_implementations)]
 
 mod c14n;
+mod cert_key;
 mod ed25519;
 mod error;
 mod ffi;

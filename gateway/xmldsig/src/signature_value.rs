@@ -59,7 +59,7 @@ pub fn verify_signature_value(
             cert.as_der(),
         )?,
         SignatureAlgorithm::Ed25519 => {
-            let public = ffi::ed25519_public_key_of_cert(cert.as_der())?;
+            let public = crate::cert_key::ed25519_public_key_of_cert(cert.as_der())?;
             let key = VerifyingKey::from_bytes(&public)
                 .map_err(|e| Error::Key(format!("invalid Ed25519 public key: {e}")))?;
             let sig: [u8; 64] = signature

@@ -13,6 +13,10 @@ pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// Peppol AS4 transport profile (the current one).
 pub const TRANSPORT_PROFILE_AS4_V2: &str = "peppol-transport-as4-v2_0";
+/// eDelivery AS4 2.0 with its EC profile (Ed25519, X25519): offered between access points that
+/// both support it, next to the Peppol one. The endpoint's certificate is the X25519
+/// key-agreement certificate.
+pub const TRANSPORT_PROFILE_EDELIVERY_AS4_V2: &str = "bdxr-transport-ebms3-as4-v2p0";
 /// Legacy AS2 transport profile (still found in old SMP answers).
 pub const TRANSPORT_PROFILE_AS2_V1: &str = "busdox-transport-as2-ver1p0";
 

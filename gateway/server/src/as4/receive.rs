@@ -14,6 +14,7 @@ use gateway_as4_proto::{
 };
 use gateway_store::{Identifier, Inbound, InboundMessage};
 
+use super::revocation::Refused;
 use super::As4;
 use crate::http::AppState;
 
@@ -29,7 +30,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         open_message(
             &content_type,
             &body,
-            &worker.local,
+            &worker.opener,
             &worker.trust,
             &worker.limits,
             SystemTime::now(),
@@ -45,6 +46,12 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         Err(e) => return internal(format!("AS4 worker: {e}")),
     };
     let message_id = opened.user_message.message_id.clone();
+    if let Err(refused) = as4.revocation.check(&as4.trust, &opened.signer_der).await {
+        let (Refused::Revoked(why) | Refused::Unknown(why)) = refused;
+        let e = As4Error::Authentication(why);
+        tracing::info!(%message_id, error = %e, "AS4 message refused");
+        return error_answer(&as4, Some(&message_id), &e).await;
+    }
     match accept(&as4, opened).await {
         Ok(receipt) => soap(receipt.into_bytes()),
         Err(Refusal::Ebms(e)) => {
@@ -87,15 +94,17 @@ async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
         _ => return Err(Refusal::Ebms(As4Error::NotServiced(receiver.to_uri()))),
     };
     let document = business_document(&opened.sbd);
-    let (local, refs, id) = (
+    let (local, refs, id, signer) = (
         as4.clone(),
         opened.references.clone(),
         um.message_id.clone(),
+        opened.signer_der.clone(),
     );
-    let receipt = tokio::task::spawn_blocking(move || build_receipt(&id, &refs, &local.local))
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?
-        .map_err(|e| Refusal::Internal(format!("signing the receipt: {e}")))?;
+    let receipt =
+        tokio::task::spawn_blocking(move || build_receipt(&id, &refs, local.answering(&signer)))
+            .await
+            .map_err(|e| Refusal::Internal(e.to_string()))?
+            .map_err(|e| Refusal::Internal(format!("signing the receipt: {e}")))?;
     let receipt = String::from_utf8(receipt).map_err(|e| Refusal::Internal(e.to_string()))?;
     let stored = as4
         .store

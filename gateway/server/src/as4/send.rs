@@ -7,22 +7,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gateway_as4_proto::{
-    build_message, open_answer, signed_references, Answer, BuiltMessage, CertInfo, Outgoing,
+    build_message, open_answer, open_answer_same_subject, signed_references, Answer, BuiltMessage,
+    CertInfo, Outgoing,
 };
+use gateway_peppol::smp::{TRANSPORT_PROFILE_AS4_V2, TRANSPORT_PROFILE_EDELIVERY_AS4_V2};
 use gateway_peppol::{DocumentTypeId, ParticipantId, ProcessId, DOCTYPE_SCHEME, PROCESS_SCHEME};
 use gateway_peppol_lookup::Lookup;
 use gateway_sbdh::{DocumentIdentification, Sbdh};
 use gateway_store::{Outbound, Visibility};
 
+use super::revocation::Refused;
 use super::As4;
-use crate::config::Config;
+use crate::config::{As4Profile, Config};
 use crate::Error;
 
 /// Where a receiver's AP listens and the certificate to encrypt for.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     pub url: String,
+    /// The Peppol profile: the AP certificate; the EC profile: the X25519 certificate.
     pub certificate_der: Vec<u8>,
+    pub profile: As4Profile,
 }
 
 /// Why an attempt did not end with a verified receipt.
@@ -63,6 +68,7 @@ impl Sender {
                 Endpoint {
                     url: s.url.clone(),
                     certificate_der: der.as_der().to_vec(),
+                    profile: s.profile,
                 },
             );
         }
@@ -102,10 +108,24 @@ impl Sender {
             .lookup
             .as_ref()
             .ok_or_else(|| SendError::Final("no SML/SMP lookup configured".into()))?;
-        match lookup.lookup(receiver, doctype, process).await {
+        // The EC profile first when we speak it, so two such gateways use it.
+        let profiles: &[&str] = if self.as4.ec.is_some() {
+            &[TRANSPORT_PROFILE_EDELIVERY_AS4_V2, TRANSPORT_PROFILE_AS4_V2]
+        } else {
+            &[TRANSPORT_PROFILE_AS4_V2]
+        };
+        match lookup
+            .lookup_preferring(receiver, doctype, process, profiles)
+            .await
+        {
             Ok(found) => Ok(Endpoint {
                 url: found.endpoint_url,
                 certificate_der: found.certificate_der,
+                profile: if found.transport_profile == TRANSPORT_PROFILE_EDELIVERY_AS4_V2 {
+                    As4Profile::Ec
+                } else {
+                    As4Profile::Peppol
+                },
             }),
             Err(e) if e.is_retryable() => Err(SendError::Retry(format!("lookup: {e}"))),
             Err(e) => Err(SendError::Final(format!("lookup: {e}"))),
@@ -136,6 +156,20 @@ impl Sender {
             .map(|c| c.country)
             .unwrap_or_else(|| "BE".into());
         let endpoint = self.endpoint(&receiver, &doctype, &process).await?;
+        match self
+            .as4
+            .revocation
+            .check(&self.as4.trust, &endpoint.certificate_der)
+            .await
+        {
+            Ok(()) => {}
+            Err(Refused::Revoked(why)) => {
+                return Err(SendError::Final(format!("receiver certificate: {why}")))
+            }
+            Err(Refused::Unknown(why)) => {
+                return Err(SendError::Retry(format!("receiver certificate: {why}")))
+            }
+        }
         let to_party = CertInfo::parse(&endpoint.certificate_der)
             .map_err(|e| bad("receiver certificate", &e))?
             .common_name;
@@ -170,9 +204,21 @@ impl Sender {
                     service_type: process.scheme().to_owned(),
                     sbd,
                 };
-                let (as4, cert) = (self.as4.clone(), endpoint.certificate_der.clone());
+                let (as4, cert, profile) = (
+                    self.as4.clone(),
+                    endpoint.certificate_der.clone(),
+                    endpoint.profile,
+                );
                 let built = tokio::task::spawn_blocking(move || {
-                    build_message(&outgoing, &as4.local, &cert)
+                    let local = match profile {
+                        As4Profile::Peppol => &as4.local,
+                        As4Profile::Ec => as4.ec.as_ref().ok_or_else(|| {
+                            gateway_as4_proto::Error::Policy(
+                                "the partner speaks the EC profile and as4.ec is off".into(),
+                            )
+                        })?,
+                    };
+                    build_message(&outgoing, local, &cert)
                 })
                 .await
                 .map_err(|e| SendError::Retry(e.to_string()))?
@@ -218,10 +264,22 @@ impl Sender {
             )));
         }
         let (sent, cert, body2) = (built, endpoint.certificate_der.clone(), body.clone());
-        let answer =
-            tokio::task::spawn_blocking(move || open_answer(&content_type, &body2, &sent, &cert))
-                .await
-                .map_err(|e| SendError::Retry(e.to_string()))?;
+        let (as4, profile) = (self.as4.clone(), endpoint.profile);
+        let answer = tokio::task::spawn_blocking(move || match profile {
+            As4Profile::Peppol => open_answer(&content_type, &body2, &sent, &cert),
+            // The published X25519 certificate cannot sign: the receipt is signed by the same
+            // access point's Ed25519 certificate.
+            As4Profile::Ec => open_answer_same_subject(
+                &content_type,
+                &body2,
+                &sent,
+                &cert,
+                &as4.trust,
+                std::time::SystemTime::now(),
+            ),
+        })
+        .await
+        .map_err(|e| SendError::Retry(e.to_string()))?;
         match answer {
             Ok(Answer::Receipt(_)) => {
                 Ok((endpoint.url, String::from_utf8_lossy(&body).into_owned()))

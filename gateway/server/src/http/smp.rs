@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use gateway_peppol::smp::{
     write_business_card, write_service_group, write_signed_service_metadata, BusinessCard,
     BusinessEntity, CardName, Endpoint, Process, ServiceGroup, ServiceInformation, ServiceMetadata,
-    TRANSPORT_PROFILE_AS4_V2,
+    TRANSPORT_PROFILE_AS4_V2, TRANSPORT_PROFILE_EDELIVERY_AS4_V2,
 };
 use gateway_peppol::{parse_smp_path, DocumentTypeId, ParticipantId, ProcessId, SmpRequest};
 use gateway_store::{Identifier, Participant};
@@ -25,6 +25,9 @@ pub struct SmpPublisher {
     pub endpoint_url: String,
     /// DER of the access point's certificate.
     pub ap_certificate: Vec<u8>,
+    /// DER of our X25519 key-agreement certificate when the EC profile is on: published as a
+    /// second endpoint with the eDelivery AS4 2.0 transport profile.
+    pub ec_certificate: Option<Vec<u8>>,
     pub service_description: String,
     pub technical_contact_url: String,
     pub signer: crate::smp_signer::SmpSigner,
@@ -72,7 +75,7 @@ pub async fn serve(
                 })
                 .map(|process| Process {
                     process,
-                    endpoints: vec![endpoint(&smp)],
+                    endpoints: endpoints(&smp),
                     extension: None,
                 })
                 .collect();
@@ -126,15 +129,24 @@ fn doctypes(p: &Participant) -> Vec<DocumentTypeId> {
     out
 }
 
-fn endpoint(smp: &SmpPublisher) -> Endpoint {
+/// The Peppol endpoint, then the EC one when on (same URL: the receiver opens both).
+fn endpoints(smp: &SmpPublisher) -> Vec<Endpoint> {
+    let mut out = vec![endpoint(smp, TRANSPORT_PROFILE_AS4_V2, &smp.ap_certificate)];
+    if let Some(ec) = &smp.ec_certificate {
+        out.push(endpoint(smp, TRANSPORT_PROFILE_EDELIVERY_AS4_V2, ec));
+    }
+    out
+}
+
+fn endpoint(smp: &SmpPublisher, profile: &str, certificate: &[u8]) -> Endpoint {
     Endpoint {
-        transport_profile: TRANSPORT_PROFILE_AS4_V2.into(),
+        transport_profile: profile.into(),
         endpoint_uri: smp.endpoint_url.clone(),
         require_business_level_signature: false,
         minimum_authentication_level: None,
         service_activation_date: None,
         service_expiration_date: None,
-        certificate: Endpoint::encode_certificate(&smp.ap_certificate),
+        certificate: Endpoint::encode_certificate(certificate),
         service_description: smp.service_description.clone(),
         technical_contact_url: smp.technical_contact_url.clone(),
         technical_information_url: None,

@@ -139,34 +139,3 @@ pub(crate) fn certificate_subject(der: &[u8]) -> Result<String> {
         subject.ok_or_else(|| Error::Key("cannot print the certificate subject".into()))
     }
 }
-
-/// The raw Ed25519 public key of a DER certificate (an error for other key types).
-pub(crate) fn ed25519_public_key_of_cert(der: &[u8]) -> Result<[u8; 32]> {
-    init()?;
-    let len = c_len("certificate", der.len())? as c_long;
-    // SAFETY: d2i_X509 reads at most `len` bytes through a local pointer copy; X509_get0_pubkey
-    // returns a pointer owned by the certificate (not freed separately); the output buffer is
-    // 32 bytes and its size is passed in; the certificate is freed on every path.
-    unsafe {
-        let mut p = der.as_ptr();
-        let cert = xs::d2i_X509(ptr::null_mut(), &mut p, len);
-        if cert.is_null() {
-            return Err(Error::Key("OpenSSL cannot parse the certificate".into()));
-        }
-        let pkey = xs::X509_get0_pubkey(cert);
-        let mut out = [0u8; 32];
-        let mut out_len: usize = out.len();
-        let ok = !pkey.is_null()
-            && xs::EVP_PKEY_get_base_id(pkey) == xs::EVP_PKEY_ED25519 as c_int
-            && xs::EVP_PKEY_get_raw_public_key(pkey, out.as_mut_ptr(), &mut out_len) == 1
-            && out_len == 32;
-        xs::X509_free(cert);
-        if ok {
-            Ok(out)
-        } else {
-            Err(Error::Key(
-                "the certificate does not hold an Ed25519 key".into(),
-            ))
-        }
-    }
-}

@@ -30,7 +30,7 @@ mod tree;
 
 pub(crate) use dsig::Transform;
 pub(crate) use evp::{rsa_sign, rsa_verify, RsaHash};
-pub(crate) use keys::{certificate_subject, ed25519_public_key_of_cert, Key};
+pub(crate) use keys::{certificate_subject, Key};
 pub(crate) use tree::{Doc, Node, NodeKind};
 
 /// Upper bound for inputs handed to C (`int` lengths); callers enforce smaller limits first.
