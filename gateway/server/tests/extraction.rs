@@ -1,0 +1,192 @@
+//! Purchase PDFs read by the extraction worker of the real binary, on every test database: a
+//! PDF with embedded XML fills the summary and is received; a text-layer PDF whose seller VAT
+//! number fails its check waits in `needs_review` with the reasons.
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{cli_json, Gateway};
+use gateway_testkit::{shared_dir, test_databases, TestDb};
+use lopdf::content::{Content, Operation};
+use lopdf::{dictionary, Document, Object, Stream};
+use serde_json::Value;
+
+fn member(db: &TestDb) -> String {
+    let company = cli_json(
+        db,
+        &[
+            "company",
+            "add",
+            "--name",
+            "Beta SRL",
+            "--country",
+            "RO",
+            "--vat",
+            "RO18547290",
+        ],
+    );
+    let id = company["id"].as_str().unwrap().to_string();
+    let token = cli_json(
+        db,
+        &[
+            "token",
+            "create",
+            "--scope",
+            "member",
+            "--company",
+            &id,
+            "--label",
+            "beta",
+        ],
+    );
+    token["token"].as_str().unwrap().to_string()
+}
+
+/// A one-page PDF whose text layer holds `lines` (Helvetica, one line each), no attachment.
+pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let mut ops = vec![
+        Operation::new("BT", vec![]),
+        Operation::new("Tf", vec!["F1".into(), 11.into()]),
+    ];
+    let mut y = 780;
+    for line in lines {
+        ops.push(Operation::new(
+            "Tm",
+            vec![1.into(), 0.into(), 0.into(), 1.into(), 50.into(), y.into()],
+        ));
+        ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+        y -= 18;
+    }
+    ops.push(Operation::new("ET", vec![]));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        Content { operations: ops }.encode().unwrap(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+pub async fn upload(gw: &Gateway, token: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let resp = gw
+        .client
+        .post(gw.url(&format!(
+            "/v1/documents?direction=purchase&file_name={name}"
+        )))
+        .bearer_auth(token)
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    resp.json().await.unwrap()
+}
+
+pub async fn get(gw: &Gateway, token: &str, path: &str) -> Value {
+    let resp = gw
+        .client
+        .get(gw.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "GET {path}");
+    resp.json().await.unwrap()
+}
+
+/// The document once its events include the extraction's.
+pub async fn extracted(gw: &Gateway, token: &str, id: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let events = get(gw, token, &format!("/v1/documents/{id}/events")).await;
+        if events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "extraction")
+        {
+            return get(gw, token, &format!("/v1/documents/{id}")).await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no extraction of {id}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+const SAMPLE: &str = "zugferd-corpus/XML-Rechnung/FX/EN16931_1_Teilrechnung.pdf";
+
+#[tokio::test]
+async fn purchase_pdfs_are_extracted_off_the_request_path() {
+    let truth: Value = serde_json::from_slice(
+        &std::fs::read(
+            shared_dir()
+                .join("corpus/groundtruth")
+                .join(format!("{}.json", SAMPLE.replace('/', "__"))),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let pdf = std::fs::read(shared_dir().join("corpus").join(SAMPLE)).unwrap();
+    for db in test_databases().await {
+        let token = member(&db);
+        let gw = Gateway::start(&db);
+
+        let stored = upload(&gw, &token, "teilrechnung.pdf", pdf.clone()).await;
+        assert_eq!(stored["state"], "needs_review", "{stored}");
+        let id = stored["id"].as_str().unwrap();
+        let doc = extracted(&gw, &token, id).await;
+        assert_eq!(doc["state"], "received", "{doc}");
+        assert_eq!(doc["invoice_number"], truth["BT-1"]);
+        assert_eq!(doc["issue_date"], truth["BT-2"]);
+        assert_eq!(doc["currency"], truth["BT-5"]);
+        assert_eq!(doc["total"], truth["BT-115"]);
+        assert!(
+            doc["counterparty_name"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty()),
+            "{doc}"
+        );
+        assert_eq!(doc["syntax"], "embedded-xml");
+
+        // DE123456789: its check digit (MOD 11,10) would be 8.
+        let bad = text_pdf(&[
+            "Muster Lieferant GmbH",
+            "USt-IdNr.: DE123456789",
+            "Rechnung",
+            "Rechnungsnummer: R-2024-117",
+            "Rechnungsdatum: 12.03.2024",
+            "Nettobetrag: 100,00 EUR",
+            "MwSt 19%: 19,00 EUR",
+            "Gesamtbetrag: 119,00 EUR",
+        ]);
+        let stored = upload(&gw, &token, "scan.pdf", bad).await;
+        let id = stored["id"].as_str().unwrap();
+        let doc = extracted(&gw, &token, id).await;
+        assert_eq!(doc["state"], "needs_review", "{doc}");
+        let reason = doc["status_reason"].as_str().unwrap_or_default();
+        assert!(reason.starts_with("to review: "), "{doc}");
+        assert!(reason.contains("BT-31"), "{doc}");
+    }
+}
