@@ -190,3 +190,19 @@ async fn purchase_pdfs_are_extracted_off_the_request_path() {
         assert!(reason.contains("BT-31"), "{doc}");
     }
 }
+
+#[tokio::test]
+async fn an_extracted_pdf_of_an_invoice_already_there_is_a_duplicate() {
+    let pdf = std::fs::read(shared_dir().join("corpus").join(SAMPLE)).unwrap();
+    for db in test_databases().await {
+        let token = member(&db);
+        let gw = Gateway::start(&db);
+        let first = upload(&gw, &token, "first.pdf", pdf.clone()).await;
+        let first_id = first["id"].as_str().unwrap();
+        assert_eq!(extracted(&gw, &token, first_id).await["state"], "received");
+        let again = upload(&gw, &token, "again.pdf", pdf.clone()).await;
+        let doc = extracted(&gw, &token, again["id"].as_str().unwrap()).await;
+        assert_eq!(doc["state"], "needs_review", "{doc}");
+        assert_eq!(doc["duplicate_of"], first_id, "{doc}");
+    }
+}

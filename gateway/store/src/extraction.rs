@@ -155,13 +155,46 @@ impl Extractions for SqlStore {
         let company_id: String = get(&doc, "company_id")?;
         let state: String = get(&doc, "state")?;
         let direction: String = get(&doc, "direction")?;
+        let mut steps = o.steps.clone();
         if let Some(s) = &o.summary {
             let direction: Direction = direction.parse().unwrap_or(Direction::Purchase);
+            let key = supplier_key(direction, s);
+            // The same invoice twice (a PDF and its XML in one e-mail) is never accepted twice.
+            let mut duplicate_of: Option<String> = None;
+            if let (Some(number), Some(date)) = (&s.invoice_number, &s.issue_date) {
+                duplicate_of = sqlx::query(
+                    "SELECT document_id FROM document_summaries WHERE company_id = $1
+                     AND direction = $2 AND invoice_number = $3 AND issue_date = $4
+                     AND supplier_key = $5 AND duplicate_of IS NULL AND document_id <> $6
+                     ORDER BY created_at, document_id LIMIT 1",
+                )
+                .bind(company_id.as_str())
+                .bind(direction.as_str())
+                .bind(number.as_str())
+                .bind(date.as_str())
+                .bind(key.as_str())
+                .bind(o.document_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(Error::db("looking for duplicates"))?
+                .map(|r| get::<String>(&r, "document_id"))
+                .transpose()?;
+            }
+            if let Some(first) = &duplicate_of {
+                steps = vec![Step::new(
+                    states::NEEDS_REVIEW,
+                    "needs_review",
+                    serde_json::json!({"duplicate_of": first}),
+                )
+                .because(format!(
+                    "duplicate of document {first}: same supplier, number and issue date"
+                ))];
+            }
             sqlx::query(
                 "UPDATE document_summaries SET kind = $1, syntax = $2, invoice_number = $3,
                      issue_date = $4, due_date = $5, counterparty_name = $6, counterparty_id = $7,
                      counterparty_vat = $8, currency = $9, total = $10, total_cents = $11,
-                     supplier_key = $12 WHERE document_id = $13",
+                     supplier_key = $12, duplicate_of = $13 WHERE document_id = $14",
             )
             .bind(s.kind.map(|k| k.as_str()))
             .bind(s.syntax.as_str())
@@ -174,7 +207,8 @@ impl Extractions for SqlStore {
             .bind(s.currency.as_deref())
             .bind(s.total.as_deref())
             .bind(s.total_cents)
-            .bind(supplier_key(direction, s))
+            .bind(key.as_str())
+            .bind(duplicate_of.as_deref())
             .bind(o.document_id.as_str())
             .execute(&mut *tx)
             .await
@@ -182,8 +216,8 @@ impl Extractions for SqlStore {
         }
         // Steps only on a document still waiting: a person may have decided meanwhile.
         let mut events = Vec::new();
-        if state == states::NEEDS_REVIEW && !o.steps.is_empty() {
-            let final_state = o.steps.last().map(|s| s.to.clone()).unwrap_or_default();
+        if state == states::NEEDS_REVIEW && !steps.is_empty() {
+            let final_state = steps.last().map(|s| s.to.clone()).unwrap_or_default();
             sqlx::query("UPDATE documents SET state = $1, updated_at = $2 WHERE id = $3")
                 .bind(final_state.as_str())
                 .bind(now.as_str())
@@ -207,7 +241,7 @@ impl Extractions for SqlStore {
                 &now,
                 state,
                 last,
-                &o.steps,
+                &steps,
             )
             .await?;
         }
