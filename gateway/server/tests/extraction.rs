@@ -206,3 +206,102 @@ async fn an_extracted_pdf_of_an_invoice_already_there_is_a_duplicate() {
         assert_eq!(doc["duplicate_of"], first_id, "{doc}");
     }
 }
+
+async fn put_fields(gw: &Gateway, token: &str, id: &str, fields: Value) -> (u16, Value) {
+    let resp = gw
+        .client
+        .put(gw.url(&format!("/v1/documents/{id}/extraction")))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "fields": fields }))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
+    for db in test_databases().await {
+        let token = member(&db);
+        let gw = Gateway::start(&db);
+        let bad = text_pdf(&[
+            "Muster Lieferant GmbH",
+            "USt-IdNr.: DE123456789",
+            "Rechnung",
+            "Rechnungsnummer: R-2024-117",
+            "Rechnungsdatum: 12.03.2024",
+            "Nettobetrag: 100,00 EUR",
+            "MwSt 19%: 19,00 EUR",
+            "Gesamtbetrag: 119,00 EUR",
+        ]);
+        let stored = upload(&gw, &token, "scan.pdf", bad).await;
+        let id = stored["id"].as_str().unwrap();
+        extracted(&gw, &token, id).await;
+
+        let x = get(&gw, &token, &format!("/v1/documents/{id}/extraction")).await;
+        assert_eq!(x["status"], "done", "{x}");
+        assert_eq!(x["source"], "text-layer", "{x}");
+        let number = &x["fields"]["BT-1"];
+        assert_eq!(number["value"], "R-2024-117", "{x}");
+        assert_eq!(number["page"], 1, "{x}");
+        assert!(number["box"]["x0"].as_f64().is_some(), "{x}");
+        assert!(number["confidence"].as_f64().unwrap() > 0.0, "{x}");
+        let reasons: Vec<String> = x["review_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect();
+        assert!(reasons.iter().any(|r| r.starts_with("BT-31")), "{x}");
+
+        // Accepting is possible from review, but first the person fixes what was wrong.
+        let mut fix = serde_json::Map::new();
+        fix.insert("BT-31".into(), "DE123456788".into());
+        fix.insert("BT-27".into(), "Muster Lieferant GmbH".into());
+        fix.insert("BT-44".into(), "Beta SRL".into());
+        for r in &reasons {
+            let term = r.split(':').next().unwrap();
+            if !fix.contains_key(term) {
+                let value = x["fields"][term]["value"].as_str().unwrap_or("1.00");
+                fix.insert(term.into(), value.into());
+            }
+        }
+        let (status, after) = put_fields(&gw, &token, id, Value::Object(fix)).await;
+        assert_eq!(status, 200, "{after}");
+        assert_eq!(after["review_reasons"], serde_json::json!([]), "{after}");
+        assert_eq!(after["fields"]["BT-31"]["value"], "DE123456788");
+        assert_eq!(after["fields"]["BT-31"]["confidence"], 1.0);
+        let doc = get(&gw, &token, &format!("/v1/documents/{id}")).await;
+        assert_eq!(doc["state"], "received", "{doc}");
+        assert_eq!(doc["invoice_number"], "R-2024-117", "{doc}");
+        assert_eq!(doc["counterparty_vat"], "DE123456788", "{doc}");
+
+        // The corrected invoice is the document's UBL.
+        let ubl = gw
+            .client
+            .get(gw.url(&format!("/v1/documents/{id}/invoice")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            ubl.contains("DE123456788") && ubl.contains("R-2024-117"),
+            "{ubl}"
+        );
+
+        let accepted = gw
+            .client
+            .post(gw.url(&format!("/v1/documents/{id}/accept")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(accepted.status(), 200);
+        // Once accepted, the extraction is no longer corrected.
+        let (status, _) = put_fields(&gw, &token, id, serde_json::json!({"BT-1": "X"})).await;
+        assert_eq!(status, 409);
+    }
+}

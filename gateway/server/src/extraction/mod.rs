@@ -2,14 +2,13 @@
 //! document (table `extraction_jobs`) is claimed with a lease by [`worker`]; the result fills
 //! the document's summary and, when nothing needs a person, moves it to `received` where the
 //! company's auto-accept options apply as for XML.
+pub mod review;
 pub mod worker;
 
 use gateway_extract::fields::checks::{vat_check, VatCheck};
 use gateway_extract::{Extraction, Options, Source};
-use gateway_store::{states, Direction, ExtractionOutcome, Step, Store, Visibility};
+use gateway_store::{states, ExtractionOutcome, Step, Store, Visibility};
 use serde_json::json;
-
-use crate::lifecycle::extract;
 
 /// Who the journal names for the worker's steps.
 pub const ACTOR: &str = "extraction";
@@ -76,12 +75,7 @@ pub async fn outcome(
         }
     };
     let reasons = review_reasons(&x);
-    let ubl = gateway_convert::write(&x.invoice(), gateway_convert::Target::Ubl);
-    let summary = extract::parse(&ubl).ok().map(|p| {
-        let mut s = extract::summary(&p, Direction::Purchase);
-        s.syntax = x.source.as_str().into();
-        s
-    });
+    let (ubl, summary) = review::rendering(&x);
     let detail =
         json!({"source": x.source.as_str(), "fields": x.fields.len(), "review_reasons": reasons});
     let steps = if reasons.is_empty() {
