@@ -165,7 +165,8 @@ impl Extractions for SqlStore {
                 duplicate_of = sqlx::query(
                     "SELECT document_id FROM document_summaries WHERE company_id = $1
                      AND direction = $2 AND invoice_number = $3 AND issue_date = $4
-                     AND supplier_key = $5 AND duplicate_of IS NULL AND document_id <> $6
+                     AND (supplier_key = $5 OR counterparty_vat = $6)
+                     AND duplicate_of IS NULL AND document_id <> $7
                      ORDER BY created_at, document_id LIMIT 1",
                 )
                 .bind(company_id.as_str())
@@ -173,6 +174,8 @@ impl Extractions for SqlStore {
                 .bind(number.as_str())
                 .bind(date.as_str())
                 .bind(key.as_str())
+                // A PDF's XML may name the seller by VAT only where its twin gives an address.
+                .bind(s.counterparty_vat.as_deref().map(fold_vat))
                 .bind(o.document_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
