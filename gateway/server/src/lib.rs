@@ -8,6 +8,7 @@ pub mod config;
 pub mod connectors;
 pub mod email;
 mod error;
+pub mod extraction;
 pub mod http;
 mod import;
 pub mod lifecycle;

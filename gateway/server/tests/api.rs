@@ -628,6 +628,11 @@ async fn another_tenant_sees_nothing_on_any_endpoint() {
                             Some(json!({"document_ids": [doc_id]})),
                             not_found,
                         ),
+                        ("put", "/v1/documents/{id}/extraction") => (
+                            concrete.clone(),
+                            Some(json!({"fields": {"BT-1": "STOLEN"}})),
+                            not_found,
+                        ),
                         ("post", p) if p.contains("{id}") => (
                             concrete.clone(),
                             Some(json!({"reason": "not yours"})),

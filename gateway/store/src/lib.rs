@@ -16,6 +16,7 @@ mod db;
 mod directory;
 mod email_import;
 mod error;
+mod extraction;
 mod fold;
 mod group;
 mod journal;
@@ -33,6 +34,7 @@ pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
 pub use email_import::EmailImport;
 pub use error::{Error, Result};
+pub use extraction::{ExtractionJob, ExtractionOutcome, ExtractionRecord, Extractions};
 pub use fold::{fold_name, fold_vat, words as name_words};
 pub use journal::GENESIS_HASH;
 pub use lifecycle::*;
@@ -46,7 +48,7 @@ use async_trait::async_trait;
 /// The gateway's storage. Implemented once ([`SqlStore`]) over both SQL backends.
 #[async_trait]
 pub trait Store:
-    Directory + Lifecycle + EmailImport + Archive + As4Store + Send + Sync + 'static
+    Directory + Lifecycle + EmailImport + Extractions + Archive + As4Store + Send + Sync + 'static
 {
     /// Which database this store talks to.
     fn backend(&self) -> Backend;

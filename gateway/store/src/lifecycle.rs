@@ -550,7 +550,7 @@ pub fn cents_text(cents: i64) -> String {
 
 /// Who issued a document, for duplicate detection: the supplier of a purchase (identifier, VAT
 /// or name), nobody but the company itself for a sale.
-fn supplier_key(direction: Direction, s: &Summary) -> String {
+pub(crate) fn supplier_key(direction: Direction, s: &Summary) -> String {
     match direction {
         Direction::Purchase => s
             .counterparty_id
@@ -655,7 +655,7 @@ fn filter_clause(f: &DocumentFilter, sql: &mut String, args: &mut Vec<Arg>) {
 
 /// Appends `steps` to a document's chain inside `tx`, from `state` after the event `last`.
 #[allow(clippy::too_many_arguments)]
-async fn append_steps(
+pub(crate) async fn append_steps(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
     company_id: &str,

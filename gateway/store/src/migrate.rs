@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004", "lifecycle"),
     migration!(5, "0005", "as4"),
     migration!(6, "0006", "archive"),
+    migration!(7, "0007", "extraction"),
     migration!(8, "0008", "email_import"),
     migration!(9, "0009", "directory_prefixes"),
 ];

@@ -536,14 +536,26 @@ pub async fn invoice(
             ))
         }
     };
-    if !lifecycle::is_xml(&doc.media_type) {
-        return Err(LifecycleError::NotApplicable(format!(
-            "document {} is {}: only the original is available",
-            doc.id, doc.media_type
-        ))
-        .into());
-    }
-    let bytes = blob(&state, &doc).await?;
+    let bytes = if lifecycle::is_xml(&doc.media_type) {
+        blob(&state, &doc).await?
+    } else {
+        // A PDF or image: the invoice read from it (as corrected), once extracted.
+        let extracted = state
+            .store
+            .extraction(&caller.visibility(), &doc.id)
+            .await?
+            .and_then(|x| x.invoice_xml);
+        match extracted {
+            Some(xml) => xml.into_bytes(),
+            None => {
+                return Err(LifecycleError::NotApplicable(format!(
+                    "document {} is {}: only the original is available",
+                    doc.id, doc.media_type
+                ))
+                .into())
+            }
+        }
+    };
     let parsed = lifecycle::extract::parse(&bytes).map_err(LifecycleError::Unreadable)?;
     let Some(target) = target else {
         return Ok(Json(parsed.invoice).into_response());

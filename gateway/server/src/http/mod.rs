@@ -7,6 +7,7 @@ mod directory;
 mod documents;
 mod email;
 mod exports;
+mod extraction;
 mod health;
 mod openapi;
 mod problem;
@@ -90,6 +91,10 @@ pub fn router(state: AppState, http: &HttpConfig, as4: &crate::config::As4Config
         .route("/v1/documents/totals", get(documents::totals))
         .route("/v1/documents/{id}/events", get(documents::events))
         .route("/v1/documents/{id}/invoice", get(documents::invoice))
+        .route(
+            "/v1/documents/{id}/extraction",
+            get(extraction::get).put(extraction::put),
+        )
         .route("/v1/documents/{id}/validate", post(documents::validate))
         .route("/v1/documents/{id}/send", post(documents::send))
         .route("/v1/documents/{id}/archive", post(documents::archive))

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    archive, companies, connectors, directory, documents, email, exports, health, settings, tokens,
-    users, validate,
+    archive, companies, connectors, directory, documents, email, exports, extraction, health,
+    settings, tokens, users, validate,
 };
 
 #[derive(OpenApi)]
@@ -22,6 +22,7 @@ use super::{
         documents::upload, documents::list, documents::get, documents::original, documents::events,
         documents::totals, documents::invoice, documents::validate, documents::send, documents::archive,
         documents::accept, documents::refuse,
+        extraction::get, extraction::put,
         settings::get, settings::put, settings::dashboard,
         email::address, email::import,
         archive::create_accountant, archive::list_accountants, archive::create_accountant_token,

@@ -1,0 +1,115 @@
+//! Purchase PDFs and images read into invoices off the request path. A durable job per
+//! document (table `extraction_jobs`) is claimed with a lease by [`worker`]; the result fills
+//! the document's summary and, when nothing needs a person, moves it to `received` where the
+//! company's auto-accept options apply as for XML.
+pub mod review;
+pub mod worker;
+
+use gateway_extract::fields::checks::{vat_check, VatCheck};
+use gateway_extract::{Extraction, Options, Source};
+use gateway_store::{states, ExtractionOutcome, Step, Store, Visibility};
+use serde_json::json;
+
+/// Who the journal names for the worker's steps.
+pub const ACTOR: &str = "extraction";
+
+/// Why a person has to look: the extraction's own reasons and, for values read from the page
+/// (where one misread digit changes the party), VAT numbers whose check digits fail. Embedded
+/// XML is taken as the supplier wrote it, like an XML upload.
+pub fn review_reasons(x: &Extraction) -> Vec<String> {
+    let mut reasons = x.review_reasons.clone();
+    if x.source == Source::EmbeddedXml {
+        return reasons;
+    }
+    for id in ["BT-31", "BT-48"] {
+        if let Some(f) = x.fields.get(id) {
+            if vat_check(&f.value) == VatCheck::Invalid {
+                reasons.push(format!("{id}: VAT number {} fails its check", f.value));
+            }
+        }
+    }
+    reasons
+}
+
+/// Reads the bytes (CPU-bound: call from `spawn_blocking`).
+pub fn read(bytes: &[u8]) -> Result<Extraction, String> {
+    gateway_extract::extract(bytes, &Options::default()).map_err(|e| e.to_string())
+}
+
+/// The JSON kept and served for review: fields with value, confidence, page and box.
+pub fn result_json(x: &Extraction, reasons: &[String]) -> serde_json::Value {
+    json!({
+        "source": x.source.as_str(),
+        "pages": x.pages,
+        "fields": x.fields,
+        "lines": x.lines,
+        "review_reasons": reasons,
+    })
+}
+
+/// What to store for an extraction and which steps follow.
+pub async fn outcome(
+    store: &dyn Store,
+    document_id: &str,
+    company_id: &str,
+    read: Result<Extraction, String>,
+) -> Result<ExtractionOutcome, gateway_store::Error> {
+    let x = match read {
+        Ok(x) => x,
+        Err(e) => {
+            return Ok(ExtractionOutcome {
+                document_id: document_id.into(),
+                source: None,
+                result: None,
+                invoice_xml: None,
+                summary: None,
+                steps: vec![Step::new(
+                    states::NEEDS_REVIEW,
+                    "extraction_failed",
+                    json!({ "error": e }),
+                )
+                .because(format!("the file could not be read: {e}"))],
+                error: Some(e),
+                actor: ACTOR.into(),
+            })
+        }
+    };
+    let reasons = review_reasons(&x);
+    let (ubl, summary) = review::rendering(&x);
+    let detail =
+        json!({"source": x.source.as_str(), "fields": x.fields.len(), "review_reasons": reasons});
+    let steps = if reasons.is_empty() {
+        let own_import = store
+            .get_document(&Visibility::All, document_id)
+            .await?
+            .is_some_and(|d| matches!(d.source.as_str(), "api" | "upload" | "email"));
+        let mut steps = vec![Step::new(states::RECEIVED, "extracted", detail)
+            .because(format!("read from the {}", x.source.as_str()))];
+        if let Some(s) = &summary {
+            if let Some(rule) = store.auto_accept_rule(company_id, own_import, s).await? {
+                steps.push(
+                    Step::new(
+                        states::ACCEPTED,
+                        "accepted",
+                        json!({"by": "auto-accept", "rule": rule}),
+                    )
+                    .because(format!("auto-accepted ({rule})")),
+                );
+            }
+        }
+        steps
+    } else {
+        vec![Step::new(states::NEEDS_REVIEW, "extracted", detail)
+            .because(format!("to review: {}", reasons.join("; ")))]
+    };
+    Ok(ExtractionOutcome {
+        document_id: document_id.into(),
+        source: Some(x.source.as_str().into()),
+        result: Some(result_json(&x, &reasons)),
+        invoice_xml: Some(String::from_utf8_lossy(&ubl).into_owned()),
+        error: None,
+        summary,
+        steps,
+        actor: ACTOR.into(),
+    })
+}
