@@ -10,8 +10,6 @@ use gateway_store::{
     Checkpoint, ConnectorOwner, Direction, Document, Forwarding, IssuedToken, LinkSide,
     NewAccountant, Scope, Visibility,
 };
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -249,28 +247,14 @@ pub struct SearchParams {
     pub after: Option<String>,
 }
 
-fn cents(field: &str, v: &Option<String>) -> Result<Option<i64>, Problem> {
-    v.as_deref()
-        .map(|s| {
-            s.trim()
-                .parse::<Decimal>()
-                .ok()
-                .and_then(|d| (d * Decimal::from(100)).round().to_i64())
-                .ok_or_else(|| {
-                    Problem::bad_request("invalid", format!("{field}: `{s}` is not an amount"))
-                })
-        })
-        .transpose()
-}
-
 impl SearchParams {
     pub fn query(&self, default_limit: u32, max_limit: u32) -> Result<ArchiveQuery, Problem> {
         Ok(ArchiveQuery {
             counterparty: self.counterparty.clone(),
             identifier: self.identifier.clone(),
             invoice_number: self.number.clone(),
-            amount_min_cents: cents("amount_min", &self.amount_min)?,
-            amount_max_cents: cents("amount_max", &self.amount_max)?,
+            amount_min_cents: super::documents::cents("amount_min", &self.amount_min)?,
+            amount_max_cents: super::documents::cents("amount_max", &self.amount_max)?,
             issued_from: self.issued_from.clone(),
             issued_to: self.issued_to.clone(),
             due_from: self.due_from.clone(),

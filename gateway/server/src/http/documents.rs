@@ -326,7 +326,9 @@ pub struct FilterParams {
     pub duplicates: Option<bool>,
 }
 
-fn cents(field: &str, v: &Option<String>) -> Result<Option<i64>, Problem> {
+/// A decimal amount query parameter in cents (`100.50` → 10050); shared by the document list
+/// and the archive search.
+pub(super) fn cents(field: &str, v: &Option<String>) -> Result<Option<i64>, Problem> {
     v.as_deref()
         .map(|t| {
             t.trim()
