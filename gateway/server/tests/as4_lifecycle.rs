@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{cli_json, Gateway};
+use common::{cli_json, get_json, Gateway};
 use gateway_testkit::{read_shared, test_databases, TestDb};
 use serde_json::{json, Value};
 
@@ -74,18 +74,6 @@ fn start_with_toml(db: &TestDb, toml: &str) -> Gateway {
     Gateway::start_with(db, &[("GATEWAY_CONFIG", path.to_str().unwrap())])
 }
 
-async fn get(gw: &Gateway, token: &str, path: &str) -> Value {
-    let resp = gw
-        .client
-        .get(gw.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-    resp.json().await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_sale_to_a_member_of_another_gateway_goes_over_as4_and_shows_the_receipt() {
     let (dbs_a, dbs_b) = (test_databases().await, test_databases().await);
@@ -144,7 +132,7 @@ async fn a_member_sale_to_a_member_of_another_gateway_goes_over_as4_and_shows_th
 
         let deadline = Instant::now() + Duration::from_secs(60);
         let doc = loop {
-            let doc = get(&gw_a, &token_a, &format!("/v1/documents/{id}")).await;
+            let doc = get_json(&gw_a, &token_a, &format!("/v1/documents/{id}")).await;
             if doc["delivery_status"] != "queued" {
                 break doc;
             }
@@ -161,14 +149,14 @@ async fn a_member_sale_to_a_member_of_another_gateway_goes_over_as4_and_shows_th
             "{proof}"
         );
         assert_eq!(proof["receipt_sha256"].as_str().unwrap().len(), 64);
-        let events = get(&gw_a, &token_a, &format!("/v1/documents/{id}/events")).await;
+        let events = get_json(&gw_a, &token_a, &format!("/v1/documents/{id}/events")).await;
         assert!(
             events.to_string().contains("delivery_delivered"),
             "{events}"
         );
 
         // B finds it in its inbox on the other gateway.
-        let inbox = get(&gw_b, &token_b, "/v1/documents?direction=purchase").await;
+        let inbox = get_json(&gw_b, &token_b, "/v1/documents?direction=purchase").await;
         let items = inbox["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{inbox}");
         let got = items[0]["id"].as_str().unwrap();

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use common::{cli_json, Gateway};
+use common::{cli_json, extracted, get_json, Gateway};
 use gateway_server::config::{OutboundEmailConfig, OutboundTls};
 use gateway_testkit::{read_shared, test_databases, TestDb};
 use lettre::message::header::ContentType;
@@ -68,18 +68,6 @@ fn start_with(db: &TestDb, extra: &[(&str, &str)]) -> (Gateway, SocketAddr) {
         }
     };
     (gw, smtp)
-}
-
-async fn get_json(gw: &Gateway, token: &str, path: &str) -> Value {
-    let resp = gw
-        .client
-        .get(gw.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-    resp.json().await.unwrap()
 }
 
 async fn import_address(gw: &Gateway, m: &Member) -> String {
@@ -158,8 +146,11 @@ async fn assert_pdf_and_ubl(gw: &Gateway, m: &Member, pdf: &[u8], ubl: &[u8]) {
         match doc["media_type"].as_str().unwrap() {
             "application/pdf" => {
                 assert_eq!(bytes, pdf, "the PDF intact");
-                assert_eq!(doc["state"], "needs_review");
                 assert_eq!(doc["file_name"], "invoice.pdf");
+                // It waits for a person until the worker has read its embedded Factur-X.
+                let done = extracted(gw, &m.token, id).await;
+                assert_eq!(done["state"], "received", "{done}");
+                assert_eq!(done["syntax"], "embedded-xml", "{done}");
             }
             "application/xml" => {
                 assert_eq!(bytes, ubl, "the UBL intact");

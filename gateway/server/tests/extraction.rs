@@ -3,9 +3,7 @@
 //! number fails its check waits in `needs_review` with the reasons.
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{cli_json, Gateway};
+use common::{cli_json, extracted, get_json, Gateway};
 use gateway_testkit::{shared_dir, test_databases, TestDb};
 use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Document, Object, Stream};
@@ -100,39 +98,6 @@ pub async fn upload(gw: &Gateway, token: &str, name: &str, bytes: Vec<u8>) -> Va
         .unwrap();
     assert_eq!(resp.status(), 201);
     resp.json().await.unwrap()
-}
-
-pub async fn get(gw: &Gateway, token: &str, path: &str) -> Value {
-    let resp = gw
-        .client
-        .get(gw.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "GET {path}");
-    resp.json().await.unwrap()
-}
-
-/// The document once its events include the extraction's.
-pub async fn extracted(gw: &Gateway, token: &str, id: &str) -> Value {
-    let start = Instant::now();
-    loop {
-        let events = get(gw, token, &format!("/v1/documents/{id}/events")).await;
-        if events
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["actor"] == "extraction")
-        {
-            return get(gw, token, &format!("/v1/documents/{id}")).await;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "no extraction of {id}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 const SAMPLE: &str = "zugferd-corpus/XML-Rechnung/FX/EN16931_1_Teilrechnung.pdf";
@@ -238,7 +203,7 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
         let id = stored["id"].as_str().unwrap();
         extracted(&gw, &token, id).await;
 
-        let x = get(&gw, &token, &format!("/v1/documents/{id}/extraction")).await;
+        let x = get_json(&gw, &token, &format!("/v1/documents/{id}/extraction")).await;
         assert_eq!(x["status"], "done", "{x}");
         assert_eq!(x["source"], "text-layer", "{x}");
         let number = &x["fields"]["BT-1"];
@@ -271,7 +236,7 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
         assert_eq!(after["review_reasons"], serde_json::json!([]), "{after}");
         assert_eq!(after["fields"]["BT-31"]["value"], "DE123456788");
         assert_eq!(after["fields"]["BT-31"]["confidence"], 1.0);
-        let doc = get(&gw, &token, &format!("/v1/documents/{id}")).await;
+        let doc = get_json(&gw, &token, &format!("/v1/documents/{id}")).await;
         assert_eq!(doc["state"], "received", "{doc}");
         assert_eq!(doc["invoice_number"], "R-2024-117", "{doc}");
         assert_eq!(doc["counterparty_vat"], "DE123456788", "{doc}");

@@ -1,11 +1,13 @@
 //! From a MIME message to purchase documents: each PDF, JPEG, PNG or XML part becomes one,
-//! stored as its original bytes. XML invoices (UBL or CII) start as `received`; PDFs, images
-//! and XML that is no invoice wait for a person as `needs_review` (extraction comes later).
-use gateway_store::{sha256_hex, Direction, NewDocument, Store, Visibility};
+//! stored as its original bytes through the same lifecycle step as an upload. XML invoices (UBL
+//! or CII) are `received` (or auto-accepted); PDFs and images wait as `needs_review` for the
+//! extraction worker, and XML that is no invoice for a person.
+use gateway_store::{sha256_hex, Direction, IdempotencyKey, Store, Visibility};
 use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::lifecycle::{LifecycleError, Submission};
 use crate::Error;
 
 /// Nested messages (forwarded mail) are looked into this deep.
@@ -19,19 +21,6 @@ pub struct Part {
     pub file_name: Option<String>,
     pub media_type: &'static str,
     pub bytes: Vec<u8>,
-}
-
-impl Part {
-    /// The state the document starts in.
-    fn initial_state(&self) -> &'static str {
-        if self.media_type == "application/xml"
-            && gateway_convert::read(&self.bytes, &gateway_xml::Limits::default()).is_ok()
-        {
-            "received"
-        } else {
-            "needs_review"
-        }
-    }
 }
 
 /// A document made from a message (or found made already by an earlier delivery of it).
@@ -193,19 +182,32 @@ pub async fn import_message(
                 continue;
             }
         }
-        let state = part.initial_state();
-        let doc = store
-            .create_document(NewDocument {
+        // The same path as an upload: a summary, duplicate detection, auto-accept and, for a PDF
+        // or an image, a job for the extraction worker. The key makes a redelivery that raced
+        // the record below find this document instead of making a second one.
+        let created = crate::lifecycle::submit(
+            store,
+            Submission {
                 company_id: company_id.to_string(),
                 direction: Direction::Purchase,
                 source: "email".into(),
                 media_type: part.media_type.into(),
                 file_name: part.file_name.clone(),
+                idempotency: Some(IdempotencyKey {
+                    key: format!("email:{message_sha256}#{index}"),
+                    request_sha256: sha256_hex(&part.bytes),
+                }),
                 bytes: part.bytes,
                 actor: actor.to_string(),
-                initial_state: state.into(),
-            })
-            .await?;
+                then: None,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            LifecycleError::Store(e) => Error::Store(e),
+            other => Error::Mail(other.to_string()),
+        })?;
+        let doc = created.document;
         store
             .record_imported_part(company_id, &message_sha256, index, &doc.id)
             .await?;
@@ -214,7 +216,7 @@ pub async fn import_message(
             file_name: doc.file_name,
             media_type: doc.media_type,
             state: doc.state,
-            already_imported: false,
+            already_imported: created.replayed,
         });
     }
     Ok(out)

@@ -173,3 +173,38 @@ pub fn cert_der(pem: &Path) -> Vec<u8> {
         .expect("certificate PEM")
         .to_vec()
 }
+
+/// GETs `path` with `token` and returns its JSON; any status but success fails the test.
+pub async fn get_json(gw: &Gateway, token: &str, path: &str) -> Value {
+    let resp = gw
+        .client
+        .get(gw.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+    resp.json().await.unwrap()
+}
+
+/// The document once its events include the extraction worker's, which runs off the request
+/// path: a test that reads the state before then races the worker.
+pub async fn extracted(gw: &Gateway, token: &str, id: &str) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let events = get_json(gw, token, &format!("/v1/documents/{id}/events")).await;
+        if events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "extraction")
+        {
+            return get_json(gw, token, &format!("/v1/documents/{id}")).await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no extraction of {id}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
