@@ -1,13 +1,16 @@
 //! Archive search over many generated invoices: p50/p95 latency per search kind.
 //!
 //! `cargo bench -p gateway-store --bench archive_search` on SQLite in a temporary directory;
-//! with `GATEWAY_BENCH_DATABASE_URL=postgres://…` on PostgreSQL (a fresh database is made on that
-//! server and dropped afterwards). `BENCH_INVOICES` (default 20,000, CI-sized; the issue's figure
+//! with `GATEWAY_BENCH_DATABASE_URL=postgres://…` on PostgreSQL (see `common` for `BENCH_KEEP`
+//! and `BENCH_REUSE_URL`). `BENCH_INVOICES` (default 20,000, CI-sized; the issue's figure
 //! is 1,000,000), `BENCH_QUERIES` (default 300 per kind) and `BENCH_COMPANIES` (default 1,000)
 //! set the size. Target (issue 9): p95 ≤ 20 ms for each kind, over the whole archive (operator)
 //! and for one company (member).
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Instant;
+
+use common::{env, ms, percentile, BenchDb};
 use gateway_store::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -40,18 +43,6 @@ fn date(day: u32) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
 /// One generated invoice, the parts queries are drawn from.
 struct Sample {
     company: String,
@@ -68,28 +59,10 @@ async fn main() {
     let n = env("BENCH_INVOICES", 20_000);
     let queries = env("BENCH_QUERIES", 300);
     let companies = env("BENCH_COMPANIES", 1_000).max(1);
-    let dir = tempfile::tempdir().unwrap();
-    sqlx::any::install_default_drivers();
-    let (url, label) = match std::env::var("GATEWAY_BENCH_DATABASE_URL") {
-        Ok(admin) => {
-            let name = format!("gw_archive_bench_{}", std::process::id());
-            let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .unwrap();
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            (format!("{base}/{name}"), "PostgreSQL")
-        }
-        Err(_) => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("bench.db").display()
-            ),
-            "SQLite",
-        ),
-    };
+    let bench = BenchDb::open("gw_archive_bench").await;
+    let (url, label) = (bench.url.clone(), bench.label);
     let db = DatabaseUrl::parse(&url).unwrap();
-    let store = SqlStore::open(&db, SqlStore::default_blobs(db.backend(), dir.path()))
+    let store = SqlStore::open(&db, SqlStore::default_blobs(db.backend(), bench.dir.path()))
         .await
         .unwrap();
 
@@ -159,8 +132,11 @@ async fn main() {
                 ));
                 ids.push_str(&format!("('{vat}', '{id}')"));
             }
-            for sql in [inv, ids] {
-                (&mut *tx).execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+            // A reused database holds these seeded rows already: only the samples are wanted.
+            if !bench.reused {
+                for sql in [inv, ids] {
+                    (&mut *tx).execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+                }
             }
             i += rows;
         }
@@ -170,7 +146,9 @@ async fn main() {
         Backend::Postgres => "VACUUM ANALYZE",
         Backend::Sqlite => "ANALYZE",
     };
-    conn.execute(maintenance).await.unwrap();
+    if !bench.reused {
+        conn.execute(maintenance).await.unwrap();
+    }
     eprintln!(
         "{label}: loaded {n} invoices in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -218,7 +196,6 @@ async fn main() {
             ..Default::default()
         }),
     ];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut worst: f64 = 0.0;
     for scope in ["operator (all companies)", "member (one company)"] {
         for (kind, make) in &kinds {
@@ -256,13 +233,5 @@ async fn main() {
     );
     store.close().await;
     drop(conn);
-    if let Ok(admin) = std::env::var("GATEWAY_BENCH_DATABASE_URL") {
-        let name = url.rsplit('/').next().unwrap_or_default().to_string();
-        let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
-    }
+    bench.finish().await;
 }

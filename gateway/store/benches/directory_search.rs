@@ -4,8 +4,11 @@
 //! with `GATEWAY_BENCH_DATABASE_URL=postgres://…` on PostgreSQL (a fresh database is made on that
 //! server). `BENCH_PARTICIPANTS` (default 1,000,000) and `BENCH_QUERIES` (default 2,000) set the size.
 //! Targets (issue 5): p99 ≤ 5 ms by name, ≤ 1 ms by identifier.
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{env, ms, percentile, BenchDb};
 use gateway_store::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -40,50 +43,14 @@ fn name(rng: &mut StdRng) -> String {
     parts.join(" ")
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("BENCH_PARTICIPANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let queries: usize = std::env::var("BENCH_QUERIES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
-    let dir = tempfile::tempdir().unwrap();
-    sqlx::any::install_default_drivers();
-    let reuse = std::env::var("BENCH_REUSE_URL").ok();
-    let (url, label) = match std::env::var("GATEWAY_BENCH_DATABASE_URL") {
-        _ if reuse.is_some() => (reuse.clone().unwrap_or_default(), "reused database"),
-        Ok(admin) => {
-            let name = format!("gw_bench_{}", std::process::id());
-            let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-            conn.execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .await
-            .unwrap();
-            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .unwrap();
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            (format!("{base}/{name}"), "PostgreSQL")
-        }
-        Err(_) => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("bench.db").display()
-            ),
-            "SQLite",
-        ),
-    };
+    let n = env("BENCH_PARTICIPANTS", 1_000_000);
+    let queries = env("BENCH_QUERIES", 2_000);
+    let bench = BenchDb::open("gw_bench").await;
+    let (url, label) = (bench.url.clone(), bench.label);
     let db = DatabaseUrl::parse(&url).unwrap();
-    let store = SqlStore::open(&db, SqlStore::default_blobs(db.backend(), dir.path()))
+    let store = SqlStore::open(&db, SqlStore::default_blobs(db.backend(), bench.dir.path()))
         .await
         .unwrap();
 
@@ -94,8 +61,8 @@ async fn main() {
     let mut sample_names = Vec::new();
     let mut sample_ids = Vec::new();
     let batch = 500;
-    let mut i = if reuse.is_some() { n } else { 0 };
-    if reuse.is_some() {
+    let mut i = if bench.reused { n } else { 0 };
+    if bench.reused {
         // Samples only: the database already holds the same seeded participants.
         for k in 0..n {
             let legal = name(&mut rng);
@@ -217,7 +184,6 @@ async fn main() {
         );
     }
     by_id.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "{label}, {n} participants: by name p50 {:.2} ms, p99 {:.2} ms (target 5 ms, {:.1}x headroom), {hits}/{queries} with hits; by identifier p50 {:.3} ms, p99 {:.3} ms (target 1 ms, {:.1}x headroom)",
         ms(percentile(&by_name, 0.5)),
@@ -229,19 +195,5 @@ async fn main() {
     );
     store.close().await;
     drop(conn);
-    // A database this run made on the server is dropped; set BENCH_KEEP=1 to keep it for
-    // BENCH_REUSE_URL runs.
-    if let (Ok(admin), None, Err(_)) = (
-        std::env::var("GATEWAY_BENCH_DATABASE_URL"),
-        &reuse,
-        std::env::var("BENCH_KEEP"),
-    ) {
-        let name = url.rsplit('/').next().unwrap_or_default().to_string();
-        let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
-    }
+    bench.finish().await;
 }
