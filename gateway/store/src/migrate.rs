@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007", "extraction"),
     migration!(8, "0008", "email_import"),
     migration!(9, "0009", "directory_prefixes"),
+    migration!(12, "0012", "archive_party_words"),
 ];
 
 /// Every migration this build knows, oldest first.

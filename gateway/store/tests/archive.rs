@@ -118,6 +118,7 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
                 public_key: None,
                 purchases_email: None,
                 sales_email: None,
+                history: true,
             })
             .await
             .unwrap();
@@ -248,6 +249,48 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
             .is_empty(),
             "name search is the name only"
         );
+        // A prefix of several names: alone (answered from the words' index on PostgreSQL), with
+        // another criterion, per company, and paged.
+        assert_eq!(
+            find(ArchiveQuery {
+                counterparty: Some("S".into()),
+                ..Default::default()
+            })
+            .await,
+            ["INV-003", "INV-002", "INV-001"]
+        );
+        assert_eq!(
+            find(ArchiveQuery {
+                counterparty: Some("s".into()),
+                amount_max_cents: Some(100_000),
+                ..Default::default()
+            })
+            .await,
+            ["INV-002", "INV-001"]
+        );
+        let by_name = |vis: Visibility, limit: u32, after: Option<String>| {
+            let store = &store;
+            async move {
+                let query = ArchiveQuery {
+                    counterparty: Some("s".into()),
+                    limit,
+                    after,
+                    ..Default::default()
+                };
+                store.search_archive(&vis, &query).await.unwrap()
+            }
+        };
+        let mine = by_name(Visibility::Companies(vec![a.id.clone()]), 50, None).await;
+        assert_eq!(mine.len(), 2, "{mine:?}");
+        assert!(mine.iter().all(|i| i.company_id == a.id), "{mine:?}");
+        let first = by_name(all.clone(), 2, None).await;
+        let rest = by_name(all.clone(), 2, Some(first[1].document_id.clone())).await;
+        let numbers: Vec<_> = first
+            .iter()
+            .chain(&rest)
+            .map(|i| i.invoice_number.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(numbers, ["INV-003", "INV-002", "INV-001"]);
         assert_eq!(
             find(ArchiveQuery {
                 text: Some("consultanta".into()),
@@ -458,6 +501,7 @@ async fn expiry_leaves_a_signed_tombstone_and_removes_the_bytes() {
                 public_key: Some("whpk_x".into()),
                 purchases_email: None,
                 sales_email: None,
+                history: true,
             })
             .await
             .unwrap();
@@ -504,5 +548,106 @@ async fn expiry_leaves_a_signed_tombstone_and_removes_the_bytes() {
             (stats.entries, stats.documents, stats.tombstones),
             (2, 1, 1)
         );
+    }
+}
+
+fn feed_of(owner: ConnectorOwner, history: bool) -> NewConnector {
+    NewConnector {
+        owner,
+        kind: ConnectorKind::Feed,
+        url: None,
+        scheme: None,
+        secret: None,
+        public_key: None,
+        purchases_email: None,
+        sales_email: None,
+        history,
+    }
+}
+
+/// A connector made later, and an accountant linked later, get the archive so far.
+#[tokio::test]
+async fn connectors_and_links_made_later_get_the_archive_so_far() {
+    for db in test_databases().await {
+        let store = open(&db).await;
+        let a = company(&store, "Alpha SA", "BE0123456749").await;
+        let b = company(&store, "Beta SRL", "RO18547290").await;
+        let acc = store
+            .create_accountant(NewAccountant {
+                name: "Later & Co".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let acc_feed = store
+            .create_connector(feed_of(
+                ConnectorOwner {
+                    kind: "accountant".into(),
+                    id: acc.id.clone(),
+                },
+                true,
+            ))
+            .await
+            .unwrap();
+        let d1 = accepted(&store, &a.id, b"<a-one/>").await;
+        let d2 = accepted(&store, &b.id, b"<b-one/>").await;
+        for (d, f) in [
+            (
+                &d1,
+                fields("A-1", "Ștefan SRL", "RO11111111", "2026-01-10", 100, "x"),
+            ),
+            (
+                &d2,
+                fields("B-1", "Müller GmbH", "DE222222222", "2026-01-11", 200, "y"),
+            ),
+        ] {
+            store
+                .append_archive_entry(d, &f, "2036-01-01T00:00:00.000Z")
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let ids =
+            |items: Vec<Forwarding>| items.into_iter().map(|f| f.document_id).collect::<Vec<_>>();
+        let owner_a = ConnectorOwner {
+            kind: "company".into(),
+            id: a.id.clone(),
+        };
+        let with = store
+            .create_connector(feed_of(owner_a.clone(), true))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(store.feed(&with.id, 0, 10).await.unwrap()),
+            vec![d1.id.clone()],
+            "{}: A's archive so far, not B's",
+            db.backend
+        );
+        let without = store
+            .create_connector(feed_of(owner_a, false))
+            .await
+            .unwrap();
+        assert!(store.feed(&without.id, 0, 10).await.unwrap().is_empty());
+
+        // Linked after the archiving: the accountant's feed gets B's archive, once.
+        assert!(store.feed(&acc_feed.id, 0, 10).await.unwrap().is_empty());
+        let link = store.invite_accountant(&b.id, &acc.id).await.unwrap();
+        assert!(store.feed(&acc_feed.id, 0, 10).await.unwrap().is_empty());
+        store.accept_link(&acc.id, &link.id).await.unwrap();
+        assert_eq!(
+            ids(store.feed(&acc_feed.id, 0, 10).await.unwrap()),
+            vec![d2.id.clone()],
+            "{}",
+            db.backend
+        );
+        let to_acc: Vec<_> = store
+            .deliveries_of(&d2.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.connector_id == acc_feed.id)
+            .collect();
+        assert_eq!(to_acc.len(), 1);
+        assert_eq!(to_acc[0].status, ForwardingStatus::ToBeFetched);
     }
 }

@@ -28,6 +28,9 @@ pub struct CreateConnector {
     pub sales_email: Option<String>,
     /// The company it forwards for, when the token covers several (not for accountants).
     pub company: Option<String>,
+    /// Also forward the documents archived before the connector was made (default `true`);
+    /// `false` forwards only what is archived from now on.
+    pub history: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,6 +73,7 @@ pub async fn create(
         public_key: None,
         purchases_email: None,
         sales_email: None,
+        history: body.history.unwrap_or(true),
     };
     let mut shown = None;
     match body.kind {

@@ -1,6 +1,7 @@
 //! Accountant organisations, their tokens and their links to companies.
 use sqlx::any::AnyRow;
 
+use super::connectors::{queue_history, refresh_accountant_statuses};
 use super::types::*;
 use crate::sql_store::{dynamic_query, get, new_id, non_empty, scope_clause};
 use crate::{time, token, Error, IssuedToken, Result, Scope, SqlStore, TokenInfo};
@@ -192,18 +193,42 @@ impl SqlStore {
         accountant_id: &str,
         link_id: &str,
     ) -> Result<AccountantLink> {
+        let mut tx = self.write().begin().await.map_err(Error::db("begin"))?;
         let done = sqlx::query(
             "UPDATE accountant_links SET status = 'active', accepted_at = $1 WHERE id = $2 AND accountant_id = $3 AND status = 'invited'",
         )
         .bind(time::now())
         .bind(link_id)
         .bind(accountant_id)
-        .execute(&self.pools.write)
+        .execute(&mut *tx)
         .await
         .map_err(Error::db("accepting link"))?;
         if done.rows_affected() == 1 {
+            // The accountant's connectors get the company's archive so far, not only what
+            // is archived from now on.
+            let company: String =
+                sqlx::query("SELECT company_id FROM accountant_links WHERE id = $1")
+                    .bind(link_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(Error::db("reading link"))
+                    .and_then(|r| get(&r, "company_id"))?;
+            queue_history(
+                &mut *tx,
+                "c.owner_kind = 'accountant' AND c.owner_id = $2 AND i.company_id = $3",
+                &[accountant_id, company.as_str()],
+            )
+            .await?;
+            refresh_accountant_statuses(
+                &mut *tx,
+                "SELECT a.document_id FROM archive_invoices a WHERE a.company_id = $1",
+                &company,
+            )
+            .await?;
+            tx.commit().await.map_err(Error::db("commit"))?;
             return self.one_link(link_id).await;
         }
+        drop(tx);
         let side = LinkSide::Accountant(accountant_id.to_string());
         match self.links_where(&side, Some(link_id)).await?.pop() {
             Some(link) => Err(Error::StateConflict {

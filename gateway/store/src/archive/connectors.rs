@@ -85,11 +85,51 @@ pub(crate) async fn refresh_accountant_status<'e, E>(exec: E, document_id: &str)
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query(sqlx::AssertSqlSafe(accountant_status_sql("$1")))
-        .bind(document_id)
+    refresh_accountant_statuses(exec, "$1", document_id).await
+}
+
+/// Queues, for the enabled connectors that `filter` picks (`c` the connector, `i` the archived
+/// invoice; its binds from `$2`), every document already archived for the companies they
+/// forward for. A document queued already stays as it is.
+pub(crate) async fn queue_history<'e, E>(exec: E, filter: &str, binds: &[&str]) -> Result<u64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!(
+        "INSERT INTO connector_deliveries (connector_id, document_id, company_id, entry_seq, message_id, status, reason, attempts, next_attempt_at, updated_at)
+         SELECT c.id, i.document_id, i.company_id, i.entry_seq, 'msg_' || c.id || '_' || i.document_id, 'to_be_fetched', NULL, 0, $1, $1
+         FROM connectors c JOIN archive_invoices i ON (
+             (c.owner_kind = 'company' AND i.company_id = c.owner_id)
+             OR (c.owner_kind = 'accountant' AND i.company_id IN
+                 (SELECT l.company_id FROM accountant_links l WHERE l.accountant_id = c.owner_id AND l.status = 'active')))
+         WHERE c.disabled_at IS NULL AND {filter}
+         ON CONFLICT (connector_id, document_id) DO NOTHING"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(time::now());
+    for b in binds {
+        query = query.bind(*b);
+    }
+    let done = query
         .execute(exec)
         .await
-        .map_err(Error::db("refreshing the accountant status"))?;
+        .map_err(Error::db("queueing archived documents"))?;
+    Ok(done.rows_affected())
+}
+
+/// Refreshes the accountant status of the documents `selector` picks (one bind, `$1`).
+pub(crate) async fn refresh_accountant_statuses<'e, E>(
+    exec: E,
+    selector: &str,
+    bind: &str,
+) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(sqlx::AssertSqlSafe(accountant_status_sql(selector)))
+        .bind(bind)
+        .execute(exec)
+        .await
+        .map_err(Error::db("refreshing accountant statuses"))?;
     Ok(())
 }
 
@@ -102,6 +142,7 @@ impl SqlStore {
             });
         }
         let id = new_id();
+        let mut tx = self.write().begin().await.map_err(Error::db("begin"))?;
         sqlx::query(
             "INSERT INTO connectors (id, owner_kind, owner_id, kind, url, scheme, secret, public_key, purchases_email, sales_email, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -117,9 +158,19 @@ impl SqlStore {
         .bind(new.purchases_email)
         .bind(new.sales_email)
         .bind(time::now())
-        .execute(&self.pools.write)
+        .execute(&mut *tx)
         .await
         .map_err(Error::db("creating connector"))?;
+        if new.history {
+            queue_history(&mut *tx, "c.id = $2", &[id.as_str()]).await?;
+            refresh_accountant_statuses(
+                &mut *tx,
+                "SELECT q.document_id FROM connector_deliveries q WHERE q.connector_id = $1",
+                &id,
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(Error::db("commit"))?;
         self.connectors_where(std::slice::from_ref(&new.owner), Some(&id))
             .await?
             .pop()

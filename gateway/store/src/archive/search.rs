@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 
 use super::number_key;
 use super::types::*;
-use crate::fold::{fold_name, fold_vat, words};
+use crate::fold::{fold_name, fold_vat, prefix_upper_bound, words};
 use crate::sql_store::{dynamic_query, get, scope_clause};
 use crate::{Backend, Error, Result, SqlStore, Store, Visibility};
 
@@ -64,11 +64,33 @@ impl SqlStore {
         vis: &Visibility,
         q: &ArchiveQuery,
     ) -> Result<Vec<ArchivedInvoice>> {
+        let name_words = q.counterparty.as_deref().map(|t| words(&fold_name(t)));
+        let text_words = q.text.as_deref().map(|t| words(&fold_name(t)));
+        if name_words.as_ref().is_some_and(Vec::is_empty)
+            || text_words.as_ref().is_some_and(Vec::is_empty)
+        {
+            return Ok(Vec::new());
+        }
+        // Folded words are letters and digits only: safe as query terms.
+        let name_words = name_words.unwrap_or_default();
+        let text_words = text_words.unwrap_or_default();
+        let name_words = &name_words[..name_words.len().min(MAX_WORDS)];
+        let text_words = &text_words[..text_words.len().min(MAX_WORDS)];
         let mut b = Builder {
-            // Ids first (often from an index alone), then the rows of one page.
-            sql: "SELECT i.document_id FROM archive_invoices i WHERE 1 = 1".to_string(),
+            sql: String::new(),
             binds: Vec::new(),
         };
+        // Ids first (often from an index alone), then the rows of one page. On PostgreSQL a
+        // search by counterparty name alone is answered from the words' index, which carries
+        // the company and the sort key: the wide archive rows of the candidates are never read.
+        let name_only = matches!(self.backend(), Backend::Postgres)
+            && !name_words.is_empty()
+            && q.is_name_only();
+        let from = match name_only {
+            true => format!("({})", party_words(&mut b, name_words)),
+            false => "archive_invoices".to_string(),
+        };
+        b.sql = format!("SELECT i.document_id FROM {from} i WHERE 1 = 1");
         if !scope_clause(vis, "i.company_id", &mut b.sql, &mut b.binds) {
             return Ok(Vec::new());
         }
@@ -111,41 +133,31 @@ impl SqlStore {
             let m = b.bind(direction.as_str());
             b.and(format!("i.direction = {m}"));
         }
-        let name_words = q.counterparty.as_deref().map(|t| words(&fold_name(t)));
-        let text_words = q.text.as_deref().map(|t| words(&fold_name(t)));
-        if name_words.as_ref().is_some_and(Vec::is_empty)
-            || text_words.as_ref().is_some_and(Vec::is_empty)
-        {
-            return Ok(Vec::new());
-        }
-        if name_words.is_some() || text_words.is_some() {
-            // Folded words are letters and digits only: safe as query terms.
-            let name_words = name_words.unwrap_or_default();
-            let text_words = text_words.unwrap_or_default();
-            let name_words = &name_words[..name_words.len().min(MAX_WORDS)];
-            let text_words = &text_words[..text_words.len().min(MAX_WORDS)];
-            match self.backend() {
-                Backend::Sqlite => {
-                    let mut terms: Vec<String> = name_words
-                        .iter()
-                        .map(|w| format!("counterparty_folded : \"{w}\"*"))
-                        .collect();
-                    // Free text covers the whole invoice, counterparty included.
-                    terms.extend(text_words.iter().map(|w| format!("\"{w}\"*")));
-                    let m = b.bind(terms.join(" AND "));
+        match self.backend() {
+            Backend::Sqlite if !name_words.is_empty() || !text_words.is_empty() => {
+                let mut terms: Vec<String> = name_words
+                    .iter()
+                    .map(|w| format!("counterparty_folded : \"{w}\"*"))
+                    .collect();
+                // Free text covers the whole invoice, counterparty included.
+                terms.extend(text_words.iter().map(|w| format!("\"{w}\"*")));
+                let m = b.bind(terms.join(" AND "));
+                b.and(format!(
+                    "i.rowid IN (SELECT rowid FROM archive_fts WHERE archive_fts MATCH {m})"
+                ));
+            }
+            Backend::Sqlite => {}
+            Backend::Postgres => {
+                if !name_words.is_empty() && !name_only {
+                    let set = party_words(&mut b, name_words);
                     b.and(format!(
-                        "i.rowid IN (SELECT rowid FROM archive_fts WHERE archive_fts MATCH {m})"
+                        "i.document_id IN (SELECT p.document_id FROM ({set}) p)"
                     ));
                 }
-                Backend::Postgres => {
-                    for (column, words) in [("party_tsv", name_words), ("search_tsv", text_words)] {
-                        if words.is_empty() {
-                            continue;
-                        }
-                        let terms: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-                        let m = b.bind(terms.join(" & "));
-                        b.and(format!("i.{column} @@ to_tsquery('simple', {m})"));
-                    }
+                if !text_words.is_empty() {
+                    let terms: Vec<String> = text_words.iter().map(|w| format!("{w}:*")).collect();
+                    let m = b.bind(terms.join(" & "));
+                    b.and(format!("i.search_tsv @@ to_tsquery('simple', {m})"));
                 }
             }
         }
@@ -204,5 +216,59 @@ impl SqlStore {
             .map(|r| invoice_from(r).map(|i| (i.document_id.clone(), i)))
             .collect::<Result<_>>()?;
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}
+
+/// The `(document_id, issue_date, company_id)` of the documents whose counterparty name has a
+/// word starting with each of `words` (PostgreSQL): one index range per word, intersected.
+fn party_words(b: &mut Builder, words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let low = b.bind(w.as_str());
+            let high = b.bind(prefix_upper_bound(w));
+            format!(
+                "SELECT w.document_id, w.issue_date, w.company_id FROM archive_party_words w \
+                 WHERE w.word >= {low} AND w.word < {high}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" INTERSECT ")
+}
+
+impl ArchiveQuery {
+    /// A counterparty name and nothing else but paging. Destructured, so that a new criterion
+    /// cannot be forgotten here.
+    fn is_name_only(&self) -> bool {
+        let ArchiveQuery {
+            counterparty,
+            identifier,
+            invoice_number,
+            amount_min_cents,
+            amount_max_cents,
+            issued_from,
+            issued_to,
+            due_from,
+            due_to,
+            state,
+            direction,
+            text,
+            ids,
+            limit: _,
+            after: _,
+        } = self;
+        counterparty.is_some()
+            && identifier.is_none()
+            && invoice_number.is_none()
+            && amount_min_cents.is_none()
+            && amount_max_cents.is_none()
+            && issued_from.is_none()
+            && issued_to.is_none()
+            && due_from.is_none()
+            && due_to.is_none()
+            && state.is_none()
+            && direction.is_none()
+            && text.is_none()
+            && ids.is_empty()
     }
 }

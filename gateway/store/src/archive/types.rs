@@ -212,6 +212,8 @@ pub struct NewConnector {
     pub public_key: Option<String>,
     pub purchases_email: Option<String>,
     pub sales_email: Option<String>,
+    /// Also queue the documents archived before it was made, not only the ones after.
+    pub history: bool,
 }
 
 /// The accountant status of a document for one connector.
