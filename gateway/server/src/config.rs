@@ -83,11 +83,6 @@ pub struct ArchiveConfig {
     pub checkpoint_interval_secs: u64,
     /// How often the expiry job runs.
     pub expiry_interval_secs: u64,
-    /// SMTP relay for the mailbox drop (plain SMTP; the relay is trusted, e.g. on localhost).
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    /// Sender of mailbox drops.
-    pub mail_from: String,
 }
 
 impl Default for ArchiveConfig {
@@ -98,9 +93,6 @@ impl Default for ArchiveConfig {
             poll_interval_ms: 2000,
             checkpoint_interval_secs: 3600,
             expiry_interval_secs: 3600,
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: 25,
-            mail_from: "archive@localhost".into(),
         }
     }
 }

@@ -81,11 +81,12 @@ pub async fn run(config: Config) -> Result<(), Error> {
         )),
         None => None,
     };
+    let email_sender = email_sender(&config)?;
     let archiver = archiver(&config, store.clone())?;
     crate::connectors::Forwarder {
         store: store.clone(),
         webhooks: config.webhooks.clone(),
-        archive: config.archive.clone(),
+        email: email_sender.clone(),
         wake: archiver.archived.clone(),
     }
     .spawn();
@@ -116,7 +117,6 @@ pub async fn run(config: Config) -> Result<(), Error> {
         crate::as4::outbox::spawn_workers(store.clone(), sender, policy, 2);
     }
     let deliveries = Arc::new(tokio::sync::Notify::new());
-    let email_sender = email_sender(&config)?;
     if let Some(sender) = &email_sender {
         crate::lifecycle::channels::spawn_worker(
             store.clone(),

@@ -442,7 +442,9 @@ async fn an_accountants_feed_waits_for_acknowledgement_and_the_mailbox_gets_ubl_
             &db,
             &[
                 ("GATEWAY_ARCHIVE__POLL_INTERVAL_MS", "100"),
-                ("GATEWAY_ARCHIVE__SMTP_PORT", port.as_str()),
+                ("GATEWAY_EMAIL__OUTBOUND__RELAY", "127.0.0.1"),
+                ("GATEWAY_EMAIL__OUTBOUND__TLS", "none"),
+                ("GATEWAY_EMAIL__OUTBOUND__PORT", port.as_str()),
             ],
         );
         let (_, acc) = call(&gw, Method::POST, "/v1/accountants", &admin, Some(json!({"name": "Books & Co", "purchases_email": "purchases@books.example", "sales_email": "sales@books.example"}))).await;

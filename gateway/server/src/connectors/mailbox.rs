@@ -1,11 +1,8 @@
 //! The mailbox drop: an e-mail per archived document to the accountant's purchases or sales
-//! address, the UBL and the original attached.
+//! address, the UBL and the original attached, through the relay of `[email.outbound]`.
 use gateway_store::{ArchivedInvoice, Document};
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::ArchiveConfig;
+use crate::email::{EmailAttachment, EmailSender, OutgoingEmail};
 
 /// The UBL of a document: itself when it is UBL, converted when it is CII, none otherwise.
 pub fn ubl_of(doc: &Document, original: &[u8]) -> Option<Vec<u8>> {
@@ -31,21 +28,18 @@ pub fn original_name(doc: &Document) -> String {
     })
 }
 
+/// Sends the drop through the outbound relay; the error says why it did not go.
 pub async fn send(
-    config: &ArchiveConfig,
+    sender: Option<&dyn EmailSender>,
     to: &str,
     doc: &Document,
     invoice: &ArchivedInvoice,
     original: Vec<u8>,
 ) -> Result<(), String> {
-    let from: Mailbox = config
-        .mail_from
-        .parse()
-        .map_err(|e| format!("archive.mail_from: {e}"))?;
-    let to: Mailbox = to.parse().map_err(|e| format!("address `{to}`: {e}"))?;
+    let sender = sender.ok_or("e-mail delivery is off: set email.outbound.relay")?;
     let number = invoice.invoice_number.as_deref().unwrap_or(&doc.id);
     let party = invoice.counterparty_name.as_deref().unwrap_or("");
-    let text = format!(
+    let body = format!(
         "{} invoice {number} {party}\nIssued {}, due {}, total {} {}.\nDocument {} in the gateway archive (entry {}).\n",
         doc.direction,
         invoice.issue_date.as_deref().unwrap_or("-"),
@@ -55,28 +49,28 @@ pub async fn send(
         doc.id,
         invoice.entry_seq,
     );
-    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+    let mut attachments = Vec::new();
     if let Some(ubl) = ubl_of(doc, &original) {
-        parts = parts.singlepart(Attachment::new(format!("{number}-ubl.xml")).body(
-            ubl,
-            ContentType::parse("application/xml").map_err(|e| e.to_string())?,
-        ));
+        attachments.push(EmailAttachment {
+            name: format!("{number}-ubl.xml"),
+            media_type: "application/xml".into(),
+            bytes: ubl,
+        });
     }
-    let ctype = ContentType::parse(&doc.media_type).map_err(|e| e.to_string())?;
-    parts = parts.singlepart(Attachment::new(original_name(doc)).body(original, ctype));
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(format!("Invoice {number} {party}").trim().to_string())
-        .multipart(parts)
-        .map_err(|e| format!("building the e-mail: {e}"))?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host)
-        .port(config.smtp_port)
-        .timeout(Some(std::time::Duration::from_secs(30)))
-        .build();
-    transport
-        .send(message)
+    attachments.push(EmailAttachment {
+        name: original_name(doc),
+        media_type: doc.media_type.clone(),
+        bytes: original,
+    });
+    let email = OutgoingEmail {
+        to: to.to_string(),
+        subject: format!("Invoice {number} {party}").trim().to_string(),
+        body,
+        attachments,
+    };
+    sender
+        .send(&email)
         .await
         .map(|_| ())
-        .map_err(|e| format!("SMTP {}:{}: {e}", config.smtp_host, config.smtp_port))
+        .map_err(|e| e.to_string())
 }

@@ -11,13 +11,15 @@ use tokio::sync::Notify;
 
 use super::outbound::Outbound;
 use super::{mailbox, webhook};
-use crate::config::{ArchiveConfig, WebhooksConfig};
+use crate::config::WebhooksConfig;
+use crate::email::EmailSender;
 
 #[derive(Clone)]
 pub struct Forwarder {
     pub store: Arc<dyn Store>,
     pub webhooks: WebhooksConfig,
-    pub archive: ArchiveConfig,
+    /// The relay of `[email.outbound]`, for mailbox drops; `None` when e-mail delivery is off.
+    pub email: Option<Arc<dyn EmailSender>>,
     pub wake: Arc<Notify>,
 }
 
@@ -126,7 +128,7 @@ impl Forwarder {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the document's bytes are gone")?;
-        mailbox::send(&self.archive, to, &doc, invoice, original).await
+        mailbox::send(self.email.as_deref(), to, &doc, invoice, original).await
     }
 
     /// Makes every due delivery once; how many attempts were made.
