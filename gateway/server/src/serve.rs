@@ -98,6 +98,8 @@ pub async fn run(config: Config) -> Result<(), Error> {
         store.clone(),
         metrics.as4_crl_unavailable.clone(),
     )?);
+    // Queueing needs no sending: a stranded delivery waits in the outbox until `as4.send`.
+    crate::lifecycle::peppol::spawn_sweeper(store.clone(), Duration::from_secs(30));
     if config.as4.send {
         let lookup = match crate::lookup::build(&config) {
             Ok(l) => Some(l),

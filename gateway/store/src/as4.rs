@@ -58,6 +58,15 @@ pub struct NewOutbound {
     pub payload: Vec<u8>,
 }
 
+/// A Peppol delivery that never reached the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrandedDelivery {
+    pub document_id: String,
+    pub company_id: String,
+    /// The receiving participant.
+    pub recipient: Option<String>,
+}
+
 /// An outbox row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outbound {
@@ -92,8 +101,16 @@ pub trait As4Store: Send + Sync {
     /// How many messages were received for a company.
     async fn count_inbound(&self, company_id: &str) -> Result<i64>;
 
-    /// Queues a message; due at once.
+    /// Queues a message; due at once. A MessageId queued already gives that row back and
+    /// queues nothing, so a hand-over repeated after a crash never sends twice.
     async fn enqueue_outbound(&self, m: NewOutbound) -> Result<Outbound>;
+    /// Peppol deliveries still queued, created before `before`, for which the outbox holds no
+    /// message: the process stopped between storing the document and handing it over.
+    async fn stranded_peppol_deliveries(
+        &self,
+        before: &str,
+        limit: u32,
+    ) -> Result<Vec<StrandedDelivery>>;
     /// Takes the next due message (pending and due, or sending with an expired lease) for
     /// `lease`; another worker cannot take it until the lease ends.
     async fn claim_outbound(&self, owner: &str, lease: Duration) -> Result<Option<Outbound>>;
@@ -249,7 +266,8 @@ impl As4Store for SqlStore {
         let now = time::now();
         sqlx::query(
             "INSERT INTO as4_outbox (id, message_id, document_id, company_id, sender_id, receiver_id, document_type, process, payload_sha256, state, attempts, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, $10)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, $10)
+             ON CONFLICT (message_id) DO NOTHING",
         )
         .bind(id.as_str())
         .bind(m.message_id.as_str())
@@ -264,10 +282,47 @@ impl As4Store for SqlStore {
         .execute(self.write())
         .await
         .map_err(Error::db("queueing the AS4 message"))?;
-        self.get_outbound(&id).await?.ok_or(Error::NotFound {
-            what: "outbox message",
-            id,
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM as4_outbox WHERE message_id = $1"
+        )))
+        .bind(m.message_id.as_str())
+        .fetch_optional(self.write())
+        .await
+        .map_err(Error::db("reading the queued AS4 message"))?;
+        row.as_ref()
+            .map(outbound_from)
+            .transpose()?
+            .ok_or(Error::NotFound {
+                what: "outbox message",
+                id: m.message_id,
+            })
+    }
+
+    async fn stranded_peppol_deliveries(
+        &self,
+        before: &str,
+        limit: u32,
+    ) -> Result<Vec<StrandedDelivery>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT d.document_id, d.company_id, d.recipient FROM deliveries d
+             WHERE d.channel = 'peppol' AND d.status = 'queued' AND d.created_at < $1
+               AND NOT EXISTS (SELECT 1 FROM as4_outbox o WHERE o.document_id = d.document_id)
+             ORDER BY d.created_at LIMIT {}",
+            limit.clamp(1, 1000)
+        )))
+        .bind(before)
+        .fetch_all(self.write())
+        .await
+        .map_err(Error::db("looking for stranded Peppol deliveries"))?
+        .iter()
+        .map(|r| {
+            Ok(StrandedDelivery {
+                document_id: get(r, "document_id")?,
+                company_id: get(r, "company_id")?,
+                recipient: get(r, "recipient")?,
+            })
         })
+        .collect()
     }
 
     async fn claim_outbound(&self, owner: &str, lease: Duration) -> Result<Option<Outbound>> {

@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008", "email_import"),
     migration!(9, "0009", "directory_prefixes"),
     migration!(12, "0012", "archive_party_words"),
+    migration!(13, "0013", "as4_outbox_document"),
 ];
 
 /// Every migration this build knows, oldest first.

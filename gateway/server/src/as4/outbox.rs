@@ -28,11 +28,17 @@ pub struct As4Send {
 pub struct Outbox;
 
 impl Outbox {
-    /// Queues a message; the worker sends it as soon as it is due.
+    /// Queues a message; the worker sends it as soon as it is due. A document's message has
+    /// the document's id as its MessageId, so that queueing it again (the sweeper after a
+    /// crash) finds the first one instead of sending a second.
     pub async fn enqueue(store: &dyn Store, send: As4Send) -> gateway_store::Result<Outbound> {
+        let message_id = match &send.document_id {
+            Some(document) => format!("{document}@gateway"),
+            None => format!("{}@gateway", uuid::Uuid::new_v4()),
+        };
         store
             .enqueue_outbound(NewOutbound {
-                message_id: format!("{}@gateway", uuid::Uuid::new_v4()),
+                message_id,
                 document_id: send.document_id,
                 company_id: send.company_id,
                 sender_id: send.sender_id,

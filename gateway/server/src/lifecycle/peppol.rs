@@ -100,6 +100,50 @@ pub async fn outbox_result(store: &dyn Store, job: &Outbound, result: Result<(&s
     }
 }
 
+/// Hands over the Peppol deliveries that a stopped process left between storing and handing
+/// over (older than `grace`, so that a hand-over in progress is not raced); how many.
+pub async fn sweep(store: &dyn Store, grace: std::time::Duration) -> gateway_store::Result<usize> {
+    let before = (chrono::Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default())
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let stranded = store.stranded_peppol_deliveries(&before, 100).await?;
+    for s in &stranded {
+        let Some(doc) = store.get_document(&Visibility::All, &s.document_id).await? else {
+            continue;
+        };
+        let Some(bytes) = store.get_blob(&doc.blob.sha256).await? else {
+            fail(store, &s.document_id, "the document's bytes are gone").await;
+            continue;
+        };
+        let (Some(receiver), Ok(parsed)) = (&s.recipient, extract::parse(&bytes)) else {
+            fail(store, &s.document_id, "no receiver or unreadable invoice").await;
+            continue;
+        };
+        tracing::warn!(document_id = %s.document_id, "handing over a stranded Peppol delivery");
+        hand_over(
+            store,
+            &s.document_id,
+            &s.company_id,
+            &parsed,
+            receiver,
+            bytes,
+        )
+        .await;
+    }
+    Ok(stranded.len())
+}
+
+/// Runs [`sweep`] at start and then every `every`, until the process ends.
+pub fn spawn_sweeper(store: std::sync::Arc<dyn Store>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweep(store.as_ref(), every).await {
+                tracing::error!(error = %e, "sweeping stranded Peppol deliveries failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
 async fn fail(store: &dyn Store, document_id: &str, reason: &str) {
     tracing::error!(document_id, reason, "Peppol delivery failed");
     if let Err(e) = complete(
@@ -151,6 +195,42 @@ mod tests {
 
     use super::*;
 
+    /// A sale stored as sent over Peppol whose delivery waits for the outbox.
+    async fn queued_sale(store: &SqlStore, company: &str, bytes: Vec<u8>) -> String {
+        let created = store
+            .create_invoice(NewInvoice {
+                id: None,
+                document: NewDocument {
+                    company_id: company.to_string(),
+                    direction: Direction::Sales,
+                    source: "api".into(),
+                    media_type: "application/xml".into(),
+                    file_name: None,
+                    bytes,
+                    actor: "test".into(),
+                    initial_state: states::DRAFT.into(),
+                },
+                summary: None,
+                steps: vec![
+                    Step::new(states::VALIDATED, "validated", json!({})),
+                    Step::new(states::SENT, "sent", json!({})),
+                ],
+                idempotency: None,
+                review_duplicates: false,
+                origin: None,
+                deliveries: vec![NewDelivery {
+                    channel: Delivery::Peppol,
+                    recipient: Some("0088:5790000435975".into()),
+                    status: DeliveryStatus::Queued,
+                    proof: None,
+                    reason: Some("waiting for the AS4 outbox".into()),
+                }],
+            })
+            .await
+            .unwrap();
+        created.document.id
+    }
+
     #[tokio::test]
     async fn the_outbox_result_completes_the_documents_peppol_delivery() {
         for db in gateway_testkit::test_databases().await {
@@ -171,38 +251,8 @@ mod tests {
                 .id;
             let mut ids = Vec::new();
             for n in 0..2 {
-                let created = store
-                    .create_invoice(NewInvoice {
-                        id: None,
-                        document: NewDocument {
-                            company_id: company.clone(),
-                            direction: Direction::Sales,
-                            source: "api".into(),
-                            media_type: "application/xml".into(),
-                            file_name: None,
-                            bytes: format!("<Invoice>{n}</Invoice>").into_bytes(),
-                            actor: "test".into(),
-                            initial_state: states::DRAFT.into(),
-                        },
-                        summary: None,
-                        steps: vec![
-                            Step::new(states::VALIDATED, "validated", json!({})),
-                            Step::new(states::SENT, "sent", json!({})),
-                        ],
-                        idempotency: None,
-                        review_duplicates: false,
-                        origin: None,
-                        deliveries: vec![NewDelivery {
-                            channel: Delivery::Peppol,
-                            recipient: Some("0088:5790000435975".into()),
-                            status: DeliveryStatus::Queued,
-                            proof: None,
-                            reason: Some("waiting for the AS4 outbox".into()),
-                        }],
-                    })
-                    .await
-                    .unwrap();
-                ids.push(created.document.id);
+                let bytes = format!("<Invoice>{n}</Invoice>").into_bytes();
+                ids.push(queued_sale(&store, &company, bytes).await);
             }
             let job = |doc: &str| {
                 let store = &store;
@@ -267,5 +317,69 @@ mod tests {
         let r = "<eb:SignalMessage><eb:MessageInfo><eb:Timestamp>t</eb:Timestamp><eb:MessageId>r-1@b</eb:MessageId><eb:RefToMessageId>m-1@a</eb:RefToMessageId>";
         assert_eq!(receipt_message_id(r).as_deref(), Some("r-1@b"));
         assert_eq!(receipt_message_id("<x/>"), None);
+    }
+
+    /// The process stopped after storing a sale and before the hand-over: the sweeper queues
+    /// it, once, however often it runs.
+    #[tokio::test]
+    async fn the_sweeper_hands_over_a_stranded_delivery_once() {
+        let ubl =
+            gateway_testkit::read_shared("conformance/peppol-bis3/rules/examples/base-example.xml");
+        for db in gateway_testkit::test_databases().await {
+            let url = DatabaseUrl::parse(&db.url).unwrap();
+            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
+                .await
+                .unwrap();
+            let company = store
+                .create_company(NewCompany {
+                    legal_name: "Alpha".into(),
+                    vat_number: None,
+                    country: "BE".into(),
+                    address: Address::default(),
+                    identifiers: Vec::new(),
+                })
+                .await
+                .unwrap()
+                .id;
+            let doc = queued_sale(&store, &company, ubl.clone()).await;
+            let grace = std::time::Duration::from_secs(3600);
+            assert_eq!(
+                sweep(&store, grace).await.unwrap(),
+                0,
+                "a fresh sale is not raced"
+            );
+            assert_eq!(sweep(&store, std::time::Duration::ZERO).await.unwrap(), 1);
+            let queued = Outbox::enqueue(
+                &store,
+                As4Send {
+                    document_id: Some(doc.clone()),
+                    company_id: company.clone(),
+                    sender_id: "0208:0123456749".into(),
+                    receiver_id: "0088:5790000435975".into(),
+                    doctype: "d".into(),
+                    process: "p".into(),
+                    payload: ubl.clone(),
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!(queued.message_id, format!("{doc}@gateway"));
+            assert_eq!(
+                queued.sender_id, "0088:9482348239847239874",
+                "the sweeper's row (the seller's address), not a second one"
+            );
+            assert_eq!(queued.document_type, gateway_peppol::BIS3_INVOICE.value());
+            assert_eq!(sweep(&store, std::time::Duration::ZERO).await.unwrap(), 0);
+            let detail = store
+                .document_detail(&Visibility::All, &doc)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                detail.deliveries[0].status,
+                DeliveryStatus::Queued,
+                "{detail:?}"
+            );
+        }
     }
 }
