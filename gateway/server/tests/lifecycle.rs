@@ -259,9 +259,16 @@ async fn a_member_invoices_another_who_accepts_and_everything_adds_up() {
             [
                 ("created".into(), "draft".into()),
                 ("validated".into(), "validated".into()),
-                ("sent".into(), "sent".into())
+                ("sent".into(), "sent".into()),
+                ("customer_accepted".into(), "sent".into())
             ]
         );
+        assert_eq!(
+            a_events[3]["detail"]["purchase_document_id"],
+            inbox_id.as_str()
+        );
+        let seller = get(&gw, &a.token, &format!("/v1/documents/{id}")).await;
+        assert_eq!(seller["status_reason"], "accepted by the customer");
         let b_events = get(&gw, &b.token, &format!("/v1/documents/{inbox_id}/events")).await;
         assert_eq!(
             kinds(&b_events),
@@ -354,6 +361,18 @@ async fn a_member_invoices_another_who_accepts_and_everything_adds_up() {
         assert_eq!(status, StatusCode::OK, "{refused}");
         assert_eq!(refused["state"], "refused");
         assert_eq!(refused["status_reason"], "already booked");
+        // The seller sees the refusal and its reason on its own copy.
+        let dup_sale = get(
+            &gw,
+            &a.token,
+            &format!("/v1/documents/{}", dup["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(dup_sale["state"], "sent");
+        assert_eq!(
+            dup_sale["status_reason"],
+            "refused by the customer: already booked"
+        );
 
         // Auto-accept: B accepts what comes from its known suppliers (Alpha is one).
         let (status, _) = post(

@@ -462,12 +462,69 @@ pub async fn decide(
                 document_id: id.into(),
                 from: vec![states::RECEIVED.into(), states::NEEDS_REVIEW.into()],
                 actor: actor.into(),
-                steps: vec![step],
+                steps: vec![step.clone()],
                 deliveries: Vec::new(),
             },
         )
         .await?;
+    if d.row.document.source == "gateway" {
+        tell_the_seller(store, id, &step).await;
+    }
     load(store, vis, id).await
+}
+
+/// A member's decision on an invoice another member sent through the gateway shows on the
+/// seller's copy: an event and the status reason, the state unchanged. The decision itself is
+/// stored already; a failure here is logged, not the decider's error.
+async fn tell_the_seller(store: &dyn Store, purchase_id: &str, decision: &Step) {
+    let told = async {
+        let events = store
+            .events(&Visibility::All, purchase_id)
+            .await?
+            .unwrap_or_default();
+        let Some(sent_id) = events
+            .first()
+            .and_then(|e| e.detail["origin"]["sent_document_id"].as_str())
+            .map(str::to_string)
+        else {
+            return Ok::<_, LifecycleError>(());
+        };
+        let Some(sent) = store.get_document(&Visibility::All, &sent_id).await? else {
+            return Ok(());
+        };
+        let (kind, verdict) = match decision.to.as_str() {
+            states::ACCEPTED => ("customer_accepted", "accepted by the customer".to_string()),
+            _ => (
+                "customer_refused",
+                format!(
+                    "refused by the customer: {}",
+                    decision.reason.as_deref().unwrap_or("no reason given")
+                ),
+            ),
+        };
+        let step = Step::new(
+            sent.state.as_str(),
+            kind,
+            json!({"purchase_document_id": purchase_id, "reason": decision.reason}),
+        )
+        .because(verdict);
+        store
+            .advance(
+                &Visibility::All,
+                gateway_store::Advance {
+                    document_id: sent_id,
+                    from: vec![sent.state.clone()],
+                    actor: "system:gateway".into(),
+                    steps: vec![step],
+                    deliveries: Vec::new(),
+                },
+            )
+            .await?;
+        Ok(())
+    };
+    if let Err(e) = told.await {
+        tracing::error!(purchase_id, error = %e, "the seller's copy does not show the decision");
+    }
 }
 
 /// Where a customer is reached, from the directory.
@@ -627,7 +684,7 @@ async fn inbox_copy(
             request_sha256: gateway_store::sha256_hex(&sent.bytes),
         }),
         review_duplicates: true,
-        origin: Some(json!({"channel": "gateway", "sender": sender})),
+        origin: Some(json!({"channel": "gateway", "sender": sender, "sent_document_id": sent_id})),
         deliveries: Vec::new(),
     })
 }
