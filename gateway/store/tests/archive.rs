@@ -84,15 +84,7 @@ fn fields(
 async fn archived_documents_chain_search_and_queue_deliveries() {
     for db in test_databases().await {
         let store = open(&db).await;
-        let a = company(&store, "Alpha SA", "BE0123456749").await;
-        let b = company(&store, "Beta SRL", "RO18547290").await;
-        let acc = store
-            .create_accountant(NewAccountant {
-                name: "Books & Co".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let (a, b, acc) = two_companies_and(&store, "Books & Co").await;
         // Invited, accepted: the accountant's feed gets A's documents; B has its own webhook.
         let link = store.invite_accountant(&a.id, &acc.id).await.unwrap();
         assert_eq!(link.status, LinkStatus::Invited);
@@ -106,20 +98,13 @@ async fn archived_documents_chain_search_and_queue_deliveries() {
             vec![a.id.clone()]
         );
         let feed = store
-            .create_connector(NewConnector {
-                owner: ConnectorOwner {
+            .create_connector(feed_of(
+                ConnectorOwner {
                     kind: "accountant".into(),
                     id: acc.id.clone(),
                 },
-                kind: ConnectorKind::Feed,
-                url: None,
-                scheme: None,
-                secret: None,
-                public_key: None,
-                purchases_email: None,
-                sales_email: None,
-                history: true,
-            })
+                true,
+            ))
             .await
             .unwrap();
 
@@ -551,6 +536,20 @@ async fn expiry_leaves_a_signed_tombstone_and_removes_the_bytes() {
     }
 }
 
+/// Alpha and Beta, and an accountant organisation named `accountant`.
+async fn two_companies_and(store: &SqlStore, accountant: &str) -> (Company, Company, Accountant) {
+    let a = company(store, "Alpha SA", "BE0123456749").await;
+    let b = company(store, "Beta SRL", "RO18547290").await;
+    let acc = store
+        .create_accountant(NewAccountant {
+            name: accountant.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    (a, b, acc)
+}
+
 fn feed_of(owner: ConnectorOwner, history: bool) -> NewConnector {
     NewConnector {
         owner,
@@ -570,15 +569,7 @@ fn feed_of(owner: ConnectorOwner, history: bool) -> NewConnector {
 async fn connectors_and_links_made_later_get_the_archive_so_far() {
     for db in test_databases().await {
         let store = open(&db).await;
-        let a = company(&store, "Alpha SA", "BE0123456749").await;
-        let b = company(&store, "Beta SRL", "RO18547290").await;
-        let acc = store
-            .create_accountant(NewAccountant {
-                name: "Later & Co".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let (a, b, acc) = two_companies_and(&store, "Later & Co").await;
         let acc_feed = store
             .create_connector(feed_of(
                 ConnectorOwner {

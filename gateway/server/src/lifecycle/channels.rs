@@ -95,6 +95,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::lifecycle::fixtures::{queued_sale, store_with_company};
 
     /// A stand-in for the SMTP sender: the edge of the world, recording what it was given.
     struct Recorder {
@@ -121,59 +122,15 @@ mod tests {
     #[tokio::test]
     async fn drain_delivers_the_queue_of_its_channel_and_records_each_outcome() {
         for db in gateway_testkit::test_databases().await {
-            let url = DatabaseUrl::parse(&db.url).unwrap();
-            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
-                .await
-                .unwrap();
-            let company = store
-                .create_company(NewCompany {
-                    legal_name: "Alpha".into(),
-                    vat_number: None,
-                    country: "BE".into(),
-                    address: Address::default(),
-                    identifiers: Vec::new(),
-                })
-                .await
-                .unwrap()
-                .id;
+            let (store, company) = store_with_company(&db).await;
             let mut ids = Vec::new();
             for (n, to, channel) in [
                 (1, "ap@customer.example", Delivery::Email),
                 (2, "ap@bounce.example", Delivery::Email),
                 (3, "0088:5790000435975", Delivery::Peppol),
             ] {
-                let created = store
-                    .create_invoice(NewInvoice {
-                        id: None,
-                        document: NewDocument {
-                            company_id: company.clone(),
-                            direction: Direction::Sales,
-                            source: "api".into(),
-                            media_type: "application/xml".into(),
-                            file_name: None,
-                            bytes: format!("<Invoice>{n}</Invoice>").into_bytes(),
-                            actor: "test".into(),
-                            initial_state: states::DRAFT.into(),
-                        },
-                        summary: None,
-                        steps: vec![
-                            Step::new(states::VALIDATED, "validated", json!({})),
-                            Step::new(states::SENT, "sent", json!({})),
-                        ],
-                        idempotency: None,
-                        review_duplicates: false,
-                        origin: None,
-                        deliveries: vec![NewDelivery {
-                            channel,
-                            recipient: Some(to.into()),
-                            status: DeliveryStatus::Queued,
-                            proof: None,
-                            reason: None,
-                        }],
-                    })
-                    .await
-                    .unwrap();
-                ids.push(created.document.id);
+                let bytes = format!("<Invoice>{n}</Invoice>").into_bytes();
+                ids.push(queued_sale(&store, &company, bytes, channel, to).await);
             }
             let sender = Recorder {
                 seen: Mutex::new(Vec::new()),

@@ -7,6 +7,8 @@
 pub mod actions;
 pub mod channels;
 pub mod extract;
+#[cfg(test)]
+mod fixtures;
 pub mod peppol;
 
 use gateway_store::{

@@ -194,61 +194,24 @@ mod tests {
     use gateway_store::*;
 
     use super::*;
+    use crate::lifecycle::fixtures::{self, store_with_company};
 
     /// A sale stored as sent over Peppol whose delivery waits for the outbox.
     async fn queued_sale(store: &SqlStore, company: &str, bytes: Vec<u8>) -> String {
-        let created = store
-            .create_invoice(NewInvoice {
-                id: None,
-                document: NewDocument {
-                    company_id: company.to_string(),
-                    direction: Direction::Sales,
-                    source: "api".into(),
-                    media_type: "application/xml".into(),
-                    file_name: None,
-                    bytes,
-                    actor: "test".into(),
-                    initial_state: states::DRAFT.into(),
-                },
-                summary: None,
-                steps: vec![
-                    Step::new(states::VALIDATED, "validated", json!({})),
-                    Step::new(states::SENT, "sent", json!({})),
-                ],
-                idempotency: None,
-                review_duplicates: false,
-                origin: None,
-                deliveries: vec![NewDelivery {
-                    channel: Delivery::Peppol,
-                    recipient: Some("0088:5790000435975".into()),
-                    status: DeliveryStatus::Queued,
-                    proof: None,
-                    reason: Some("waiting for the AS4 outbox".into()),
-                }],
-            })
-            .await
-            .unwrap();
-        created.document.id
+        fixtures::queued_sale(
+            store,
+            company,
+            bytes,
+            Delivery::Peppol,
+            "0088:5790000435975",
+        )
+        .await
     }
 
     #[tokio::test]
     async fn the_outbox_result_completes_the_documents_peppol_delivery() {
         for db in gateway_testkit::test_databases().await {
-            let url = DatabaseUrl::parse(&db.url).unwrap();
-            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
-                .await
-                .unwrap();
-            let company = store
-                .create_company(NewCompany {
-                    legal_name: "Alpha".into(),
-                    vat_number: None,
-                    country: "BE".into(),
-                    address: Address::default(),
-                    identifiers: Vec::new(),
-                })
-                .await
-                .unwrap()
-                .id;
+            let (store, company) = store_with_company(&db).await;
             let mut ids = Vec::new();
             for n in 0..2 {
                 let bytes = format!("<Invoice>{n}</Invoice>").into_bytes();
@@ -326,21 +289,7 @@ mod tests {
         let ubl =
             gateway_testkit::read_shared("conformance/peppol-bis3/rules/examples/base-example.xml");
         for db in gateway_testkit::test_databases().await {
-            let url = DatabaseUrl::parse(&db.url).unwrap();
-            let store = SqlStore::open(&url, SqlStore::default_blobs(url.backend(), db.data_dir()))
-                .await
-                .unwrap();
-            let company = store
-                .create_company(NewCompany {
-                    legal_name: "Alpha".into(),
-                    vat_number: None,
-                    country: "BE".into(),
-                    address: Address::default(),
-                    identifiers: Vec::new(),
-                })
-                .await
-                .unwrap()
-                .id;
+            let (store, company) = store_with_company(&db).await;
             let doc = queued_sale(&store, &company, ubl.clone()).await;
             let grace = std::time::Duration::from_secs(3600);
             assert_eq!(
