@@ -31,17 +31,31 @@ fn start_with_toml(db: &TestDb, toml: &str) -> Gateway {
     Gateway::start_with(db, &[("GATEWAY_CONFIG", path.to_str().unwrap())])
 }
 
+/// How A finds B's endpoint.
+#[derive(Clone, Copy, PartialEq)]
+enum Found {
+    /// SML (DNS on loopback) and B's SMP.
+    Lookup,
+    /// An `as4.static_endpoints` entry naming B's URL, certificate and profile; no SML.
+    Static,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateways_exchange_an_invoice_found_through_sml_and_smp() {
-    exchange(false).await;
+    exchange(false, Found::Lookup).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateways_exchange_an_invoice_with_the_ec_profile() {
-    exchange(true).await;
+    exchange(true, Found::Lookup).await;
 }
 
-async fn exchange(ec: bool) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_static_endpoint_with_the_ec_profile_is_sent_to_in_that_profile() {
+    exchange(true, Found::Static).await;
+}
+
+async fn exchange(ec: bool, found: Found) {
     let (dbs_a, dbs_b) = (test_databases().await, test_databases().await);
     for (a, b) in dbs_a.iter().zip(dbs_b.iter()) {
         let company_a = cli_json(
@@ -95,13 +109,23 @@ async fn exchange(ec: bool) {
         let b_tls = b.data_dir().join("tls/ca.pem");
         let b_ca = b.data_dir().join("peppol/dev-ca.pem");
         let b_cas = cas(b, ec);
-        let _gw_a = start_with_toml(
-            a,
-            &format!(
+        let a_toml = match found {
+            Found::Lookup => format!(
                 "[peppol]\nsml_zone = \"{ZONE}\"\ndns_servers = [\"{}\"]\nsmp_https_roots = [{b_tls:?}]\nsmp_trust_anchors = [{b_ca:?}]\n\n[as4]\nec = {ec}\ntrust = {b_cas}\nhttps_roots = [{b_tls:?}]\nretry_base_ms = 200\n",
                 dns.addr
             ),
-        );
+            Found::Static => {
+                let (certificate, profile) = match ec {
+                    true => (b.data_dir().join("peppol/ap-x25519-cert.pem"), "ec"),
+                    false => (b.data_dir().join("peppol/ap-cert.pem"), "peppol"),
+                };
+                format!(
+                    "[as4]\nec = {ec}\ntrust = {b_cas}\nhttps_roots = [{b_tls:?}]\nretry_base_ms = 200\n\n[[as4.static_endpoints]]\nparticipant = \"{RECEIVER}\"\nurl = \"https://localhost:{}/as4\"\ncertificate = {certificate:?}\nprofile = \"{profile}\"\n",
+                    gw_b.addr.port()
+                )
+            }
+        };
+        let _gw_a = start_with_toml(a, &a_toml);
 
         let store_a = store_of(a).await;
         let queued = store_a
