@@ -422,6 +422,22 @@ async fn search_over_extracted_fields_and_exports_over_http() {
             ["S-100"]
         );
         assert_eq!(numbers(&gw, &token, "due_to=2020-01-01").await.len(), 0);
+        // Bad criteria are named, worded as the document list words them.
+        for (query, says) in [
+            (
+                "issued_from=31/12/2026",
+                "issued_from: `31/12/2026` is not a date",
+            ),
+            (
+                "amount_max=lots",
+                "amount_max: `lots` is not a decimal amount",
+            ),
+        ] {
+            let (status, body) = get(&gw, &token, &format!("/v1/archive?{query}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            let body = String::from_utf8_lossy(&body);
+            assert!(body.contains(says), "{query}: {body}");
+        }
         assert_eq!(
             numbers(&gw, &token, "status=accepted&direction=purchase")
                 .await

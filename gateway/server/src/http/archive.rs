@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
+use super::params::{cents, comma_list, day};
 use super::{AppState, Problem};
 
 /// What an archive caller sees and which connectors it owns.
@@ -253,26 +254,16 @@ impl SearchParams {
             counterparty: self.counterparty.clone(),
             identifier: self.identifier.clone(),
             invoice_number: self.number.clone(),
-            amount_min_cents: super::documents::cents("amount_min", &self.amount_min)?,
-            amount_max_cents: super::documents::cents("amount_max", &self.amount_max)?,
-            issued_from: self.issued_from.clone(),
-            issued_to: self.issued_to.clone(),
-            due_from: self.due_from.clone(),
-            due_to: self.due_to.clone(),
+            amount_min_cents: cents("amount_min", &self.amount_min)?,
+            amount_max_cents: cents("amount_max", &self.amount_max)?,
+            issued_from: day("issued_from", &self.issued_from)?,
+            issued_to: day("issued_to", &self.issued_to)?,
+            due_from: day("due_from", &self.due_from)?,
+            due_to: day("due_to", &self.due_to)?,
             state: self.status.clone(),
             direction: self.direction,
             text: self.q.clone(),
-            ids: self
-                .ids
-                .as_deref()
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            ids: comma_list(&self.ids),
             limit: self.limit.unwrap_or(default_limit).clamp(1, max_limit),
             after: self.after.clone(),
         })

@@ -9,13 +9,12 @@ use gateway_store::{
     DocumentDetail, DocumentFilter, Event, IdempotencyKey, InvoiceKind, ListRequest, RowPage,
     SortBy, StatusTotal,
 };
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
+use super::params::{cents, comma_list, day};
 use super::{AppState, Problem};
 use crate::lifecycle::{self, LifecycleError, Submission, Then};
 use crate::metrics::DocumentLabels;
@@ -326,38 +325,6 @@ pub struct FilterParams {
     pub duplicates: Option<bool>,
 }
 
-/// A decimal amount query parameter in cents (`100.50` → 10050); shared by the document list
-/// and the archive search.
-pub(super) fn cents(field: &str, v: &Option<String>) -> Result<Option<i64>, Problem> {
-    v.as_deref()
-        .map(|t| {
-            t.trim()
-                .parse::<Decimal>()
-                .ok()
-                .and_then(|d| (d * Decimal::ONE_HUNDRED).round().to_i64())
-                .ok_or_else(|| {
-                    Problem::bad_request(
-                        "invalid",
-                        format!("{field}: `{t}` is not a decimal amount"),
-                    )
-                })
-        })
-        .transpose()
-}
-
-fn day(field: &str, v: &Option<String>) -> Result<Option<String>, Problem> {
-    if let Some(t) = v {
-        let day = t.get(..10).unwrap_or(t);
-        if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
-            return Err(Problem::bad_request(
-                "invalid",
-                format!("{field}: `{t}` is not a date (YYYY-MM-DD)"),
-            ));
-        }
-    }
-    Ok(v.clone())
-}
-
 impl FilterParams {
     fn filter(&self, caller: &Caller) -> Result<DocumentFilter, Problem> {
         if let Some(c) = &self.company {
@@ -368,17 +335,7 @@ impl FilterParams {
         Ok(DocumentFilter {
             company: self.company.clone(),
             direction: self.direction,
-            states: self
-                .status
-                .as_deref()
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            states: comma_list(&self.status),
             kind: self.kind,
             counterparty: self.counterparty.clone(),
             currency: self.currency.clone(),

@@ -10,6 +10,7 @@ mod exports;
 mod extraction;
 mod health;
 mod openapi;
+mod params;
 mod problem;
 mod settings;
 pub mod smp;
