@@ -16,6 +16,7 @@ mod error;
 pub mod eval;
 pub mod fields;
 pub mod layout;
+pub mod memory;
 pub mod ocr;
 pub mod pdf;
 pub mod text;

@@ -10,17 +10,21 @@ use lopdf::{dictionary, Document, Object, Stream};
 use serde_json::Value;
 
 fn member(db: &TestDb) -> String {
+    member_named(db, "Beta SRL", "RO", "RO18547290")
+}
+
+fn member_named(db: &TestDb, name: &str, country: &str, vat: &str) -> String {
     let company = cli_json(
         db,
         &[
             "company",
             "add",
             "--name",
-            "Beta SRL",
+            name,
             "--country",
-            "RO",
+            country,
             "--vat",
-            "RO18547290",
+            vat,
         ],
     );
     let id = company["id"].as_str().unwrap().to_string();
@@ -34,7 +38,7 @@ fn member(db: &TestDb) -> String {
             "--company",
             &id,
             "--label",
-            "beta",
+            name,
         ],
     );
     token["token"].as_str().unwrap().to_string()
@@ -268,5 +272,51 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
         // Once accepted, the extraction is no longer corrected.
         let (status, _) = put_fields(&gw, &token, id, serde_json::json!({"BT-1": "X"})).await;
         assert_eq!(status, 409);
+
+        // The supplier's next invoice names no buyer, which alone sends it to review; the
+        // supplier memory (found by the VAT id read) supplies what the person confirmed. Another
+        // company has no such memory: there the same file waits for a person.
+        let next = text_pdf(&[
+            "Muster Lieferant GmbH",
+            "USt-IdNr.: DE123456788",
+            "Rechnung",
+            "Rechnungsnummer: R-2024-118",
+            "Rechnungsdatum: 12.04.2024",
+            "Nettobetrag: 200,00 EUR",
+            "MwSt 19%: 38,00 EUR",
+            "Gesamtbetrag: 238,00 EUR",
+        ]);
+        let other = member_named(&db, "Gamma SA", "BE", "BE0123456749");
+        let elsewhere = upload(&gw, &other, "next.pdf", next.clone()).await;
+        let elsewhere = extracted(&gw, &other, elsewhere["id"].as_str().unwrap()).await;
+        assert_eq!(elsewhere["state"], "needs_review", "{elsewhere}");
+        assert!(
+            elsewhere["status_reason"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("BT-44"),
+            "{elsewhere}"
+        );
+        let stored = upload(&gw, &token, "next.pdf", next).await;
+        let next_id = stored["id"].as_str().unwrap();
+        let doc = extracted(&gw, &token, next_id).await;
+        assert_eq!(doc["state"], "received", "{doc}");
+        assert_eq!(doc["invoice_number"], "R-2024-118", "{doc}");
+        let x = get_json(&gw, &token, &format!("/v1/documents/{next_id}/extraction")).await;
+        assert_eq!(x["fields"]["BT-44"]["value"], "Beta SRL", "{x}");
+        let events = get_json(&gw, &token, &format!("/v1/documents/{next_id}/events")).await;
+        let recalled = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["actor"] == "extraction")
+            .map(|e| e["detail"]["recalled"].clone())
+            .unwrap_or_default();
+        assert!(
+            recalled
+                .as_array()
+                .is_some_and(|r| r.iter().any(|f| f == "BT-44")),
+            "{events}"
+        );
     }
 }

@@ -65,6 +65,20 @@ pub trait Extractions: Send + Sync {
         vis: &Visibility,
         document_id: &str,
     ) -> Result<Option<ExtractionRecord>>;
+    /// Remembers what a person confirmed for a supplier of `company_id`, under each of its
+    /// keys (`vat:…`, `iban:…`); a later confirmation replaces an earlier one.
+    async fn remember_supplier(
+        &self,
+        company_id: &str,
+        keys: &[String],
+        fields: &serde_json::Value,
+    ) -> Result<()>;
+    /// What was remembered under the first of `keys` that has something.
+    async fn recall_supplier(
+        &self,
+        company_id: &str,
+        keys: &[String],
+    ) -> Result<Option<serde_json::Value>>;
 }
 
 fn later(secs: i64) -> String {
@@ -282,5 +296,58 @@ impl Extractions for SqlStore {
             invoice_xml: r.try_get("invoice_xml").map_err(Error::db("invoice_xml"))?,
             error: r.try_get("error").map_err(Error::db("error"))?,
         }))
+    }
+    async fn remember_supplier(
+        &self,
+        company_id: &str,
+        keys: &[String],
+        fields: &serde_json::Value,
+    ) -> Result<()> {
+        let now = time::now();
+        let fields = fields.to_string();
+        let mut tx = self.write().begin().await.map_err(Error::db("begin"))?;
+        for key in keys {
+            sqlx::query(
+                "INSERT INTO supplier_memory (company_id, supplier_key, fields, updated_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (company_id, supplier_key) DO UPDATE SET fields = $3, updated_at = $4",
+            )
+            .bind(company_id)
+            .bind(key.as_str())
+            .bind(fields.as_str())
+            .bind(now.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::db("remembering the supplier"))?;
+        }
+        tx.commit().await.map_err(Error::db("commit"))?;
+        Ok(())
+    }
+
+    async fn recall_supplier(
+        &self,
+        company_id: &str,
+        keys: &[String],
+    ) -> Result<Option<serde_json::Value>> {
+        for key in keys {
+            let row = sqlx::query(
+                "SELECT fields FROM supplier_memory WHERE company_id = $1 AND supplier_key = $2",
+            )
+            .bind(company_id)
+            .bind(key.as_str())
+            .fetch_optional(self.read())
+            .await
+            .map_err(Error::db("recalling the supplier"))?;
+            if let Some(row) = row {
+                let text: String = get(&row, "fields")?;
+                return serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|e| Error::Invalid {
+                        field: "supplier_memory",
+                        reason: e.to_string(),
+                    });
+            }
+        }
+        Ok(None)
     }
 }

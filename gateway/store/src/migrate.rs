@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009", "directory_prefixes"),
     migration!(12, "0012", "archive_party_words"),
     migration!(13, "0013", "as4_outbox_document"),
+    migration!(14, "0014", "supplier_memory"),
 ];
 
 /// Every migration this build knows, oldest first.

@@ -6,7 +6,9 @@ pub mod review;
 pub mod worker;
 
 use gateway_extract::fields::checks::{vat_check, VatCheck};
-use gateway_extract::{Extraction, Options, Source};
+use std::collections::BTreeMap;
+
+use gateway_extract::{memory, Extraction, Options, Source};
 use gateway_store::{states, ExtractionOutcome, Step, Store, Visibility};
 use serde_json::json;
 
@@ -47,6 +49,45 @@ pub fn result_json(x: &Extraction, reasons: &[String]) -> serde_json::Value {
     })
 }
 
+/// Takes over what a person confirmed for this supplier before (found by the VAT id or IBAN
+/// read), for values read from the page; the fields it set or changed.
+async fn recall_supplier(
+    store: &dyn Store,
+    company_id: &str,
+    x: &mut Extraction,
+) -> Result<Vec<String>, gateway_store::Error> {
+    if x.source == Source::EmbeddedXml {
+        return Ok(Vec::new());
+    }
+    let keys = memory::keys(&x.fields);
+    let Some(remembered) = store.recall_supplier(company_id, &keys).await? else {
+        return Ok(Vec::new());
+    };
+    let remembered: BTreeMap<String, String> =
+        serde_json::from_value(remembered).unwrap_or_default();
+    let recalled = memory::recall(&mut x.fields, &remembered);
+    if !recalled.is_empty() {
+        (x.needs_review, x.review_reasons) =
+            gateway_extract::fields::review(&x.fields, Options::default().review_threshold);
+    }
+    Ok(recalled)
+}
+
+/// Remembers the supplier-stable fields a person confirmed, under the supplier's keys.
+pub async fn remember_supplier(
+    store: &dyn Store,
+    company_id: &str,
+    x: &Extraction,
+) -> Result<(), gateway_store::Error> {
+    let keys = memory::keys(&x.fields);
+    if keys.is_empty() {
+        return Ok(());
+    }
+    store
+        .remember_supplier(company_id, &keys, &json!(memory::remembered(&x.fields)))
+        .await
+}
+
 /// What to store for an extraction and which steps follow.
 pub async fn outcome(
     store: &dyn Store,
@@ -54,7 +95,7 @@ pub async fn outcome(
     company_id: &str,
     read: Result<Extraction, String>,
 ) -> Result<ExtractionOutcome, gateway_store::Error> {
-    let x = match read {
+    let mut x = match read {
         Ok(x) => x,
         Err(e) => {
             return Ok(ExtractionOutcome {
@@ -74,10 +115,11 @@ pub async fn outcome(
             })
         }
     };
+    let recalled = recall_supplier(store, company_id, &mut x).await?;
     let reasons = review_reasons(&x);
     let (ubl, summary) = review::rendering(&x);
-    let detail =
-        json!({"source": x.source.as_str(), "fields": x.fields.len(), "review_reasons": reasons});
+    let detail = json!({"source": x.source.as_str(), "fields": x.fields.len(),
+        "recalled": recalled, "review_reasons": reasons});
     let steps = if reasons.is_empty() {
         let own_import = store
             .get_document(&Visibility::All, document_id)

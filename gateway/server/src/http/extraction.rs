@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::auth::Caller;
 use super::{AppState, Problem};
-use crate::extraction::{result_json, review, review_reasons};
+use crate::extraction::{remember_supplier, result_json, review, review_reasons};
 
 /// A value read from the document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,5 +168,9 @@ pub async fn put(
             actor: caller.actor(),
         })
         .await?;
+    // Complete now: what the person confirmed reads this supplier's next invoices.
+    if reasons.is_empty() {
+        remember_supplier(state.store.as_ref(), &doc.company_id, &x).await?;
+    }
     Ok(Json(view(&record(&state, &caller, &id).await?)))
 }
