@@ -1,7 +1,9 @@
 //! Measures the supplier memory. Every corpus invoice is extracted (embedded XML ignored) and
-//! scored twice: as read, and after a person confirmed the previous invoice of the same supplier
-//! (its ground truth), recalled through the keys this extraction reads (VAT id, IBAN). Prints,
-//! per key field, the right values without and with the memory, then the straight-through and
+//! scored twice: as read, and after its buyer (the member the memory belongs to) confirmed the
+//! previous invoice of the same supplier (its ground truth), recalled through the keys this
+//! extraction reads (VAT id, IBAN). The corpus's invoices go to many buyers and reuse sample VAT
+//! ids across sellers, so memory is per buyer, as it is per company in the gateway. Prints, per
+//! key field, the right values without and with the memory, then the straight-through and
 //! critical error rates.
 //!
 //! `cargo run --release -p gateway-extract --example memory_eval -- DIR [TRUTH] [--ocr]`
@@ -24,8 +26,8 @@ fn main() {
         force_ocr: ocr,
         ..Default::default()
     };
-    // What people confirmed so far, under each supplier key.
-    let mut confirmed: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    // What each buyer confirmed so far, under each supplier key.
+    let mut confirmed: HashMap<(String, String), BTreeMap<String, String>> = HashMap::new();
     let (mut before, mut after) = (Vec::new(), Vec::new());
     let (mut recalled, mut failed) = (0, 0);
     for rel in eval::corpus_files(&dir) {
@@ -33,6 +35,12 @@ fn main() {
             continue;
         };
         let name = rel.display().to_string();
+        let buyer = truth
+            .0
+            .get("BT-44")
+            .and_then(|v| v.first())
+            .map(|b| gateway_extract::text::fold(b))
+            .unwrap_or_default();
         let Ok(x) = gateway_extract::extract_file(&dir.join(&rel), &opts) else {
             failed += 1;
             continue;
@@ -41,7 +49,7 @@ fn main() {
         let mut with = x.clone();
         let known = memory::keys(&with.fields)
             .iter()
-            .find_map(|k| confirmed.get(k).cloned());
+            .find_map(|k| confirmed.get(&(buyer.clone(), k.clone())).cloned());
         if let Some(m) = known {
             if !memory::recall(&mut with.fields, &m).is_empty() {
                 recalled += 1;
@@ -67,7 +75,7 @@ fn main() {
             })
             .collect();
         for key in memory::keys(&truth_fields) {
-            confirmed.insert(key, memory::remembered(&truth_fields));
+            confirmed.insert((buyer.clone(), key), memory::remembered(&truth_fields));
         }
     }
     let (b, a) = (

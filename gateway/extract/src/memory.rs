@@ -1,8 +1,9 @@
 //! What a person confirmed for a supplier, used on its next invoices. A reviewed invoice leaves
 //! the supplier-stable fields (its name, VAT id, IBAN, currency, how it names the buyer) under
-//! the supplier's keys; a later extraction that reads one of those keys takes them over where
-//! it found nothing, was unsure, or read something else. Per-invoice values (number, dates,
-//! amounts) are never remembered: they cannot be known from an earlier invoice.
+//! the supplier's keys; a later extraction that reads one of those keys fills what it did not
+//! find and is surer of what agrees. What disagrees is never overwritten: the page may be right
+//! (a new account, a renamed company), so that field goes to a person. Per-invoice values
+//! (number, dates, amounts) are never remembered: they cannot be known from an earlier invoice.
 use std::collections::BTreeMap;
 
 use crate::fields::Field;
@@ -11,8 +12,29 @@ use crate::text::fold;
 /// The fields that do not change from one invoice of a supplier to the next.
 pub const STABLE: &[&str] = &["BT-27", "BT-31", "BT-84", "BT-5", "BT-44"];
 
+/// Stable fields a memory may fill when the page gave nothing. Not the IBAN: whether and where
+/// to pay is the invoice's own statement (a paid or direct-debited invoice names no account).
+const FILLABLE: &[&str] = &["BT-27", "BT-31", "BT-5", "BT-44"];
+
 /// Confidence of a remembered value: a person confirmed it for this supplier.
 const RECALLED: f32 = 0.95;
+/// A value that disagrees with what a person confirmed: below any review threshold.
+const DISPUTED: f32 = 0.3;
+
+/// Identifiers compare by their letters and digits, names by their folded words.
+fn same(id: &str, a: &str, b: &str) -> bool {
+    match id {
+        "BT-31" | "BT-84" => compact(a) == compact(b),
+        _ => fold(a) == fold(b),
+    }
+}
+
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
 
 /// The keys a supplier is known by: `vat:<VAT id>` and `iban:<IBAN>`, letters and digits
 /// upper-cased, from the seller VAT id (BT-31) and the payment account (BT-84).
@@ -20,13 +42,7 @@ pub fn keys(fields: &BTreeMap<String, Field>) -> Vec<String> {
     [("vat", "BT-31"), ("iban", "BT-84")]
         .iter()
         .filter_map(|(kind, id)| {
-            let value: String = fields
-                .get(*id)?
-                .value
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_uppercase())
-                .collect();
+            let value = compact(&fields.get(*id)?.value);
             (value.len() >= 5).then(|| format!("{kind}:{value}"))
         })
         .collect()
@@ -41,7 +57,8 @@ pub fn remembered(fields: &BTreeMap<String, Field>) -> BTreeMap<String, String> 
         .collect()
 }
 
-/// Takes over the remembered values; the ids of the fields it set or changed.
+/// Fills missing stable fields from memory (see [`FILLABLE`]), raises the confidence of those that agree and
+/// sends those that disagree to review; the ids of the fields it changed.
 pub fn recall(
     fields: &mut BTreeMap<String, Field>,
     memory: &BTreeMap<String, String>,
@@ -52,20 +69,18 @@ pub fn recall(
             continue;
         }
         match fields.get_mut(id) {
-            Some(f) if fold(&f.value) == fold(value) => {
-                // Read right: the memory confirms it.
-                if f.confidence < RECALLED {
-                    f.confidence = RECALLED;
+            Some(f) => {
+                // Agreeing: surer. Disagreeing: kept as read, below the review threshold.
+                let confidence = match same(id, &f.value, value) {
+                    true => f.confidence.max(RECALLED),
+                    false => f.confidence.min(DISPUTED),
+                };
+                if confidence != f.confidence {
+                    f.confidence = confidence;
                     changed.push(id.clone());
                 }
             }
-            Some(f) => {
-                // Where it was read stays: the reviewer sees what the page says there.
-                f.value = value.clone();
-                f.confidence = RECALLED;
-                changed.push(id.clone());
-            }
-            None => {
+            None if FILLABLE.contains(&id.as_str()) => {
                 fields.insert(
                     id.clone(),
                     Field {
@@ -77,6 +92,7 @@ pub fn recall(
                 );
                 changed.push(id.clone());
             }
+            None => {}
         }
     }
     changed
@@ -124,20 +140,31 @@ mod tests {
         assert_eq!(memory.keys().collect::<Vec<_>>(), ["BT-27", "BT-31"]);
 
         let mut next = BTreeMap::from([
-            ("BT-27".to_string(), field("Kunden AG Mitte", 0.7)),
-            ("BT-31".to_string(), field("DE123456789", 0.8)),
+            ("BT-31".to_string(), field("DE 123456789", 0.8)),
             ("BT-1".to_string(), field("471103", 0.9)),
         ]);
         let changed = recall(&mut next, &memory);
         assert_eq!(changed, ["BT-27", "BT-31"]);
-        assert_eq!(next["BT-27"].value, "Lieferant GmbH");
-        assert_eq!(next["BT-27"].page, Some(1), "where it was read stays");
-        assert_eq!(next["BT-31"].confidence, RECALLED);
+        assert_eq!(next["BT-27"].value, "Lieferant GmbH", "filled");
+        assert_eq!(next["BT-27"].confidence, RECALLED);
+        assert_eq!(next["BT-31"].confidence, RECALLED, "agrees: surer");
         assert_eq!(next["BT-1"].value, "471103", "per-invoice values untouched");
         assert!(
             recall(&mut next, &memory).is_empty(),
             "nothing more to take over"
         );
+
+        // The page says otherwise: kept as read, for a person to decide.
+        let mut renamed = BTreeMap::from([("BT-27".to_string(), field("Lieferant AG", 0.9))]);
+        assert_eq!(recall(&mut renamed, &memory), ["BT-27", "BT-31"]);
+        assert_eq!(renamed["BT-27"].value, "Lieferant AG");
+        assert_eq!(renamed["BT-27"].confidence, DISPUTED);
+        let mut unpaid = BTreeMap::new();
+        recall(
+            &mut unpaid,
+            &BTreeMap::from([("BT-84".into(), "DE02120300000000202051".into())]),
+        );
+        assert!(unpaid.is_empty(), "an account is never made up");
         let mut with_junk = BTreeMap::new();
         recall(
             &mut with_junk,
