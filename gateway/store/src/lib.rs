@@ -12,6 +12,7 @@ mod types;
 mod archive;
 mod as4;
 mod blob;
+mod bulk;
 mod db;
 mod directory;
 mod email_import;
