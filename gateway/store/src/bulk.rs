@@ -332,7 +332,7 @@ async fn find_duplicates(
     Ok(out)
 }
 
-/// Writes `docs` (their blob bytes already durable when kept in files) inside `tx`.
+/// Writes `docs` (the bytes of those kept in files already durable) inside `tx`.
 pub(crate) async fn insert_invoices(
     tx: &mut Transaction<'_, Any>,
     location: &BlobLocation,
@@ -355,10 +355,8 @@ pub(crate) async fn insert_invoices(
     let mut written = HashSet::new();
     for p in &planned {
         if written.insert(p.blob.sha256.as_str()) {
-            let content = match location {
-                BlobLocation::Files(_) => None,
-                BlobLocation::Database => Some(p.new.document.bytes.as_slice()),
-            };
+            let bytes = p.new.document.bytes.as_slice();
+            let content = location.in_database(bytes.len()).then_some(bytes);
             blob_rows.push(vec![
                 text(&p.blob.sha256),
                 Value::Int(Some(p.blob.size)),

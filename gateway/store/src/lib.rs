@@ -30,7 +30,7 @@ mod token;
 pub use archive::types::*;
 pub use archive::{entry_hash, fields_hash, Archive, ArchiveStats};
 pub use as4::{As4Store, Inbound, InboundMessage, NewOutbound, Outbound};
-pub use blob::{sha256_hex, BlobLocation};
+pub use blob::{sha256_hex, BlobLocation, INLINE_MAX};
 pub use db::{Backend, DatabaseUrl};
 pub use directory::Directory;
 pub use email_import::EmailImport;

@@ -798,7 +798,8 @@ impl SqlStore {
         }))
     }
 
-    /// Writes the bytes of every distinct blob of a batch durably, before any row points at them.
+    /// Writes the bytes of every distinct blob of a batch that is kept in a file durably, before
+    /// any row points at them (the others are written with their rows).
     async fn write_blob_files(&self, batch: &[NewInvoice]) -> Result<Vec<BlobRef>> {
         let mut refs = Vec::with_capacity(batch.len());
         let mut written: Vec<String> = Vec::new();
@@ -809,9 +810,12 @@ impl SqlStore {
                 field: "blob",
                 reason: "larger than 2^63 bytes".into(),
             })?;
-            if let (BlobLocation::Files(dir), false) =
-                (self.blob_location(), written.contains(&sha256))
-            {
+            let location = self.blob_location();
+            if let (BlobLocation::Files(dir), false, false) = (
+                location,
+                location.in_database(bytes.len()),
+                written.contains(&sha256),
+            ) {
                 let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.clone());
                 tokio::task::spawn_blocking(move || crate::blob::write_file(&dir, &sha, &owned))
                     .await
