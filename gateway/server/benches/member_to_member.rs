@@ -16,6 +16,18 @@ use std::time::Instant;
 use gateway_server::lifecycle::{self, Submission, Then};
 use gateway_store::*;
 
+/// CPU seconds this process has used (user + system, all threads), from `/proc/self/stat`: on a
+/// machine shared with other work, CPU per invoice says more than wall-clock time.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (in parentheses): utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks / 100.0)
+}
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -127,11 +139,20 @@ async fn main() {
             t.await.expect("warm-up");
         }
         next.store(0, Ordering::Relaxed);
-        let started = Instant::now();
+        let (started, cpu_before) = (Instant::now(), cpu_seconds());
         for t in run(invoices, 0) {
             t.await.expect("task");
         }
         let elapsed = started.elapsed();
+        let cpu = cpu_seconds()
+            .zip(cpu_before)
+            .map(|(after, before)| {
+                format!(
+                    ", {:.2} ms CPU per invoice in this process",
+                    (after - before) * 1000.0 / invoices as f64
+                )
+            })
+            .unwrap_or_default();
         let inbox = store
             .status_totals(
                 &Visibility::Companies(vec![b.id.clone()]),
@@ -149,7 +170,7 @@ async fn main() {
             "every invoice reached B"
         );
         println!(
-            "member_to_member {:<8} {invoices} invoices, {concurrency} in flight: {:.2} s, {:.0} invoices/s",
+            "member_to_member {:<8} {invoices} invoices, {concurrency} in flight: {:.2} s, {:.0} invoices/s{cpu}",
             db.backend,
             elapsed.as_secs_f64(),
             invoices as f64 / elapsed.as_secs_f64()

@@ -136,9 +136,12 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
+                // synchronous = FULL: in WAL mode every commit syncs the log, so a document the
+                // API acknowledged survives a power cut (NORMAL may lose the last commits). Group
+                // commit (see `group`) shares that sync among concurrent requests.
                 // mmap shares the OS page cache between connections; the page cache covers the rest.
                 conn.execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;
                      PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768",
                 )
                     .await?;

@@ -1,14 +1,16 @@
-//! Group commit for SQLite: documents submitted concurrently are written by one task in one
-//! transaction, each in its own savepoint. SQLite has one writer anyway; sharing the transaction
-//! writes the index pages they have in common once and commits once, instead of once per request.
-//! A request whose documents fail is rolled back to its savepoint alone; the others commit.
+//! Group commit: documents submitted concurrently are written by one task in one transaction,
+//! with one statement per table for the whole group (see `bulk`), and committed once. SQLite has
+//! one writer anyway; sharing the transaction writes the index pages they have in common once and
+//! syncs the log once, instead of once per request. Each request is answered only after the
+//! commit. When the group fails, it is written again request by request, each in its own
+//! savepoint, so that only the request at fault gets an error.
 use std::sync::OnceLock;
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::blob::BlobLocation;
-use crate::*;
+use crate::{bulk, *};
 
 /// Most requests in one transaction.
 const MAX_GROUP: usize = 64;
@@ -102,27 +104,52 @@ async fn commit_group(
 ) -> Result<Vec<Result<Vec<Created>>>> {
     let now = time::now();
     let mut tx = pool.begin().await.map_err(Error::db("begin"))?;
+    let docs: Vec<(&NewInvoice, &BlobRef)> = jobs
+        .iter()
+        .flat_map(|job| job.batch.iter().zip(&job.blobs))
+        .collect();
+    match bulk::insert_invoices(&mut tx, location, &docs, &now).await {
+        Ok(created) => {
+            // A failed commit is not retried: whether it took effect is unknown.
+            tx.commit().await.map_err(Error::db("commit"))?;
+            let mut created = created.into_iter();
+            Ok(jobs
+                .iter()
+                .map(|job| Ok(created.by_ref().take(job.batch.len()).collect()))
+                .collect())
+        }
+        Err(e) => {
+            // Some request is at fault (a raced idempotency key, a bad row): find out which.
+            tracing::debug!(error = %e, requests = jobs.len(), "group written request by request");
+            tx.rollback().await.map_err(Error::db("rollback"))?;
+            commit_each(pool, location, jobs, &now).await
+        }
+    }
+}
+
+/// The group in one transaction, each request in its own savepoint: a request whose documents
+/// fail is rolled back alone and gets its error; the others commit.
+async fn commit_each(
+    pool: &AnyPool,
+    location: &BlobLocation,
+    jobs: &[Job],
+    now: &str,
+) -> Result<Vec<Result<Vec<Created>>>> {
+    let mut tx = pool.begin().await.map_err(Error::db("begin"))?;
     let mut out = Vec::with_capacity(jobs.len());
     for job in jobs {
         savepoint(&mut tx, "SAVEPOINT request").await?;
-        let mut done = Vec::with_capacity(job.batch.len());
-        let mut failed = None;
-        for (new, blob) in job.batch.iter().zip(&job.blobs) {
-            match SqlStore::insert_in(&mut tx, location, new, blob.clone(), &now).await {
-                Ok(created) => done.push(created),
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
+        let docs: Vec<(&NewInvoice, &BlobRef)> = job.batch.iter().zip(&job.blobs).collect();
+        match bulk::insert_invoices(&mut tx, location, &docs, now).await {
+            Ok(done) => {
+                savepoint(&mut tx, "RELEASE SAVEPOINT request").await?;
+                out.push(Ok(done));
             }
-        }
-        if let Some(e) = failed {
-            savepoint(&mut tx, "ROLLBACK TO SAVEPOINT request").await?;
-            savepoint(&mut tx, "RELEASE SAVEPOINT request").await?;
-            out.push(Err(e));
-        } else {
-            savepoint(&mut tx, "RELEASE SAVEPOINT request").await?;
-            out.push(Ok(done));
+            Err(e) => {
+                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT request").await?;
+                savepoint(&mut tx, "RELEASE SAVEPOINT request").await?;
+                out.push(Err(e));
+            }
         }
     }
     tx.commit().await.map_err(Error::db("commit"))?;

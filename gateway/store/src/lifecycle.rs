@@ -14,7 +14,7 @@ use sqlx::{Any, Row, Transaction};
 use utoipa::ToSchema;
 
 use crate::fold::fold_vat;
-use crate::journal::{event_hash, GENESIS_HASH};
+use crate::journal::event_hash;
 use crate::sql_store::{
     document_from, get, insert_event, new_id, non_empty, scope_clause, DOCUMENT_COLUMNS,
 };
@@ -698,44 +698,6 @@ pub(crate) async fn append_steps(
     Ok(out)
 }
 
-/// Several events in one statement.
-async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[Event]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut sql = String::from(
-        "INSERT INTO events (document_id, seq, company_id, actor, at, kind, from_state, to_state, detail, prev_hash, hash) VALUES ",
-    );
-    for i in 0..events.len() {
-        let b = i * 11;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        let marks: Vec<String> = (1..=11).map(|k| format!("${}", b + k)).collect();
-        sql.push_str(&format!("({})", marks.join(", ")));
-    }
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for e in events {
-        query = query
-            .bind(e.document_id.as_str())
-            .bind(e.seq)
-            .bind(e.company_id.as_str())
-            .bind(e.actor.as_str())
-            .bind(e.at.as_str())
-            .bind(e.kind.as_str())
-            .bind(e.from_state.clone())
-            .bind(e.to_state.as_str())
-            .bind(e.detail.to_string())
-            .bind(e.prev_hash.as_str())
-            .bind(e.hash.as_str());
-    }
-    query
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::db("appending events"))?;
-    Ok(())
-}
-
 async fn insert_delivery(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
@@ -836,7 +798,8 @@ impl SqlStore {
         }))
     }
 
-    /// Writes the bytes of every distinct blob of a batch durably, before any row points at them.
+    /// Writes the bytes of every distinct blob of a batch that is kept in a file durably, before
+    /// any row points at them (the others are written with their rows).
     async fn write_blob_files(&self, batch: &[NewInvoice]) -> Result<Vec<BlobRef>> {
         let mut refs = Vec::with_capacity(batch.len());
         let mut written: Vec<String> = Vec::new();
@@ -847,9 +810,12 @@ impl SqlStore {
                 field: "blob",
                 reason: "larger than 2^63 bytes".into(),
             })?;
-            if let (BlobLocation::Files(dir), false) =
-                (self.blob_location(), written.contains(&sha256))
-            {
+            let location = self.blob_location();
+            if let (BlobLocation::Files(dir), false, false) = (
+                location,
+                location.in_database(bytes.len()),
+                written.contains(&sha256),
+            ) {
                 let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.clone());
                 tokio::task::spawn_blocking(move || crate::blob::write_file(&dir, &sha, &owned))
                     .await
@@ -864,221 +830,12 @@ impl SqlStore {
         Ok(refs)
     }
 
-    /// One document of a batch, inside the batch's transaction: blob row, document in its final
-    /// state, summary, all its events, deliveries and idempotency key.
-    pub(crate) async fn insert_in(
-        tx: &mut Transaction<'_, Any>,
-        location: &BlobLocation,
-        new: &NewInvoice,
-        blob: BlobRef,
-        now: &str,
-    ) -> Result<Created> {
-        let d = &new.document;
-        let id = new.id.clone().unwrap_or_else(new_id);
-        let content = match location {
-            BlobLocation::Files(_) => None,
-            BlobLocation::Database => Some(d.bytes.clone()),
-        };
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, created_at, content) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
-        )
-        .bind(blob.sha256.as_str())
-        .bind(blob.size)
-        .bind(now)
-        .bind(content)
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::db("storing blob"))?;
-        let paper = Summary::default();
-        let s = new.summary.as_ref().unwrap_or(&paper);
-        let key = supplier_key(d.direction, s);
-        let mut duplicate_of = None;
-        if let (Some(number), Some(date)) = (&s.invoice_number, &s.issue_date) {
-            duplicate_of = sqlx::query(
-                "SELECT document_id FROM document_summaries WHERE company_id = $1 AND direction = $2
-                 AND invoice_number = $3 AND issue_date = $4 AND supplier_key = $5 AND duplicate_of IS NULL
-                 ORDER BY created_at, document_id LIMIT 1",
-            )
-            .bind(d.company_id.as_str())
-            .bind(d.direction.as_str())
-            .bind(number.as_str())
-            .bind(date.as_str())
-            .bind(key.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(Error::db("looking for duplicates"))?
-            .map(|r| get::<String>(&r, "document_id"))
-            .transpose()?;
-        }
-        let review;
-        let steps = match &duplicate_of {
-            Some(first) if new.review_duplicates => {
-                review = [Step::new(
-                    states::NEEDS_REVIEW,
-                    "needs_review",
-                    serde_json::json!({"duplicate_of": first}),
-                )
-                .because(format!(
-                    "duplicate of document {first}: same supplier, number and issue date"
-                ))];
-                &review[..]
-            }
-            _ => &new.steps[..],
-        };
-        let final_state = steps
-            .last()
-            .map(|s| s.to.clone())
-            .unwrap_or_else(|| d.initial_state.clone());
-        sqlx::query(
-            "INSERT INTO documents (id, company_id, direction, source, media_type, file_name, blob_sha256, state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        )
-        .bind(id.as_str())
-        .bind(d.company_id.as_str())
-        .bind(d.direction.as_str())
-        .bind(d.source.as_str())
-        .bind(d.media_type.as_str())
-        .bind(d.file_name.clone())
-        .bind(blob.sha256.as_str())
-        .bind(final_state.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::db("creating document"))?;
-        let mut events = Vec::with_capacity(steps.len() + 1);
-        let mut created = Event {
-            document_id: id.clone(),
-            seq: 1,
-            company_id: d.company_id.clone(),
-            actor: d.actor.clone(),
-            at: now.to_string(),
-            kind: "created".into(),
-            from_state: None,
-            to_state: d.initial_state.clone(),
-            detail: serde_json::json!({
-                "source": d.source,
-                "media_type": d.media_type,
-                "file_name": d.file_name,
-                "sha256": blob.sha256,
-                "size": blob.size,
-                "origin": new.origin,
-            }),
-            prev_hash: GENESIS_HASH.into(),
-            hash: String::new(),
-        };
-        created.hash = event_hash(&created);
-        events.push(created);
-        for step in steps {
-            non_empty("state", &step.to)?;
-            let last = events.last().expect("created");
-            let mut event = Event {
-                document_id: id.clone(),
-                seq: last.seq + 1,
-                company_id: d.company_id.clone(),
-                actor: d.actor.clone(),
-                at: now.to_string(),
-                kind: step.kind.clone(),
-                from_state: Some(last.to_state.clone()),
-                to_state: step.to.clone(),
-                detail: step.detail.clone(),
-                prev_hash: last.hash.clone(),
-                hash: String::new(),
-            };
-            event.hash = event_hash(&event);
-            events.push(event);
-        }
-        insert_events(tx, &events).await?;
-        let reason = steps.iter().rev().find_map(|s| s.reason.clone());
-        let delivery_status = new
-            .deliveries
-            .iter()
-            .map(|d| d.status)
-            .max_by_key(|s| match s {
-                DeliveryStatus::Failed => 3,
-                DeliveryStatus::Queued => 2,
-                DeliveryStatus::Delivered => 1,
-            })
-            .map(DeliveryStatus::as_str);
-        sqlx::query(
-            "INSERT INTO document_summaries (document_id, company_id, direction, kind, syntax, invoice_number, issue_date,
-             due_date, counterparty_name, counterparty_id, counterparty_vat, currency, total, total_cents, supplier_key,
-             duplicate_of, delivery_status, status_reason, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-        )
-        .bind(id.as_str())
-        .bind(d.company_id.as_str())
-        .bind(d.direction.as_str())
-        .bind(s.kind.map(InvoiceKind::as_str))
-        .bind(Some(s.syntax.as_str()).filter(|x| !x.is_empty()))
-        .bind(s.invoice_number.clone())
-        .bind(s.issue_date.clone())
-        .bind(s.due_date.clone())
-        .bind(s.counterparty_name.clone())
-        .bind(s.counterparty_id.as_deref().map(str::to_ascii_lowercase))
-        .bind(s.counterparty_vat.as_deref().map(fold_vat))
-        .bind(s.currency.clone())
-        .bind(s.total.clone())
-        .bind(s.total_cents)
-        .bind(key)
-        .bind(duplicate_of.clone())
-        .bind(delivery_status)
-        .bind(reason)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::db("storing the invoice summary"))?;
-        for delivery in &new.deliveries {
-            insert_delivery(tx, &id, &d.company_id, now, delivery).await?;
-        }
-        if let Some(k) = &new.idempotency {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (company_id, idem_key, request_sha256, document_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(d.company_id.as_str())
-            .bind(k.key.as_str())
-            .bind(k.request_sha256.as_str())
-            .bind(id.as_str())
-            .bind(now)
-            .execute(&mut **tx)
-            .await
-            .map_err(Error::db("idempotency key"))?;
-        }
-        Ok(Created {
-            document: Document {
-                id,
-                company_id: d.company_id.clone(),
-                direction: d.direction,
-                source: d.source.clone(),
-                media_type: d.media_type.clone(),
-                file_name: d.file_name.clone(),
-                blob,
-                state: final_state,
-                created_at: now.to_string(),
-                updated_at: now.to_string(),
-            },
-            duplicate_of,
-            replayed: false,
-        })
-    }
-
     async fn insert_batch(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>> {
         let blobs = self.write_blob_files(&batch).await?;
-        if self.backend() == Backend::Sqlite {
-            // One writer anyway: concurrent requests share a transaction (see `group`).
-            return self
-                .group
-                .write(&self.pools.write, self.blob_location(), batch, blobs)
-                .await;
-        }
-        // PostgreSQL commits concurrent transactions in parallel and groups their WAL flushes.
-        let now = time::now();
-        let mut tx = self.pools.write.begin().await.map_err(Error::db("begin"))?;
-        let mut out = Vec::with_capacity(batch.len());
-        for (new, blob) in batch.iter().zip(blobs) {
-            out.push(Self::insert_in(&mut tx, self.blob_location(), new, blob, &now).await?);
-        }
-        tx.commit().await.map_err(Error::db("commit"))?;
-        Ok(out)
+        // Concurrent requests share a transaction and its commit (see `group`).
+        self.group
+            .write(&self.pools.write, self.blob_location(), batch, blobs)
+            .await
     }
 
     async fn check_batch(&self, batch: &[NewInvoice]) -> Result<()> {
@@ -1103,18 +860,28 @@ impl SqlStore {
             .collect();
         companies.sort();
         companies.dedup();
-        for company in companies {
-            let exists = sqlx::query("SELECT 1 AS one FROM companies WHERE id = $1")
-                .bind(company)
-                .fetch_optional(&self.pools.read)
-                .await
-                .map_err(Error::db("checking company"))?;
-            if exists.is_none() {
-                return Err(Error::NotFound {
-                    what: "company",
-                    id: company.to_string(),
-                });
-            }
+        // One query for the batch: a submission and its inbox copy name two companies.
+        let marks: Vec<String> = (1..=companies.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id FROM companies WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for company in &companies {
+            query = query.bind(*company);
+        }
+        let found = query
+            .fetch_all(&self.pools.read)
+            .await
+            .map_err(Error::db("checking company"))?
+            .iter()
+            .map(|r| get::<String>(r, "id"))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(missing) = companies.iter().find(|c| !found.iter().any(|f| f == *c)) {
+            return Err(Error::NotFound {
+                what: "company",
+                id: missing.to_string(),
+            });
         }
         Ok(())
     }

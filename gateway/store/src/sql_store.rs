@@ -571,6 +571,7 @@ impl Store for SqlStore {
         // The bytes are durable before the row that points at them exists. A row written while
         // blobs lived in files gets its content when the same bytes arrive under `Database`.
         let content = match &self.blobs {
+            location if location.in_database(bytes.len()) => Some(bytes.to_vec()),
             BlobLocation::Files(dir) => {
                 let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.to_vec());
                 tokio::task::spawn_blocking(move || blob::write_file(&dir, &sha, &owned))

@@ -157,6 +157,57 @@ async fn duplicates_are_flagged_and_purchases_held_for_review() {
 }
 
 #[tokio::test]
+async fn duplicates_written_together_point_at_the_first() {
+    for db in test_databases().await {
+        let store = store(&db).await;
+        let a = company(&store, "Alpha", "BE0123456749").await;
+        // One batch: the second purchase repeats the first and is held for review.
+        let mut purchase = sale(&a, "P-1", None);
+        purchase.document.direction = Direction::Purchase;
+        purchase.document.initial_state = states::RECEIVED.into();
+        purchase.review_duplicates = true;
+        purchase.steps = vec![Step::new(states::ACCEPTED, "accepted", json!({}))];
+        let both = store
+            .create_invoices(vec![purchase.clone(), purchase])
+            .await
+            .unwrap();
+        assert_eq!(both[0].duplicate_of, None);
+        assert_eq!(both[0].document.state, "accepted");
+        assert_eq!(
+            both[1].duplicate_of.as_deref(),
+            Some(both[0].document.id.as_str())
+        );
+        assert_eq!(both[1].document.state, "needs_review");
+        // Concurrent requests, committed in groups: one original, every other its duplicate.
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let (store, a) = (store.clone(), a.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .create_invoice(sale(&a, "SAME-2", None))
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut created = Vec::new();
+        for t in tasks {
+            created.push(t.await.unwrap());
+        }
+        let originals: Vec<_> = created
+            .iter()
+            .filter(|c| c.duplicate_of.is_none())
+            .collect();
+        assert_eq!(originals.len(), 1, "{}", db.backend);
+        for c in &created {
+            if c.duplicate_of.is_some() {
+                assert_eq!(c.duplicate_of.as_ref(), Some(&originals[0].document.id));
+            }
+            assert_eq!(store.verify_journal(&c.document.id).await.unwrap(), 2);
+        }
+    }
+}
+
+#[tokio::test]
 async fn deliveries_queue_until_a_channel_reports_and_the_journal_says_so() {
     for db in test_databases().await {
         let store = store(&db).await;

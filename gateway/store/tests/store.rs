@@ -262,6 +262,27 @@ async fn blobs_are_content_addressed_in_files_and_in_the_database() {
                 .unwrap()
                 .get("n");
             assert_eq!(n, 1, "{} {location:?}", db.backend);
+            // Small blobs stay in the database; larger ones go to a file under `Files`.
+            let large = vec![b'x'; INLINE_MAX + 1];
+            let big = store.put_blob(&large).await.unwrap();
+            assert_eq!(store.get_blob(&big.sha256).await.unwrap(), Some(large));
+            for (sha, in_file) in [
+                (&first.sha256, false),
+                (&big.sha256, matches!(location, BlobLocation::Files(_))),
+            ] {
+                let content: Option<Vec<u8>> =
+                    sqlx::query("SELECT content FROM blobs WHERE sha256 = $1")
+                        .bind(sha.as_str())
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap()
+                        .get("content");
+                assert_eq!(content.is_none(), in_file, "{} {location:?}", db.backend);
+                if let BlobLocation::Files(dir) = &location {
+                    let file = dir.join(&sha[..2]).join(&sha[2..4]).join(sha.as_str());
+                    assert_eq!(file.exists(), in_file, "{}", file.display());
+                }
+            }
             store.close().await;
         }
     }
