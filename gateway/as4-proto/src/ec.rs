@@ -1,19 +1,20 @@
 //! The eDelivery AS4 2.0 EC profile's key transport: X25519 key agreement with an ephemeral
 //! key, HKDF-SHA256 to a key-encryption key, AES-128 key wrap (RFC 3394) of the content key,
-//! all through OpenSSL (libxmlsec1 1.2 has none of them).
+//! X25519 with curve25519-dalek, HKDF and the key wrap through OpenSSL (libxmlsec1 1.2 has
+//! none of them).
 
+use curve25519_dalek::montgomery::MontgomeryPoint;
 use openssl::aes::{unwrap_key, wrap_key, AesKey};
-use openssl::derive::Deriver;
 use openssl::md::Md;
-use openssl::pkey::{Id, PKey, Private, Public};
+use openssl::pkey::{Id, PKey};
 use openssl::pkey_ctx::PkeyCtx;
 use rand::RngCore;
 
 use crate::error::{Error, Result};
 
-/// Our X25519 key-agreement key.
+/// Our X25519 key-agreement key (the raw private scalar, clamped when used).
 #[derive(Clone)]
-pub struct X25519Key(PKey<Private>);
+pub struct X25519Key([u8; 32]);
 
 impl std::fmt::Debug for X25519Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,8 +29,44 @@ impl X25519Key {
         if key.id() != Id::X25519 {
             return Err(Error::Key("the key-agreement key is not X25519".into()));
         }
-        Ok(X25519Key(key))
+        let raw = key
+            .raw_private_key()
+            .map_err(|e| Error::Key(format!("X25519 key: {e}")))?;
+        let raw: [u8; 32] = raw
+            .try_into()
+            .map_err(|_| Error::Key("an X25519 key has 32 bytes".into()))?;
+        Ok(X25519Key(raw))
     }
+}
+
+/// The DER SubjectPublicKeyInfo of an X25519 key before its 32 bytes (RFC 8410: no
+/// parameters, so the encoding is fixed).
+const SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+];
+
+fn spki(public: &MontgomeryPoint) -> Vec<u8> {
+    let mut der = SPKI_PREFIX.to_vec();
+    der.extend_from_slice(public.as_bytes());
+    der
+}
+
+fn public_from_spki(der: &[u8]) -> Option<MontgomeryPoint> {
+    let raw = der.strip_prefix(&SPKI_PREFIX[..])?;
+    Some(MontgomeryPoint(raw.try_into().ok()?))
+}
+
+/// The X25519 public key of a certificate.
+fn certificate_key(der: &[u8]) -> Option<MontgomeryPoint> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm.as_bytes() != OID_X25519 {
+        return None;
+    }
+    Some(MontgomeryPoint(
+        spki.subject_public_key.data.as_ref().try_into().ok()?,
+    ))
 }
 
 /// Whether the certificate's key is X25519 (the EC profile) rather than RSA.
@@ -64,22 +101,23 @@ pub struct Agreement {
     pub wrapped: Vec<u8>,
 }
 
-fn shared_secret(ours: &PKey<Private>, peer: &PKey<Public>) -> Result<Vec<u8>> {
-    let mut d = Deriver::new(ours).map_err(|e| Error::Key(format!("X25519: {e}")))?;
-    d.set_peer(peer)
-        .map_err(|e| Error::Decryption(format!("X25519 peer key: {e}")))?;
-    d.derive_to_vec()
-        .map_err(|e| Error::Decryption(format!("X25519: {e}")))
+/// X25519 (RFC 7748); an all-zero result (a small-order peer key) is refused, as OpenSSL does.
+fn shared_secret(ours: &[u8; 32], peer: &MontgomeryPoint) -> Result<[u8; 32]> {
+    let shared = peer.mul_clamped(*ours).to_bytes();
+    if shared == [0u8; 32] {
+        return Err(Error::Decryption(
+            "X25519: the peer key is of small order".into(),
+        ));
+    }
+    Ok(shared)
 }
 
 /// Wraps `key` for the X25519 key of `recipient_cert_der` with a fresh ephemeral key.
 pub fn wrap(recipient_cert_der: &[u8], key: &[u8; 16], info: &[u8]) -> Result<Agreement> {
-    let cert = openssl::x509::X509::from_der(recipient_cert_der)
-        .map_err(|e| Error::Key(format!("receiver certificate: {e}")))?;
-    let peer = cert
-        .public_key()
-        .map_err(|e| Error::Key(format!("receiver certificate key: {e}")))?;
-    let eph = PKey::generate_x25519().map_err(|e| Error::Key(e.to_string()))?;
+    let peer = certificate_key(recipient_cert_der)
+        .ok_or_else(|| Error::Key("the receiver certificate has no X25519 key".into()))?;
+    let mut eph = [0u8; 32];
+    rand::rng().fill_bytes(&mut eph);
     let shared = shared_secret(&eph, &peer)?;
     let mut salt = vec![0u8; 32];
     rand::rng().fill_bytes(&mut salt);
@@ -89,9 +127,7 @@ pub fn wrap(recipient_cert_der: &[u8], key: &[u8; 16], info: &[u8]) -> Result<Ag
     wrap_key(&kek, None, &mut wrapped, key)
         .map_err(|_| Error::Key("AES key wrap failed".into()))?;
     Ok(Agreement {
-        originator_spki: eph
-            .public_key_to_der()
-            .map_err(|e| Error::Key(e.to_string()))?,
+        originator_spki: spki(&MontgomeryPoint::mul_base_clamped(eph)),
         salt,
         info: info.to_vec(),
         wrapped,
@@ -106,11 +142,8 @@ pub fn unwrap(ours: &X25519Key, a: &Agreement) -> Result<Vec<u8>> {
             a.wrapped.len()
         )));
     }
-    let peer = PKey::public_key_from_der(&a.originator_spki)
-        .map_err(|_| Error::Decryption("the originator key is not a public key".into()))?;
-    if peer.id() != Id::X25519 {
-        return Err(Error::Decryption("the originator key is not X25519".into()));
-    }
+    let peer = public_from_spki(&a.originator_spki)
+        .ok_or_else(|| Error::Decryption("the originator key is not an X25519 key".into()))?;
     let shared = shared_secret(&ours.0, &peer)?;
     let kek_bytes = hkdf(&shared, &a.salt, &a.info)?;
     let kek =
@@ -151,8 +184,39 @@ mod tests {
             unwrap(&X25519Key::from_pem(&pem).unwrap(), &a).unwrap(),
             key
         );
-        let other = X25519Key(PKey::generate_x25519().unwrap());
+        let other = X25519Key::from_pem(
+            &PKey::generate_x25519()
+                .unwrap()
+                .private_key_to_pem_pkcs8()
+                .unwrap(),
+        )
+        .unwrap();
         assert!(matches!(unwrap(&other, &a), Err(Error::Decryption(_))));
+        // OpenSSL encodes the ephemeral key as we do, and agrees on the secret.
+        let eph = PKey::generate_x25519().unwrap();
+        assert_eq!(
+            eph.public_key_to_der().unwrap(),
+            spki(&MontgomeryPoint::mul_base_clamped(
+                eph.raw_private_key().unwrap().try_into().unwrap()
+            ))
+        );
+        let our_public = PKey::public_key_from_der(&ours.public_key_to_der().unwrap()).unwrap();
+        let mut d = openssl::derive::Deriver::new(&eph).unwrap();
+        d.set_peer(&our_public).unwrap();
+        let theirs = d.derive_to_vec().unwrap();
+        let mine = shared_secret(
+            &X25519Key::from_pem(&pem).unwrap().0,
+            &public_from_spki(&eph.public_key_to_der().unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(theirs, mine);
+        // A small-order originator key (zero) gives no secret.
+        let mut zero = a.clone();
+        zero.originator_spki = spki(&MontgomeryPoint([0u8; 32]));
+        assert!(matches!(
+            unwrap(&X25519Key::from_pem(&pem).unwrap(), &zero),
+            Err(Error::Decryption(_))
+        ));
         let mut bad = a.clone();
         bad.wrapped.truncate(20);
         assert!(matches!(
@@ -170,7 +234,7 @@ mod tests {
     }
 
     /// An X25519 certificate signed by a throwaway Ed25519 key.
-    fn self_cert(key: &PKey<Private>) -> Vec<u8> {
+    fn self_cert(key: &PKey<openssl::pkey::Private>) -> Vec<u8> {
         let ca = PKey::generate_ed25519().unwrap();
         let mut name = openssl::x509::X509NameBuilder::new().unwrap();
         name.append_entry_by_text("CN", "x").unwrap();

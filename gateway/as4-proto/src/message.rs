@@ -200,6 +200,9 @@ pub struct Opened {
     /// The decompressed payload: the Standard Business Document.
     pub sbd: Vec<u8>,
     pub sbdh: Sbdh,
+    /// Where in `sbd` the business document lies when it stands alone (every namespace prefix
+    /// it uses declared inside it); `None` when only the whole SBD is well-formed.
+    pub document: Option<std::ops::Range<usize>>,
     /// The signed references (for the receipt's NonRepudiationInformation).
     pub references: Vec<Reference>,
     pub signer: CertInfo,
@@ -331,11 +334,12 @@ fn open_inner(
             )))
         }
     };
-    let sbdh = check_sbdh(&um, &sbd)?;
+    let (sbdh, document) = check_sbdh(&um, &sbd)?;
     Ok(Opened {
         user_message: um,
         sbd,
         sbdh,
+        document,
         references: verified.references,
         signer: verified.signer,
         signer_der: verified.signer_der,
@@ -492,11 +496,25 @@ fn unwrap_key(
     decryption.unwrap(&wrapped, digest, mgf)
 }
 
+impl Opened {
+    /// The business document when it stands alone, else the whole SBD.
+    pub fn business_document(&self) -> &[u8] {
+        self.document
+            .as_ref()
+            .and_then(|r| self.sbd.get(r.clone()))
+            .unwrap_or(&self.sbd)
+    }
+}
+
 /// The SBDH must be valid and name the same sender, receiver, document type and process as the
-/// ebMS header.
-fn check_sbdh(um: &UserMessage, sbd: &[u8]) -> Result<Sbdh> {
+/// ebMS header. Returns it and where the business document stands alone in `sbd`.
+fn check_sbdh(um: &UserMessage, sbd: &[u8]) -> Result<(Sbdh, Option<std::ops::Range<usize>>)> {
     let read =
         gateway_sbdh::read(sbd).map_err(|e| Error::Payload(format!("SBDH {}: {e}", e.code())))?;
+    let payload = &read.payload;
+    let stands_alone = payload.inherited_namespaces.is_empty()
+        || gateway_xml::parse(payload.bytes, &gateway_xml::Limits::default()).is_ok();
+    let document = stands_alone.then(|| payload.range.clone());
     let header = read.header;
     let prop = |name: &str| -> Result<ParticipantId> {
         let p = um
@@ -544,7 +562,7 @@ fn check_sbdh(um: &UserMessage, sbd: &[u8]) -> Result<Sbdh> {
             um.service
         )));
     }
-    Ok(header)
+    Ok((header, document))
 }
 
 /// The references a message we built was signed with, read back from its bytes (to resend a

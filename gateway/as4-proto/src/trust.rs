@@ -2,6 +2,8 @@
 //! chain (rustls-webpki) to a configured anchor through configured intermediates and be valid
 //! at the checked time, like the whole chain.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rustls_pki_types::pem::PemObject;
@@ -20,6 +22,30 @@ use crate::error::{Error, Result};
 pub struct Trust {
     anchors: Vec<TrustAnchor<'static>>,
     intermediates: Vec<CertificateDer<'static>>,
+    /// When the first configured intermediate expires: no cached verdict outlives it.
+    intermediates_until: SystemTime,
+    /// Chain verdicts by certificate (clones share it): a peer signs every message with the same
+    /// certificate, and building its chain costs more than the rest of the signature check.
+    verdicts: Arc<Mutex<HashMap<[u8; 32], Verdict>>>,
+}
+
+/// A certificate that chained to the anchors at `from` and stays trusted until `until` (the
+/// first expiry among it and the intermediates).
+#[derive(Debug, Clone)]
+struct Verdict {
+    info: CertInfo,
+    from: SystemTime,
+    until: SystemTime,
+}
+
+/// Most cached verdicts; the cache starts over when full (a flood of new certificates costs a
+/// chain check each, as without the cache).
+const MAX_VERDICTS: usize = 4096;
+
+fn not_after(der: &[u8]) -> Option<SystemTime> {
+    let (_, x) = X509Certificate::from_der(der).ok()?;
+    let secs = u64::try_from(x.validity().not_after.timestamp()).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 impl Trust {
@@ -53,15 +79,44 @@ impl Trust {
                     .map_err(|e| Error::Key(format!("trust anchor: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
+        let intermediates_until = others
+            .iter()
+            .filter_map(|c| not_after(c))
+            .min()
+            .unwrap_or(SystemTime::UNIX_EPOCH + Duration::from_secs(1 << 40));
         Ok(Trust {
             anchors,
             intermediates: others,
+            intermediates_until,
+            verdicts: Arc::default(),
         })
     }
 
-    /// Checks `der` at `at`; returns the certificate's facts.
+    /// Checks `der` at `at`; returns the certificate's facts. A certificate that chained before
+    /// is not chained again while `at` stays within the validity of it and the intermediates
+    /// (revocation is [`Trust::is_revoked`]'s, checked apart).
     pub fn check(&self, der: &[u8], at: SystemTime) -> Result<CertInfo> {
-        self.verify(der, at, None)
+        let key = crate::crypto::sha256(der);
+        if let Some(v) = self.verdicts.lock().expect("verdict cache").get(&key) {
+            if v.from <= at && at < v.until {
+                return Ok(v.info.clone());
+            }
+        }
+        let info = self.verify(der, at, None)?;
+        let until = not_after(der).map_or(at, |t| t.min(self.intermediates_until));
+        let mut verdicts = self.verdicts.lock().expect("verdict cache");
+        if verdicts.len() >= MAX_VERDICTS {
+            verdicts.clear();
+        }
+        verdicts.insert(
+            key,
+            Verdict {
+                info: info.clone(),
+                from: at,
+                until,
+            },
+        );
+        Ok(info)
     }
 
     /// Whether a CRL (DER) of the certificate's issuer lists it; the chain is checked as in
@@ -160,5 +215,68 @@ impl CertInfo {
             subject: cert.subject().to_string(),
             common_name,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::{PKey, Private};
+    use openssl::x509::extension::BasicConstraints;
+    use openssl::x509::{X509Builder, X509NameBuilder, X509};
+
+    fn cert(cn: &str, key: &PKey<Private>, issuer: Option<(&X509, &PKey<Private>)>) -> X509 {
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", cn).unwrap();
+        let name = name.build();
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        match issuer {
+            Some((ca, _)) => b.set_issuer_name(ca.subject_name()).unwrap(),
+            None => {
+                b.set_issuer_name(&name).unwrap();
+                b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                    .unwrap();
+            }
+        }
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        b.sign(issuer.map_or(key, |(_, k)| k), MessageDigest::null())
+            .unwrap();
+        b.build()
+    }
+
+    #[test]
+    fn a_cached_verdict_ends_with_the_certificate() {
+        let (ca_key, ap_key) = (
+            PKey::generate_ed25519().unwrap(),
+            PKey::generate_ed25519().unwrap(),
+        );
+        let ca = cert("CA", &ca_key, None);
+        let ap = cert("AP", &ap_key, Some((&ca, &ca_key))).to_der().unwrap();
+        let trust = Trust::from_pems([ca.to_pem().unwrap().as_slice()]).unwrap();
+        let now = SystemTime::now();
+        let day = Duration::from_secs(86_400);
+        assert_eq!(trust.check(&ap, now).unwrap().common_name, "AP");
+        // Cached now, still valid in an hour, and not beyond the certificate's notAfter.
+        assert_eq!(trust.verdicts.lock().unwrap().len(), 1);
+        assert!(trust.check(&ap, now + Duration::from_secs(3600)).is_ok());
+        assert!(trust.check(&ap, now + 2 * day).is_err());
+        assert!(trust.check(&ap, now - day).is_err());
+        // An untrusted certificate is refused every time and never cached.
+        let rogue_key = PKey::generate_ed25519().unwrap();
+        let rogue_ca = cert("CA", &rogue_key, None);
+        let rogue = cert("AP", &ap_key, Some((&rogue_ca, &rogue_key)))
+            .to_der()
+            .unwrap();
+        assert!(trust.check(&rogue, now).is_err());
+        assert!(trust.check(&rogue, now).is_err());
+        assert_eq!(trust.verdicts.lock().unwrap().len(), 1);
     }
 }

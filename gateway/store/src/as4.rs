@@ -9,8 +9,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::journal::event_hash;
-use crate::sql_store::{get, insert_event, new_id, non_empty};
-use crate::{time, Direction, Error, Event, Result, SqlStore, GENESIS_HASH};
+use crate::sql_store::{get, new_id, non_empty};
+use crate::{time, Error, Event, Result, SqlStore, GENESIS_HASH};
 
 /// A received message that passed every check, with the receipt that will answer it.
 #[derive(Debug, Clone)]
@@ -164,8 +164,8 @@ impl As4Store for SqlStore {
         self.ensure_companies_exist(std::slice::from_ref(&m.company_id))
             .await?;
         // Blobs are durable before the rows that point at them.
-        let sbd = crate::Store::put_blob(self, &m.sbd).await?;
-        let doc_blob = crate::Store::put_blob(self, &m.document).await?;
+        let sbd = self.stage_blob(&m.sbd).await?;
+        let document = self.stage_blob(&m.document).await?;
         let now = time::now();
         let document_id = new_id();
         let mut event = Event {
@@ -181,8 +181,8 @@ impl As4Store for SqlStore {
                 "source": "as4",
                 "media_type": "application/xml",
                 "file_name": m.file_name,
-                "sha256": doc_blob.sha256,
-                "size": doc_blob.size,
+                "sha256": document.blob.sha256,
+                "size": document.blob.size,
                 "as4_message_id": m.message_id,
                 "sender": m.sender_id,
                 "document_type": m.document_type,
@@ -191,54 +191,32 @@ impl As4Store for SqlStore {
             hash: String::new(),
         };
         event.hash = event_hash(&event);
-
-        let mut tx = self.write().begin().await.map_err(Error::db("begin"))?;
-        sqlx::query(
-            "INSERT INTO documents (id, company_id, direction, source, media_type, file_name, blob_sha256, state, created_at, updated_at)
-             VALUES ($1, $2, $3, 'as4', 'application/xml', $4, $5, 'received', $6, $6)",
-        )
-        .bind(document_id.as_str())
-        .bind(m.company_id.as_str())
-        .bind(Direction::Purchase.as_str())
-        .bind(m.file_name.clone())
-        .bind(doc_blob.sha256.as_str())
-        .bind(now.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::db("creating the received document"))?;
-        insert_event(&mut tx, &event).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO as4_inbound (message_id, company_id, document_id, from_party, sender_id, receiver_id, document_type, process, sbd_sha256, receipt, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (message_id) DO NOTHING",
-        )
-        .bind(m.message_id.as_str())
-        .bind(m.company_id.as_str())
-        .bind(document_id.as_str())
-        .bind(m.from_party.as_str())
-        .bind(m.sender_id.as_str())
-        .bind(m.receiver_id.as_str())
-        .bind(m.document_type.as_str())
-        .bind(m.process.as_str())
-        .bind(sbd.sha256.as_str())
-        .bind(m.receipt.as_str())
-        .bind(now.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(Error::db("recording the AS4 message"))?
-        .rows_affected();
-        if inserted == 0 {
-            // Another request stored the same MessageId meanwhile: keep its document only.
-            tx.rollback().await.map_err(Error::db("rollback"))?;
-            return self
-                .inbound_row(&m.message_id)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    what: "AS4 message",
-                    id: m.message_id.clone(),
-                });
+        let message_id = m.message_id.clone();
+        // Committed with the messages received meanwhile (`as4_group`): returns after the commit.
+        let stored = self
+            .inbound_group
+            .write(
+                self.write(),
+                crate::as4_group::Inbound {
+                    message: m,
+                    document_id: document_id.clone(),
+                    event,
+                    now,
+                    sbd,
+                    document,
+                },
+            )
+            .await?;
+        if stored {
+            return Ok(Inbound::Stored { document_id });
         }
-        tx.commit().await.map_err(Error::db("commit"))?;
-        Ok(Inbound::Stored { document_id })
+        // Another request stored the same MessageId meanwhile: keep its document only.
+        self.inbound_row(&message_id)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: "AS4 message",
+                id: message_id,
+            })
     }
 
     async fn inbound_receipt(&self, message_id: &str) -> Result<Option<String>> {

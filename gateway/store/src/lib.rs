@@ -11,6 +11,7 @@
 mod types;
 mod archive;
 mod as4;
+mod as4_group;
 mod blob;
 mod bulk;
 mod db;

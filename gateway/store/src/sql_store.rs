@@ -16,6 +16,7 @@ pub struct SqlStore {
     backend: Backend,
     pub(crate) blobs: BlobLocation,
     pub(crate) group: crate::group::GroupCommit,
+    pub(crate) inbound_group: crate::as4_group::InboundGroup,
 }
 
 impl SqlStore {
@@ -28,6 +29,7 @@ impl SqlStore {
             backend: url.backend(),
             blobs,
             group: Default::default(),
+            inbound_group: Default::default(),
         })
     }
 
@@ -38,6 +40,36 @@ impl SqlStore {
             Backend::Sqlite => BlobLocation::Files(data_dir.join("blobs")),
             Backend::Postgres => BlobLocation::Database,
         }
+    }
+
+    /// Makes a blob's bytes durable before any row points at them: a file written and fsynced,
+    /// or (blobs in the database) the content its row will carry.
+    pub(crate) async fn stage_blob(&self, bytes: &[u8]) -> Result<StagedBlob> {
+        let sha256 = blob::sha256_hex(bytes);
+        let size = i64::try_from(bytes.len()).map_err(|_| Error::Invalid {
+            field: "blob",
+            reason: "larger than 2^63 bytes".into(),
+        })?;
+        // The bytes are durable before the row that points at them exists. A row written while
+        // blobs lived in files gets its content when the same bytes arrive under `Database`.
+        let content = match &self.blobs {
+            location if location.in_database(bytes.len()) => Some(bytes.to_vec()),
+            BlobLocation::Files(dir) => {
+                let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.to_vec());
+                tokio::task::spawn_blocking(move || blob::write_file(&dir, &sha, &owned))
+                    .await
+                    .map_err(|e| Error::BlobIo {
+                        path: "blob writer".into(),
+                        source: std::io::Error::other(e),
+                    })??;
+                None
+            }
+            BlobLocation::Database => Some(bytes.to_vec()),
+        };
+        Ok(StagedBlob {
+            blob: BlobRef { sha256, size },
+            content,
+        })
     }
 
     pub(crate) fn blob_location(&self) -> &BlobLocation {
@@ -185,6 +217,32 @@ pub(crate) fn dynamic_query(
         query = query.bind(b.as_str());
     }
     query
+}
+
+/// A blob whose bytes are durable (see [`SqlStore::stage_blob`]), before its row exists.
+#[derive(Debug)]
+pub(crate) struct StagedBlob {
+    pub blob: BlobRef,
+    /// The bytes when blobs live in the database.
+    pub content: Option<Vec<u8>>,
+}
+
+/// The index row of a staged blob.
+pub(crate) async fn insert_blob_row<'e, E>(executor: E, staged: &StagedBlob) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO blobs (sha256, size, created_at, content) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
+    )
+    .bind(staged.blob.sha256.as_str())
+    .bind(staged.blob.size)
+    .bind(time::now())
+    .bind(staged.content.clone())
+    .execute(executor)
+    .await
+    .map_err(Error::db("storing blob"))?;
+    Ok(())
 }
 
 pub(crate) fn get<'r, T>(row: &'r AnyRow, column: &'static str) -> Result<T>
@@ -563,38 +621,9 @@ impl Store for SqlStore {
     }
 
     async fn put_blob(&self, bytes: &[u8]) -> Result<BlobRef> {
-        let sha256 = blob::sha256_hex(bytes);
-        let size = i64::try_from(bytes.len()).map_err(|_| Error::Invalid {
-            field: "blob",
-            reason: "larger than 2^63 bytes".into(),
-        })?;
-        // The bytes are durable before the row that points at them exists. A row written while
-        // blobs lived in files gets its content when the same bytes arrive under `Database`.
-        let content = match &self.blobs {
-            location if location.in_database(bytes.len()) => Some(bytes.to_vec()),
-            BlobLocation::Files(dir) => {
-                let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.to_vec());
-                tokio::task::spawn_blocking(move || blob::write_file(&dir, &sha, &owned))
-                    .await
-                    .map_err(|e| Error::BlobIo {
-                        path: "blob writer".into(),
-                        source: std::io::Error::other(e),
-                    })??;
-                None
-            }
-            BlobLocation::Database => Some(bytes.to_vec()),
-        };
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, created_at, content) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
-        )
-        .bind(sha256.as_str())
-        .bind(size)
-        .bind(time::now())
-        .bind(content)
-        .execute(self.write())
-        .await
-        .map_err(Error::db("storing blob"))?;
-        Ok(BlobRef { sha256, size })
+        let staged = self.stage_blob(bytes).await?;
+        insert_blob_row(self.write(), &staged).await?;
+        Ok(staged.blob)
     }
 
     async fn get_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {

@@ -109,6 +109,74 @@ async fn a_message_id_is_stored_once_with_its_first_receipt() {
     }
 }
 
+#[tokio::test]
+async fn concurrent_messages_on_one_store_commit_together_each_once() {
+    for db in test_databases().await {
+        let store = std::sync::Arc::new(open(&db).await);
+        let c = company(&store).await;
+        // 12 MessageIds, each sent 4 times at once: they share group commits, and a MessageId
+        // repeated inside one group is stored once (the others roll back to their savepoint).
+        let mut tasks = Vec::new();
+        for copy in 0..4 {
+            for n in 0..12 {
+                let (store, c) = (store.clone(), c.clone());
+                tasks.push(async move {
+                    let id = format!("g{n}@x");
+                    let r = store
+                        .record_inbound(inbound(&c, &id, &format!("<r{n}-{copy}/>")))
+                        .await
+                        .unwrap();
+                    (id, r)
+                });
+            }
+        }
+        let results = futures_join(tasks).await;
+        for n in 0..12 {
+            let id = format!("g{n}@x");
+            let mine: Vec<&Inbound> = results
+                .iter()
+                .filter(|(i, _)| *i == id)
+                .map(|(_, r)| r)
+                .collect();
+            let stored: Vec<&String> = mine
+                .iter()
+                .filter_map(|r| match r {
+                    Inbound::Stored { document_id } => Some(document_id),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(stored.len(), 1, "{id} on {}: {mine:?}", db.backend);
+            let receipt = store.inbound_receipt(&id).await.unwrap().unwrap();
+            for r in &mine {
+                if let Inbound::Duplicate {
+                    document_id,
+                    receipt: again,
+                } = r
+                {
+                    assert_eq!((document_id, again), (stored[0], &receipt));
+                }
+            }
+            store.verify_journal(stored[0]).await.unwrap();
+        }
+        assert_eq!(store.count_inbound(&c).await.unwrap(), 12);
+        let docs = store
+            .list_documents(
+                &Visibility::All,
+                Page {
+                    limit: 100,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(docs.len(), 12, "{}", db.backend);
+        for d in &docs {
+            let blob = store.get_blob(&d.blob.sha256).await.unwrap().unwrap();
+            assert!(blob.starts_with(b"<Invoice>g"), "{}", db.backend);
+        }
+    }
+}
+
 async fn futures_join<F: std::future::Future + Send + 'static>(tasks: Vec<F>) -> Vec<F::Output>
 where
     F::Output: Send + 'static,

@@ -115,6 +115,42 @@ pub fn canonicalize_with(
     )
 }
 
+/// One part of a document for [`canonicalize_parts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part<'a> {
+    pub selector: Selector<'a>,
+    pub algorithm: Algorithm,
+    /// As in [`canonicalize`].
+    pub inclusive_prefixes: &'a [&'a str],
+}
+
+/// Canonicalizes several parts of `xml` with one parse (a signature's SignedInfo and its
+/// same-document references): the outer error is the document's, each part has its own result.
+pub fn canonicalize_parts(xml: &[u8], parts: &[Part<'_>]) -> Result<Vec<Result<Vec<u8>>>> {
+    let doc = input::parse(xml, &Limits::default())?;
+    Ok(parts
+        .iter()
+        .map(|part| {
+            let node = select(&doc, part.selector)?;
+            let prefixes: Vec<String> = if part.algorithm.exclusive() {
+                part.inclusive_prefixes
+                    .iter()
+                    .map(|p| (*p).to_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            doc.c14n(
+                part.algorithm.exclusive(),
+                part.algorithm.with_comments(),
+                &prefixes,
+                node,
+                None,
+            )
+        })
+        .collect())
+}
+
 fn select<'d>(doc: &'d Doc, selector: Selector<'_>) -> Result<Option<Node<'d>>> {
     let root = doc
         .root()

@@ -43,7 +43,7 @@ mod sign;
 mod signature_value;
 mod verify;
 
-pub use c14n::{canonicalize, canonicalize_with, Algorithm, Selector};
+pub use c14n::{canonicalize, canonicalize_parts, canonicalize_with, Algorithm, Part, Selector};
 pub use ed25519::{sign_enveloped_ed25519, verify_enveloped_ed25519, Ed25519Key, EDDSA_ED25519};
 pub use error::{Error, Result};
 pub use input::Limits;

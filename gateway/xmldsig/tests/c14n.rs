@@ -1,6 +1,6 @@
 //! Canonical XML through libxml2: algorithms, selectors and inclusive prefixes.
 
-use gateway_xmldsig::{canonicalize, Algorithm, Error, Selector};
+use gateway_xmldsig::{canonicalize, canonicalize_parts, Algorithm, Error, Part, Selector};
 
 const DOC: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
 <!-- leading comment -->
@@ -88,6 +88,41 @@ fn missing_or_duplicate_ids_are_errors() {
         matches!(&err, Error::C14n(m) if m.contains("2 elements")),
         "{err}"
     );
+}
+
+#[test]
+fn several_parts_from_one_parse_match_one_at_a_time() {
+    let parts = [
+        (Selector::ById("body"), Algorithm::ExcC14n, &["unused"][..]),
+        (Selector::ById("h1"), Algorithm::C14n10, &[][..]),
+        (
+            Selector::Element {
+                namespace: "urn:env",
+                local_name: "Header",
+            },
+            Algorithm::ExcC14nWithComments,
+            &[][..],
+        ),
+        (Selector::ById("nope"), Algorithm::ExcC14n, &[][..]),
+    ];
+    let batch: Vec<Part<'_>> = parts
+        .iter()
+        .map(|&(selector, algorithm, inclusive_prefixes)| Part {
+            selector,
+            algorithm,
+            inclusive_prefixes,
+        })
+        .collect();
+    let got = canonicalize_parts(DOC, &batch).unwrap();
+    assert_eq!(got.len(), parts.len());
+    for ((selector, algorithm, prefixes), got) in parts.iter().zip(got) {
+        match canonicalize(DOC, *selector, *algorithm, prefixes) {
+            Ok(one) => assert_eq!(got.unwrap(), one),
+            Err(e) => assert_eq!(got.unwrap_err().to_string(), e.to_string()),
+        }
+    }
+    // A document that does not parse is one error for all.
+    assert!(canonicalize_parts(b"<a>", &batch).is_err());
 }
 
 #[test]

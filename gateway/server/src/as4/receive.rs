@@ -93,7 +93,7 @@ async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
             .ok_or_else(|| Refusal::Ebms(As4Error::NotServiced(receiver.to_uri())))?,
         _ => return Err(Refusal::Ebms(As4Error::NotServiced(receiver.to_uri()))),
     };
-    let document = business_document(&opened.sbd);
+    let document = opened.business_document().to_vec();
     let (local, refs, id, signer) = (
         as4.clone(),
         opened.references.clone(),
@@ -133,21 +133,6 @@ async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
         }
         Inbound::Duplicate { receipt, .. } => receipt,
     })
-}
-
-/// The business document inside the SBD when it stands alone (every prefix it uses declared
-/// inside it), else the whole SBD.
-fn business_document(sbd: &[u8]) -> Vec<u8> {
-    match gateway_sbdh::read(sbd) {
-        Ok(read)
-            if read.payload.inherited_namespaces.is_empty()
-                || gateway_xml::parse(read.payload.bytes, &gateway_xml::Limits::default())
-                    .is_ok() =>
-        {
-            read.payload.bytes.to_vec()
-        }
-        _ => sbd.to_vec(),
-    }
 }
 
 async fn error_answer(as4: &Arc<As4>, ref_to: Option<&str>, error: &As4Error) -> Response {

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use gateway_as4_proto::Trust;
 use prometheus_client::metrics::counter::Counter;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::{CertificateRevocationList, FromDer, X509Certificate};
 
@@ -50,8 +51,14 @@ pub struct Revocation {
     policy: CrlPolicy,
     client: reqwest::Client,
     cache: Mutex<HashMap<String, Cached>>,
+    /// Certificates found unrevoked, by SHA-256, until the first of their CRLs is due again:
+    /// a peer's every message would otherwise parse its CA's CRL and build the chain again.
+    unrevoked: Mutex<HashMap<[u8; 32], SystemTime>>,
     unavailable: Counter,
 }
+
+/// Most remembered verdicts; the map starts over when full.
+const MAX_VERDICTS: usize = 4096;
 
 impl Revocation {
     pub fn new(
@@ -69,6 +76,7 @@ impl Revocation {
             policy,
             client,
             cache: Mutex::new(HashMap::new()),
+            unrevoked: Mutex::new(HashMap::new()),
             unavailable,
         })
     }
@@ -78,27 +86,48 @@ impl Revocation {
         if self.policy == CrlPolicy::Off {
             return Ok(());
         }
+        let key: [u8; 32] = sha2::Sha256::digest(cert_der).into();
+        let now = SystemTime::now();
+        if let Some(until) = self.unrevoked.lock().expect("CRL verdicts").get(&key) {
+            if now < *until {
+                return Ok(());
+            }
+        }
         let urls = distribution_points(cert_der);
         let mut crls = Vec::new();
         let mut problems = Vec::new();
+        let mut until = None::<SystemTime>;
         if urls.is_empty() {
             problems.push("the certificate names no CRL distribution point".to_owned());
         }
         for url in &urls {
             match self.crl(url).await {
-                Ok(der) => crls.push(der.as_ref().clone()),
+                Ok((der, due)) => {
+                    crls.push(der.as_ref().clone());
+                    until = Some(until.map_or(due, |u| u.min(due)));
+                }
                 Err(e) => problems.push(format!("{url}: {e}")),
             }
         }
         if !crls.is_empty() {
-            match trust.is_revoked(cert_der, &crls, SystemTime::now()) {
+            match trust.is_revoked(cert_der, &crls, now) {
                 Ok(true) => {
                     return Err(Refused::Revoked(format!(
                         "{} is revoked",
                         subject(cert_der)
                     )))
                 }
-                Ok(false) => return Ok(()),
+                Ok(false) => {
+                    // Every CRL was had: the verdict holds while they are current.
+                    if let (true, Some(until)) = (problems.is_empty(), until) {
+                        let mut verdicts = self.unrevoked.lock().expect("CRL verdicts");
+                        if verdicts.len() >= MAX_VERDICTS {
+                            verdicts.clear();
+                        }
+                        verdicts.insert(key, until);
+                    }
+                    return Ok(());
+                }
                 Err(e) => problems.push(e.to_string()),
             }
         }
@@ -120,11 +149,12 @@ impl Revocation {
         }
     }
 
-    async fn crl(&self, url: &str) -> Result<Arc<Vec<u8>>, String> {
+    /// The CRL at `url` (DER) and until when it is kept.
+    async fn crl(&self, url: &str) -> Result<(Arc<Vec<u8>>, SystemTime), String> {
         let now = SystemTime::now();
         if let Some(c) = self.cache.lock().expect("CRL cache").get(url) {
             if c.until > now {
-                return Ok(c.der.clone());
+                return Ok((c.der.clone(), c.until));
             }
         }
         if !url.starts_with("http://") && !url.starts_with("https://") {
@@ -168,7 +198,7 @@ impl Revocation {
                 until,
             },
         );
-        Ok(der)
+        Ok((der, until))
     }
 }
 
