@@ -6,25 +6,26 @@
 
 use std::borrow::Cow;
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::{Expanded, CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
-/// One child step: namespace and local name.
-pub(crate) type Step = (&'static str, &'static str);
+/// One child step: namespace and local name, with the name key that makes
+/// matching a child one integer comparison.
+pub(crate) type Step = Expanded;
 
 /// `cbc:` step.
 pub(crate) const fn cbc(l: &'static str) -> Step {
-    (CBC, l)
+    Expanded::new(CBC, l)
 }
 /// `cac:` step.
 pub(crate) const fn cac(l: &'static str) -> Step {
-    (CAC, l)
+    Expanded::new(CAC, l)
 }
 
 /// Child elements matching `s`.
 pub(crate) fn kids(doc: &Document, n: NodeId, s: Step) -> impl Iterator<Item = NodeId> + '_ {
-    doc.elements(n).filter(move |&c| doc.is(c, s.0, s.1))
+    doc.elements(n).filter(move |&c| doc.is_named(c, s))
 }
 
 /// First child element matching `s`.
@@ -131,7 +132,7 @@ pub(crate) fn boolean(s: &str) -> Option<bool> {
 
 /// `cbc:ChargeIndicator = true()` / `= false()` (existential over children).
 pub(crate) fn charge_is(doc: &Document, n: NodeId, want: bool) -> bool {
-    kids(doc, n, cbc("ChargeIndicator")).any(|c| boolean(&string(doc, c)) == Some(want))
+    kids(doc, n, cbc!("ChargeIndicator")).any(|c| boolean(&string(doc, c)) == Some(want))
 }
 
 /// `xs:decimal` cast: whitespace collapsed, strict lexical form.
@@ -183,8 +184,8 @@ pub(crate) fn double(s: &str) -> Option<f64> {
 
 /// `cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'`.
 pub(crate) fn vat_scheme(doc: &Document, n: NodeId) -> bool {
-    kids(doc, n, cac("TaxScheme")).any(|ts| {
-        kids(doc, ts, cbc("ID")).any(|id| {
+    kids(doc, n, cac!("TaxScheme")).any(|ts| {
+        kids(doc, ts, cbc!("ID")).any(|id| {
             let s = string(doc, id);
             let mut w = s.split(is_xml_ws).filter(|w| !w.is_empty());
             matches!((w.next(), w.next()), (Some(x), None) if x.to_uppercase() == "VAT")

@@ -55,3 +55,54 @@ pub fn push_canonical(out: &mut String, ns: &str, local: &str) {
     }
     out.push_str(local);
 }
+
+/// An element or attribute name fixed when the code is compiled, with its
+/// [`name_key`] computed once (by the compiler when it is a constant).
+///
+/// Matching a node against it compares the key (one integer) first and the
+/// strings only when the keys agree, so a scan over children that do not
+/// match costs no string comparison at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expanded {
+    /// Namespace URI ("" = none).
+    pub ns: &'static str,
+    /// Local name.
+    pub local: &'static str,
+    /// `name_key(ns, local)`.
+    pub key: u32,
+}
+
+impl Expanded {
+    /// The name `{ns}local`.
+    pub const fn new(ns: &'static str, local: &'static str) -> Self {
+        Expanded {
+            ns,
+            local,
+            key: name_key(ns, local),
+        }
+    }
+}
+
+/// A 32-bit FNV-1a hash of a namespace URI and a local name, computed once
+/// per distinct name while parsing and at compile time for [`Expanded`]
+/// names. Only a filter: equal keys are confirmed by comparing the strings,
+/// so a crafted collision costs a comparison, never a wrong answer.
+pub const fn name_key(ns: &str, local: &str) -> u32 {
+    const PRIME: u32 = 0x0100_0193;
+    let mut h: u32 = 0x811c_9dc5;
+    let (n, l) = (ns.as_bytes(), local.as_bytes());
+    let mut i = 0;
+    while i < n.len() {
+        h = (h ^ n[i] as u32).wrapping_mul(PRIME);
+        i += 1;
+    }
+    // A separator byte that cannot occur in UTF-8 keeps "a" + "bc" apart
+    // from "ab" + "c".
+    h = (h ^ 0xff).wrapping_mul(PRIME);
+    let mut j = 0;
+    while j < l.len() {
+        h = (h ^ l[j] as u32).wrapping_mul(PRIME);
+        j += 1;
+    }
+    h
+}

@@ -625,6 +625,8 @@ impl<'a> Builder<'a> {
             }
         }
         let id = clamp(self.doc.names.len());
+        let ns_uri = self.doc.ns_list.get(ns as usize).map_or("", String::as_str);
+        let hash = crate::names::name_key(ns_uri, local);
         let start = clamp(self.doc.name_text.len());
         self.doc.name_text.push_str(qname);
         self.doc.names.push(NameData {
@@ -632,6 +634,7 @@ impl<'a> Builder<'a> {
             start,
             len: clamp(qname.len()),
             prefix_len: clamp(prefix.len()),
+            key: hash,
         });
         if existing.is_some() {
             self.collisions.push(id);

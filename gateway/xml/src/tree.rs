@@ -4,6 +4,8 @@ use std::borrow::Cow;
 
 use gateway_model::xml::{Attribute, Element, Node, QName};
 
+use crate::names::{name_key, Expanded};
+
 /// Index of a node in a [`Document`]. `NodeId(0)` is the document node; it is
 /// also what `gateway_model::Src(0)` (no source) maps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +41,15 @@ pub struct Name<'d> {
     pub prefix: &'d str,
     /// Local name.
     pub local: &'d str,
+    /// [`crate::names::name_key`] of `ns` and `local`.
+    pub key: u32,
+}
+
+impl Name<'_> {
+    /// Whether this is the name `e` (the key first, the strings to confirm).
+    pub fn is(&self, e: Expanded) -> bool {
+        self.key == e.key && self.local == e.local && self.ns == e.ns
+    }
 }
 
 /// An interned name: namespace id and the qualified name's range in
@@ -50,6 +61,8 @@ pub(crate) struct NameData {
     pub len: u32,
     /// Length of the prefix (0 = none).
     pub prefix_len: u32,
+    /// [`crate::names::name_key`] of the namespace URI and local name.
+    pub key: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -140,6 +153,7 @@ impl Document {
             ns: self.ns_list.get(d.ns as usize).map_or("", String::as_str),
             prefix,
             local,
+            key: d.key,
         }
     }
 
@@ -153,6 +167,7 @@ impl Document {
                     ns: "",
                     prefix: "",
                     local: "",
+                    key: name_key("", ""),
                 },
                 |d| self.name_data(d),
             )
@@ -176,6 +191,18 @@ impl Document {
         let (start, end) = (d.start as usize + skip, d.start as usize + d.len as usize);
         self.name_text.get(start..end) == Some(local)
             && self.ns_list.get(d.ns as usize).map(String::as_str) == Some(ns)
+    }
+
+    /// Whether `id` is an element named `e`: one integer comparison for an
+    /// element of another name, the strings only to confirm a match.
+    pub fn is_named(&self, id: NodeId, e: Expanded) -> bool {
+        let Some(n) = self.node(id).filter(|n| n.kind == NodeKind::Element) else {
+            return false;
+        };
+        match self.names.get(n.name as usize) {
+            Some(d) if d.key == e.key => self.name_data(d).is(e),
+            _ => false,
+        }
     }
 
     /// 1-based line and column of a node's start. The column counts UTF-8

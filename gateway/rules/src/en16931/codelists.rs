@@ -11,7 +11,7 @@ use gateway_xml::{Document, NodeId};
 use super::codelists_table::*;
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cbc, charge_is, kids};
+use crate::xp::{self, charge_is, kids};
 
 rules! {
     BR_CL_08 = "BR-CL-08", Fatal, "[BR-CL-08]-Invoiced note subject code shall be coded using UNCL4451";
@@ -291,7 +291,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
 fn object_reference(d: &Document, n: NodeId) -> bool {
     d.parent(n).is_some_and(|p| {
         (d.is(p, CAC, "AdditionalDocumentReference") || d.is(p, CAC, "DocumentReference"))
-            && kids(d, p, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
+            && kids(d, p, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
     })
 }
 

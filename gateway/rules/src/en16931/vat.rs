@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::ctx::Ctx;
 use crate::index::{Index, Ix};
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, charge_is, exists, kid, kids, round2, vat_scheme};
+use crate::xp::{self, cac, charge_is, exists, kid, kids, round2, vat_scheme};
 
 rules! {
     BR_S_01 = "BR-S-01", Fatal, "[BR-S-01]-An Invoice that contains an Invoice line (BG-25), a Document level allowance (BG-20) or a Document level charge (BG-21) where the VAT category code (BT-151, BT-95 or BT-102) is \"Standard rated\" shall contain in the VAT breakdown (BG-23) at least one VAT category code (BT-118) equal with \"Standard rated\".";
@@ -357,7 +357,7 @@ pub(crate) struct Facts {
 }
 
 fn cat(doc: &Document, n: NodeId, place: Place) -> Cat {
-    let id = kid(doc, n, cbc("ID"));
+    let id = kid(doc, n, cbc!("ID"));
     let raw = id
         .map(|i| xp::string(doc, i).into_owned())
         .unwrap_or_default();
@@ -374,8 +374,8 @@ fn cat(doc: &Document, n: NodeId, place: Place) -> Cat {
 }
 
 fn has_company(doc: &Document, party: NodeId, vat_only: bool) -> bool {
-    kids(doc, party, cac("PartyTaxScheme"))
-        .any(|t| (!vat_only || vat_scheme(doc, t)) && kid(doc, t, cbc("CompanyID")).is_some())
+    kids(doc, party, cac!("PartyTaxScheme"))
+        .any(|t| (!vat_only || vat_scheme(doc, t)) && kid(doc, t, cbc!("CompanyID")).is_some())
 }
 
 impl Facts {
@@ -402,15 +402,15 @@ impl Facts {
             f.classified.push(cat(doc, n, Place::default()));
         }
         for &n in ix.all(Ix::AccountingSupplierParty) {
-            for p in kids(doc, n, cac("Party")) {
+            for p in kids(doc, n, cac!("Party")) {
                 f.seller_any |= has_company(doc, p, false);
                 f.seller_vat |= has_company(doc, p, true);
             }
         }
         for &n in ix.all(Ix::AccountingCustomerParty) {
-            for p in kids(doc, n, cac("Party")) {
+            for p in kids(doc, n, cac!("Party")) {
                 f.buyer_vat |= has_company(doc, p, true);
-                f.buyer_legal |= exists(doc, p, &[cac("PartyLegalEntity"), cbc("CompanyID")]);
+                f.buyer_legal |= exists(doc, p, &[cac!("PartyLegalEntity"), cbc!("CompanyID")]);
             }
         }
         for &n in ix.all(Ix::TaxRepresentativeParty) {
@@ -507,18 +507,18 @@ fn extras(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let k = listed("K");
     let strlen =
         |steps: &[xp::Step]| xp::first(d, n, steps).map_or(0, |e| xp::string(d, e).chars().count());
-    let period_filled = kids(d, n, cac("InvoicePeriod")).any(|p| d.elements(p).next().is_some());
+    let period_filled = kids(d, n, cac!("InvoicePeriod")).any(|p| d.elements(p).next().is_some());
     ctx.check(
         &BR_IC_11,
         n,
-        !k || strlen(&[cac("Delivery"), cbc("ActualDeliveryDate")]) > 1 || period_filled,
+        !k || strlen(&[cac!("Delivery"), cbc!("ActualDeliveryDate")]) > 1 || period_filled,
     );
     let country = [
-        cac("Delivery"),
-        cac("DeliveryLocation"),
-        cac("Address"),
-        cac("Country"),
-        cbc("IdentificationCode"),
+        cac!("Delivery"),
+        cac!("DeliveryLocation"),
+        cac!("Address"),
+        cac!("Country"),
+        cbc!("IdentificationCode"),
     ];
     ctx.check(&BR_IC_12, n, !k || strlen(&country) > 1);
     let o = listed("O");
@@ -562,7 +562,7 @@ fn category_of(doc: &Document, n: NodeId) -> Option<&'static Family> {
     if !vat_scheme(doc, n) {
         return None;
     }
-    let id = kid(doc, n, cbc("ID"))
+    let id = kid(doc, n, cbc!("ID"))
         .map(|i| xp::string(doc, i))
         .unwrap_or_default();
     let norm: Vec<&str> = id
@@ -618,7 +618,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
 
 fn rate(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, kind: Rate) {
     let d = ctx.doc;
-    let pcts: Vec<NodeId> = kids(d, n, cbc("Percent")).collect();
+    let pcts: Vec<NodeId> = kids(d, n, cbc!("Percent")).collect();
     let ok = match kind {
         Rate::Positive => ctx.any_num(rule, pcts, |v| v > 0.0),
         Rate::NonNegative => ctx.any_num(rule, pcts, |v| v >= 0.0),
@@ -638,15 +638,15 @@ fn line_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let ctcs: Vec<NodeId> = kids(d, line, cac("Item"))
-        .flat_map(|i| kids(d, i, cac("ClassifiedTaxCategory")).collect::<Vec<_>>())
+    let ctcs: Vec<NodeId> = kids(d, line, cac!("Item"))
+        .flat_map(|i| kids(d, i, cac!("ClassifiedTaxCategory")).collect::<Vec<_>>())
         .collect();
     let is_x = ctcs
         .iter()
-        .any(|&c| kid(d, c, cbc("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+        .any(|&c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
     is_x && rate.is_none_or(|r| {
         ctcs.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc("Percent"))) == Some(r))
+            .any(|&c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r))
     })
 }
 
@@ -658,13 +658,13 @@ fn ac_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let cats: Vec<NodeId> = kids(d, ac, cac("TaxCategory")).collect();
+    let cats: Vec<NodeId> = kids(d, ac, cac!("TaxCategory")).collect();
     let is_x = cats
         .iter()
-        .any(|&c| kid(d, c, cbc("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+        .any(|&c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
     is_x && rate.is_none_or(|r| {
         cats.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc("Percent"))) == Some(r))
+            .any(|&c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r))
     })
 }
 
@@ -682,15 +682,15 @@ fn category_sum(
     let lines: Vec<NodeId> = kids(d, root, cac(line_name)).collect();
     for l in lines {
         if line_matches(ctx, rule, l, x, rate) {
-            let a: Vec<NodeId> = kids(d, l, cbc("LineExtensionAmount")).collect();
+            let a: Vec<NodeId> = kids(d, l, cbc!("LineExtensionAmount")).collect();
             total += ctx.sum(rule, a);
         }
     }
-    let acs: Vec<NodeId> = kids(d, root, cac("AllowanceCharge")).collect();
+    let acs: Vec<NodeId> = kids(d, root, cac!("AllowanceCharge")).collect();
     for ac in acs {
         let (t, f) = (charge_is(d, ac, true), charge_is(d, ac, false));
         if (t || f) && ac_matches(ctx, rule, ac, x, rate) {
-            let a: Vec<NodeId> = kids(d, ac, cbc("Amount")).collect();
+            let a: Vec<NodeId> = kids(d, ac, cbc!("Amount")).collect();
             let s = ctx.sum(rule, a);
             // An indicator that is both true and false counts both ways.
             if t {
@@ -709,7 +709,7 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     let d = ctx.doc;
     let x = fam.code;
     let r8 = fam.r[7];
-    let taxable = ctx.dec(r8, kid(d, sub, cbc("TaxableAmount")));
+    let taxable = ctx.dec(r8, kid(d, sub, cbc!("TaxableAmount")));
     let has_il = !ctx.ix.all(Ix::InvoiceLine).is_empty();
     let has_cnl = !ctx.ix.all(Ix::CreditNoteLine).is_empty();
     let ok8 = match fam.taxable {
@@ -727,7 +727,7 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
             taxable.is_some() && (il == taxable || cnl == taxable)
         }
         Taxable::ByRate | Taxable::ByRateUsed => {
-            let pcts: Vec<NodeId> = kids(d, n, cbc("Percent")).collect();
+            let pcts: Vec<NodeId> = kids(d, n, cbc!("Percent")).collect();
             let mut ok = true;
             for p in pcts {
                 let Some(r) = ctx.dec(r8, Some(p)) else {
@@ -765,10 +765,10 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     ctx.check(r8, n, ok8);
 
     let r9 = fam.r[8];
-    let tax = ctx.dec(r9, kid(d, sub, cbc("TaxAmount")));
+    let tax = ctx.dec(r9, kid(d, sub, cbc!("TaxAmount")));
     let ok9 = if fam.tax_from_rate {
-        let base = ctx.dec(r9, kid(d, sub, cbc("TaxableAmount")));
-        let pct = ctx.dec(r9, kid(d, n, cbc("Percent")));
+        let base = ctx.dec(r9, kid(d, sub, cbc!("TaxableAmount")));
+        let pct = ctx.dec(r9, kid(d, n, cbc!("Percent")));
         match (tax, base, pct) {
             (Some(t), Some(b), Some(p)) => {
                 let expect = round2(b.abs() * (p / Decimal::ONE_HUNDRED));
@@ -781,8 +781,8 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     };
     ctx.check(r9, n, ok9);
 
-    let reason = exists(d, n, &[cbc("TaxExemptionReason")])
-        || exists(d, n, &[cbc("TaxExemptionReasonCode")]);
+    let reason = exists(d, n, &[cbc!("TaxExemptionReason")])
+        || exists(d, n, &[cbc!("TaxExemptionReasonCode")]);
     ctx.check(
         fam.r[9],
         n,

@@ -11,7 +11,7 @@ use super::codes_table::*;
 use super::self_billing::{self, Layer};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::xp::{self, cac, cbc, first, kid, kids};
+use crate::xp::{self, cac, first, kid, kids};
 
 /// Every rule of this pattern.
 pub(crate) use super::codes_table::RULES;
@@ -58,17 +58,17 @@ pub(crate) struct Facts {
 impl Facts {
     pub(crate) fn collect(d: &Document, layer: Layer) -> Facts {
         let root = d.root();
-        let profile = kid(d, root, cbc("ProfileID")).map(|p| norm(&xp::string(d, p)));
+        let profile = kid(d, root, cbc!("ProfileID")).map(|p| norm(&xp::string(d, p)));
         let de = |party: &'static str| {
             first(
                 d,
                 root,
                 &[
                     cac(party),
-                    cac("Party"),
-                    cac("PostalAddress"),
-                    cac("Country"),
-                    cbc("IdentificationCode"),
+                    cac!("Party"),
+                    cac!("PostalAddress"),
+                    cac!("Country"),
+                    cbc!("IdentificationCode"),
                 ],
             )
             .is_some_and(|c| norm(&xp::string(d, c)).to_uppercase() == "DE")
@@ -89,7 +89,7 @@ impl Facts {
 fn reason_code_of(d: &Document, n: NodeId, indicator: &str) -> bool {
     d.parent(n).is_some_and(|p| {
         d.is(p, CAC, "AllowanceCharge")
-            && kids(d, p, cbc("ChargeIndicator")).any(|c| xp::string(d, c) == indicator)
+            && kids(d, p, cbc!("ChargeIndicator")).any(|c| xp::string(d, c) == indicator)
     })
 }
 
@@ -109,14 +109,14 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let name = ctx.name(n);
     if name.ns == CAC && name.local == "TaxCategory" {
         // `cac:TaxCategory[upper-case(cbc:TaxExemptionReasonCode) = 'VATEX-EU-x']`.
-        let codes: Vec<String> = kids(d, n, cbc("TaxExemptionReasonCode"))
+        let codes: Vec<String> = kids(d, n, cbc!("TaxExemptionReasonCode"))
             .map(|c| xp::string(d, c).to_uppercase())
             .collect();
         if let Some((_, cat, rule)) = EXEMPTIONS
             .iter()
             .find(|(code, _, _)| codes.iter().any(|c| c == code))
         {
-            let id = kid(d, n, cbc("ID"))
+            let id = kid(d, n, cbc!("ID"))
                 .map(|i| norm(&xp::string(d, i)))
                 .unwrap_or_default();
             ctx.check(rule, n, id == *cat);

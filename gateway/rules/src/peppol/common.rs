@@ -9,7 +9,7 @@ use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, kids};
+use crate::xp::{self, kids};
 
 rules! {
     R040 = "PEPPOL-COMMON-R040", Fatal, "[PEPPOL-COMMON-R040]-GLN must have a valid format according to GS1 rules.";
@@ -78,9 +78,9 @@ fn nl_vat_context(d: &Document, n: NodeId, value: &str) -> bool {
     value.starts_with("NL")
         && d.parent(n).is_some_and(|p| {
             d.is(p, CAC, "PartyTaxScheme")
-                && kids(d, p, cac("TaxScheme"))
+                && kids(d, p, cac!("TaxScheme"))
                     .next()
-                    .and_then(|t| kids(d, t, cbc("ID")).next())
+                    .and_then(|t| kids(d, t, cbc!("ID")).next())
                     .is_some_and(|i| norm(&xp::string(d, i)) == "VAT")
         })
 }

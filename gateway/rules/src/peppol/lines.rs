@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, exists, kid, kids, round2};
+use crate::xp::{self, cbc, exists, kid, kids, round2};
 
 rules! {
     R110 = "PEPPOL-EN16931-R110", Fatal, "[PEPPOL-EN16931-R110]-Start date of line period MUST be within invoice period.";
@@ -99,7 +99,7 @@ fn line_period_date(d: &Document, n: NodeId, which: &'static str) -> bool {
     let Some(line) = d.parent(period).filter(|&l| d.is(l, CAC, line_name(d))) else {
         return false;
     };
-    d.parent(line) == Some(root) && exists(d, root, &[cac("InvoicePeriod"), cbc(which)])
+    d.parent(line) == Some(root) && exists(d, root, &[cac!("InvoicePeriod"), cbc(which)])
 }
 
 fn period_bound(
@@ -110,7 +110,7 @@ fn period_bound(
     ok: fn(xp::Ymd, xp::Ymd) -> bool,
 ) {
     let d = ctx.doc;
-    let doc_date = xp::first(d, d.root(), &[cac("InvoicePeriod"), cbc(which)]);
+    let doc_date = xp::first(d, d.root(), &[cac!("InvoicePeriod"), cbc(which)]);
     let line = xp::date(&text_nodes(d, n));
     let whole = doc_date.and_then(|x| xp::date(&xp::string(d, x)));
     match (line, whole) {
@@ -131,28 +131,28 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         Some(x) => ctx.dec(&R120, Some(x)).unwrap_or(default),
         None => default,
     };
-    let lea = or(ctx, kid(d, n, cbc("LineExtensionAmount")), Decimal::ZERO);
+    let lea = or(ctx, kid(d, n, cbc!("LineExtensionAmount")), Decimal::ZERO);
     let qty_name = if d.is(d.root(), UBL_INVOICE, "Invoice") {
         "InvoicedQuantity"
     } else {
         "CreditedQuantity"
     };
     let qty = or(ctx, kid(d, n, cbc(qty_name)), Decimal::ONE);
-    let price = kid(d, n, cac("Price"));
+    let price = kid(d, n, cac!("Price"));
     let amount = or(
         ctx,
-        price.and_then(|p| kid(d, p, cbc("PriceAmount"))),
+        price.and_then(|p| kid(d, p, cbc!("PriceAmount"))),
         Decimal::ZERO,
     );
-    let bq_node = price.and_then(|p| kid(d, p, cbc("BaseQuantity")));
+    let bq_node = price.and_then(|p| kid(d, p, cbc!("BaseQuantity")));
     let bq = match bq_node.and_then(|b| ctx.dec(&R120, Some(b))) {
         Some(b) if !b.is_zero() => b,
         _ => Decimal::ONE,
     };
     let total = |ctx: &mut Ctx<'_>, ind: &str| {
-        let acs: Vec<NodeId> = kids(d, n, cac("AllowanceCharge"))
+        let acs: Vec<NodeId> = kids(d, n, cac!("AllowanceCharge"))
             .filter(|&a| {
-                kid(d, a, cbc("ChargeIndicator")).is_some_and(|c| norm(&xp::string(d, c)) == ind)
+                kid(d, a, cbc!("ChargeIndicator")).is_some_and(|c| norm(&xp::string(d, c)) == ind)
             })
             .collect();
         if acs.is_empty() {
@@ -160,7 +160,7 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         }
         let amounts: Vec<NodeId> = acs
             .iter()
-            .flat_map(|&a| kids(d, a, cbc("Amount")).collect::<Vec<_>>())
+            .flat_map(|&a| kids(d, a, cbc!("Amount")).collect::<Vec<_>>())
             .collect();
         round2(ctx.sum(&R120, amounts))
     };
@@ -179,30 +179,30 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         Some(b) => ctx.dec(&R121, Some(b)).is_some_and(|v| v > Decimal::ZERO),
     };
     ctx.check(&R121, n, ok121);
-    let refs: Vec<NodeId> = kids(d, n, cac("DocumentReference")).collect();
+    let refs: Vec<NodeId> = kids(d, n, cac!("DocumentReference")).collect();
     ctx.check(&R100, n, refs.len() <= 1);
     let ok101 = refs.is_empty()
         || refs
             .iter()
-            .any(|&r| kids(d, r, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130"));
+            .any(|&r| kids(d, r, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130"));
     ctx.check(&R101, n, ok101);
 }
 
 /// Context `cac:Price/cac:AllowanceCharge`.
 fn price_allowance(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ci = kid(d, n, cbc("ChargeIndicator"))
+    let ci = kid(d, n, cbc!("ChargeIndicator"))
         .map(|c| norm(&xp::string(d, c)))
         .unwrap_or_default();
     ctx.check(&R044, n, ci == "false");
-    let Some(base) = kid(d, n, cbc("BaseAmount")) else {
+    let Some(base) = kid(d, n, cbc!("BaseAmount")) else {
         ctx.check(&R046, n, true);
         return;
     };
-    let price = d.parent(n).and_then(|p| kid(d, p, cbc("PriceAmount")));
+    let price = d.parent(n).and_then(|p| kid(d, p, cbc!("PriceAmount")));
     let price = ctx.dec(&R046, price);
     let base = ctx.dec(&R046, Some(base));
-    let amount = ctx.dec(&R046, kid(d, n, cbc("Amount")));
+    let amount = ctx.dec(&R046, kid(d, n, cbc!("Amount")));
     let ok = matches!((price, base, amount), (Some(p), Some(b), Some(a)) if p == b - a);
     ctx.check(&R046, n, ok);
 }

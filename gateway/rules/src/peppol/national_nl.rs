@@ -7,7 +7,7 @@ use gateway_xml::{Document, NodeId};
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, exists, first, kid};
+use crate::xp::{self, cac, exists, first, kid};
 
 rules! {
     NL_R_001 = "NL-R-001", Fatal, "[NL-R-001]-For suppliers in the Netherlands, if the document is a creditnote, the document MUST contain an invoice reference (cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID)";
@@ -44,20 +44,20 @@ impl Facts {
         let party = |p: &'static str| {
             nl(&[
                 cac(p),
-                cac("Party"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("Party"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ])
         };
         Facts {
             supplier: party("AccountingSupplierParty"),
             customer: party("AccountingCustomerParty"),
             representative: nl(&[
-                cac("TaxRepresentativeParty"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("TaxRepresentativeParty"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ]),
         }
     }
@@ -75,9 +75,9 @@ fn under(d: &Document, n: NodeId, path: &[&str]) -> bool {
 }
 
 fn address_complete(d: &Document, n: NodeId) -> bool {
-    exists(d, n, &[cbc("StreetName")])
-        && exists(d, n, &[cbc("CityName")])
-        && exists(d, n, &[cbc("PostalZone")])
+    exists(d, n, &[cbc!("StreetName")])
+        && exists(d, n, &[cbc!("CityName")])
+        && exists(d, n, &[cbc!("PostalZone")])
 }
 
 fn kvk_or_oin(d: &Document, n: NodeId) -> bool {
@@ -99,9 +99,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
                 d,
                 d.root(),
                 &[
-                    cac("BillingReference"),
-                    cac("InvoiceDocumentReference"),
-                    cbc("ID"),
+                    cac!("BillingReference"),
+                    cac!("InvoiceDocumentReference"),
+                    cbc!("ID"),
                 ],
             );
             ctx.check(&NL_R_001, n, ok);
@@ -142,7 +142,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         (false, "LegalMonetaryTotal") if name.ns == CAC => {
             let root = d.root();
-            let payable = ctx.dec(&NL_R_007, kid(d, n, cbc("PayableAmount")));
+            let payable = ctx.dec(&NL_R_007, kid(d, n, cbc!("PayableAmount")));
             let invoice_nothing_due = d.is(root, UBL_INVOICE, "Invoice")
                 && payable.is_some_and(|p| p <= rust_decimal::Decimal::ZERO);
             let credit_nothing_due = d.is(root, UBL_CREDIT_NOTE, "CreditNote")
@@ -155,7 +155,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             );
         }
         (false, "PaymentMeans") if name.ns == CAC && both => {
-            let code = kid(d, n, cbc("PaymentMeansCode"))
+            let code = kid(d, n, cbc!("PaymentMeansCode"))
                 .map(|c| norm(&xp::string(d, c)))
                 .unwrap_or_default();
             ctx.check(
@@ -171,7 +171,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             ctx.check(
                 &NL_R_009,
                 n,
-                exists(d, d.root(), &[cac("OrderReference"), cbc("ID")]),
+                exists(d, d.root(), &[cac!("OrderReference"), cbc!("ID")]),
             );
         }
         _ => {}

@@ -95,9 +95,8 @@ fn has_ancestor(d: &Document, n: NodeId, local: &str) -> bool {
 fn reason_of(d: &Document, n: NodeId, want: bool) -> bool {
     d.parent(n).is_some_and(|p| {
         d.is(p, RAM, "SpecifiedTradeAllowanceCharge")
-            && kids(d, p, super::ram("ChargeIndicator")).any(|c| {
-                kids(d, c, super::udt("Indicator"))
-                    .any(|i| xp::boolean(&xp::string(d, i)) == Some(want))
+            && kids(d, p, ram!("ChargeIndicator")).any(|c| {
+                kids(d, c, udt!("Indicator")).any(|i| xp::boolean(&xp::string(d, i)) == Some(want))
             })
     })
 }

@@ -27,15 +27,15 @@ use crate::xp::Step;
 
 /// `ram:` step.
 pub(crate) const fn ram(l: &'static str) -> Step {
-    (RAM, l)
+    Step::new(RAM, l)
 }
 /// `rsm:` step.
 pub(crate) const fn rsm(l: &'static str) -> Step {
-    (RSM, l)
+    Step::new(RSM, l)
 }
 /// `udt:` step.
 pub(crate) const fn udt(l: &'static str) -> Step {
-    (UDT, l)
+    Step::new(UDT, l)
 }
 
 /// Every implemented rule of the CEN CII layer, in the official order.
