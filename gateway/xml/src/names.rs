@@ -88,21 +88,34 @@ impl Expanded {
 /// names. Only a filter: equal keys are confirmed by comparing the strings,
 /// so a crafted collision costs a comparison, never a wrong answer.
 pub const fn name_key(ns: &str, local: &str) -> u32 {
-    const PRIME: u32 = 0x0100_0193;
+    local_key(ns_seed(ns), local)
+}
+
+const FNV_PRIME: u32 = 0x0100_0193;
+
+/// The namespace's part of [`name_key`]: the parser computes it once per
+/// namespace, not once per name.
+pub const fn ns_seed(ns: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
-    let (n, l) = (ns.as_bytes(), local.as_bytes());
+    let n = ns.as_bytes();
     let mut i = 0;
     while i < n.len() {
-        h = (h ^ n[i] as u32).wrapping_mul(PRIME);
+        h = (h ^ n[i] as u32).wrapping_mul(FNV_PRIME);
         i += 1;
     }
     // A separator byte that cannot occur in UTF-8 keeps "a" + "bc" apart
     // from "ab" + "c".
-    h = (h ^ 0xff).wrapping_mul(PRIME);
-    let mut j = 0;
-    while j < l.len() {
-        h = (h ^ l[j] as u32).wrapping_mul(PRIME);
-        j += 1;
+    (h ^ 0xff).wrapping_mul(FNV_PRIME)
+}
+
+/// [`name_key`] from the namespace's [`ns_seed`].
+pub const fn local_key(seed: u32, local: &str) -> u32 {
+    let mut h = seed;
+    let l = local.as_bytes();
+    let mut i = 0;
+    while i < l.len() {
+        h = (h ^ l[i] as u32).wrapping_mul(FNV_PRIME);
+        i += 1;
     }
     h
 }

@@ -8,6 +8,7 @@ use quick_xml::XmlVersion;
 use crate::encoding::{check_declared, decode, Detected};
 use crate::error::{XmlError, XmlErrorKind};
 use crate::limits::Limits;
+use crate::names::{local_key, ns_seed};
 use crate::tree::{AttrData, Document, Name, NameData, NodeData, NodeKind, NIL};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -96,12 +97,13 @@ struct Builder<'a> {
     ns_ids: HashMap<String, u32>,
     stack: Vec<Open>,
     /// Interning table: qname -> [(namespace id, name id)].
-    /// Keyed by a SipHash (random key) of (namespace id, qname), so interning
+    /// Keyed by a randomly seeded hash of (namespace id, qname), so interning
     /// allocates nothing per name; `collisions` holds the (practically never
     /// used) overflow.
     intern: HashMap<u64, u32, std::hash::BuildHasherDefault<Prehashed>>,
     collisions: Vec<u32>,
-    hasher: std::collections::hash_map::RandomState,
+    /// Random seed: names from strangers cannot be crafted to collide.
+    hasher: foldhash::fast::RandomState,
     /// Direct-mapped cache of recent lookups (name id, is attribute, binding
     /// generation); only a cache, so a weak hash is fine.
     cache: Vec<Option<(u32, bool, u64)>>,
@@ -130,12 +132,16 @@ impl<'a> Builder<'a> {
         });
         doc.root = NIL;
         doc.ns_list = vec![String::new(), XML_NS.to_string()];
+        doc.ns_seeds = vec![ns_seed(""), ns_seed(XML_NS)];
         // Typical invoices: ~40 bytes of markup per node, ~1/3 text.
         // Over-reserving is cheap: untouched pages are never resident.
         doc.nodes
             .reserve((src.len() / 12).min(limits.max_nodes) + 1);
         doc.text.reserve(src.len() / 3);
         doc.attrs.reserve(src.len() / 400);
+        // An invoice uses about 80 distinct names.
+        doc.names.reserve(128);
+        doc.name_text.reserve(2048);
         Builder {
             src,
             detected,
@@ -149,9 +155,9 @@ impl<'a> Builder<'a> {
                 ns_mark: 1,
                 has_children: false,
             }],
-            intern: HashMap::with_capacity_and_hasher(64, Default::default()),
+            intern: HashMap::with_capacity_and_hasher(128, Default::default()),
             collisions: Vec::new(),
-            hasher: std::collections::hash_map::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
             cache: vec![None; CACHE_SIZE],
             generation: 0,
             pending: None,
@@ -564,6 +570,7 @@ impl<'a> Builder<'a> {
         }
         let id = clamp(self.doc.ns_list.len());
         self.doc.ns_list.push(uri.to_string());
+        self.doc.ns_seeds.push(ns_seed(uri));
         self.ns_ids.insert(uri.to_string(), id);
         id
     }
@@ -625,8 +632,8 @@ impl<'a> Builder<'a> {
             }
         }
         let id = clamp(self.doc.names.len());
-        let ns_uri = self.doc.ns_list.get(ns as usize).map_or("", String::as_str);
-        let hash = crate::names::name_key(ns_uri, local);
+        let seed = self.doc.ns_seeds.get(ns as usize).copied().unwrap_or(0);
+        let hash = local_key(seed, local);
         let start = clamp(self.doc.name_text.len());
         self.doc.name_text.push_str(qname);
         self.doc.names.push(NameData {

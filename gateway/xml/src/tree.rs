@@ -96,6 +96,8 @@ pub struct Document {
     pub(crate) name_text: String,
     /// Namespace URIs by id (0 = no namespace, 1 = xml).
     pub(crate) ns_list: Vec<String>,
+    /// `names::ns_seed` of each namespace, by id.
+    pub(crate) ns_seeds: Vec<u32>,
     pub(crate) text: String,
     /// Byte offset of each line start, for line/column on demand.
     pub(crate) line_starts: Vec<u32>,
