@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use gateway_xml::names::{Expanded, CAC, CBC};
+use gateway_xml::names::{Expanded, CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -23,9 +23,14 @@ pub(crate) const fn cac(l: &'static str) -> Step {
     Expanded::new(CAC, l)
 }
 
+/// The UBL invoice root element.
+pub(crate) const INVOICE: Step = Expanded::new(UBL_INVOICE, "Invoice");
+/// The UBL credit note root element.
+pub(crate) const CREDIT_NOTE: Step = Expanded::new(UBL_CREDIT_NOTE, "CreditNote");
+
 /// Child elements matching `s`.
 pub(crate) fn kids(doc: &Document, n: NodeId, s: Step) -> impl Iterator<Item = NodeId> + '_ {
-    doc.elements(n).filter(move |&c| doc.is_named(c, s))
+    doc.children_named(n, s)
 }
 
 /// First child element matching `s`.

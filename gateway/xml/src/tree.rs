@@ -47,6 +47,7 @@ pub struct Name<'d> {
 
 impl Name<'_> {
     /// Whether this is the name `e` (the key first, the strings to confirm).
+    #[inline]
     pub fn is(&self, e: Expanded) -> bool {
         self.key == e.key && self.local == e.local && self.ns == e.ns
     }
@@ -108,36 +109,43 @@ pub struct Document {
 pub(crate) const NIL: u32 = u32::MAX;
 
 impl Document {
+    #[inline]
     fn node(&self, id: NodeId) -> Option<&NodeData> {
         self.nodes.get(id.0 as usize)
     }
 
+    #[inline]
     fn slice(&self, (start, len): (u32, u32)) -> &str {
         let s = start as usize;
         self.text.get(s..s + len as usize).unwrap_or("")
     }
 
     /// The root element.
+    #[inline]
     pub fn root(&self) -> NodeId {
         NodeId(self.root)
     }
 
     /// Number of nodes (including the document node).
+    #[inline]
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
     /// Whether the document has no nodes.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
 
     /// Kind of a node.
+    #[inline]
     pub fn kind(&self, id: NodeId) -> NodeKind {
         self.node(id).map_or(NodeKind::Document, |n| n.kind)
     }
 
     /// Resolve an interned name.
+    #[inline]
     pub(crate) fn name_data(&self, d: &NameData) -> Name<'_> {
         let q = self
             .name_text
@@ -160,6 +168,7 @@ impl Document {
     }
 
     /// Name of an element (an empty name for other nodes).
+    #[inline]
     pub fn name(&self, id: NodeId) -> Name<'_> {
         self.node(id)
             .filter(|n| n.kind == NodeKind::Element)
@@ -176,6 +185,7 @@ impl Document {
     }
 
     /// Whether `id` is an element named `{ns}local`.
+    #[inline]
     pub fn is(&self, id: NodeId, ns: &str, local: &str) -> bool {
         // Hot path of every mapping lookup: compare the local name straight
         // from the name buffer before touching the namespace.
@@ -197,6 +207,7 @@ impl Document {
 
     /// Whether `id` is an element named `e`: one integer comparison for an
     /// element of another name, the strings only to confirm a match.
+    #[inline]
     pub fn is_named(&self, id: NodeId, e: Expanded) -> bool {
         let Some(n) = self.node(id).filter(|n| n.kind == NodeKind::Element) else {
             return false;
@@ -227,6 +238,7 @@ impl Document {
     }
 
     /// Parent node.
+    #[inline]
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id)
             .map(|n| n.parent)
@@ -235,6 +247,7 @@ impl Document {
     }
 
     /// All child nodes in order.
+    #[inline]
     pub fn children(&self, id: NodeId) -> Children<'_> {
         Children {
             doc: self,
@@ -242,13 +255,27 @@ impl Document {
         }
     }
 
+    /// Element children named `e`, in order. The rules' child steps: one
+    /// walk over the sibling links that compares name keys, with no name
+    /// resolved for a child of another name.
+    #[inline]
+    pub fn children_named(&self, id: NodeId, e: Expanded) -> ChildrenNamed<'_> {
+        ChildrenNamed {
+            doc: self,
+            next: self.node(id).map_or(NIL, |n| n.first_child),
+            e,
+        }
+    }
+
     /// Element children in order.
+    #[inline]
     pub fn elements(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.children(id)
             .filter(move |&c| self.kind(c) == NodeKind::Element)
     }
 
     /// Raw content of a text, comment or PI node.
+    #[inline]
     pub fn node_text(&self, id: NodeId) -> &str {
         self.node(id)
             .filter(|n| n.kind != NodeKind::Element)
@@ -256,6 +283,7 @@ impl Document {
     }
 
     /// Text content of an element: its direct text children, concatenated.
+    #[inline]
     pub fn text(&self, id: NodeId) -> Cow<'_, str> {
         let mut texts = self
             .children(id)
@@ -277,6 +305,7 @@ impl Document {
     }
 
     /// Attributes of an element: (index, name, value).
+    #[inline]
     pub fn attrs(&self, id: NodeId) -> impl Iterator<Item = (usize, Name<'_>, &str)> + '_ {
         let (start, count) = self
             .node(id)
@@ -290,6 +319,7 @@ impl Document {
     }
 
     /// Indexes of an element's attributes (cheap: no name lookups).
+    #[inline]
     pub fn attr_range(&self, id: NodeId) -> std::ops::Range<usize> {
         let (start, count) = self
             .node(id)
@@ -299,6 +329,7 @@ impl Document {
     }
 
     /// Value of the un-namespaced attribute `local`.
+    #[inline]
     pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
         self.attrs(id)
             .find(|(_, n, _)| n.ns.is_empty() && n.local == local)
@@ -306,6 +337,7 @@ impl Document {
     }
 
     /// Number of attributes in the document (size of attribute bitsets).
+    #[inline]
     pub fn attr_count(&self) -> usize {
         self.attrs.len()
     }
@@ -397,6 +429,7 @@ pub struct Children<'d> {
 
 impl Iterator for Children<'_> {
     type Item = NodeId;
+    #[inline]
     fn next(&mut self) -> Option<NodeId> {
         if self.next == NIL {
             return None;
@@ -404,5 +437,34 @@ impl Iterator for Children<'_> {
         let id = NodeId(self.next);
         self.next = self.doc.node(id).map_or(NIL, |n| n.next_sibling);
         Some(id)
+    }
+}
+
+/// Iterator over the element children of one name (see
+/// [`Document::children_named`]).
+pub struct ChildrenNamed<'d> {
+    doc: &'d Document,
+    next: u32,
+    e: Expanded,
+}
+
+impl Iterator for ChildrenNamed<'_> {
+    type Item = NodeId;
+    #[inline]
+    fn next(&mut self) -> Option<NodeId> {
+        // `NIL` is out of range, so `get` ends the walk.
+        while let Some(n) = self.doc.nodes.get(self.next as usize) {
+            let id = NodeId(self.next);
+            self.next = n.next_sibling;
+            if n.kind != NodeKind::Element {
+                continue;
+            }
+            if let Some(d) = self.doc.names.get(n.name as usize) {
+                if d.key == self.e.key && self.doc.name_data(d).is(self.e) {
+                    return Some(id);
+                }
+            }
+        }
+        None
     }
 }

@@ -12,7 +12,6 @@
 //!   SEPA identifiers, UBL-SR-43 testing `@scheme`;
 //! * only here: BR-CO-25 and UBL-CR-631.
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -189,8 +188,8 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
     });
     let d = ctx.doc;
     let root = d.root();
-    let invoice = d.is(root, UBL_INVOICE, "Invoice");
-    if !(invoice || d.is(root, UBL_CREDIT_NOTE, "CreditNote")) {
+    let invoice = d.is_named(root, crate::xp::INVOICE);
+    if !(invoice || d.is_named(root, crate::xp::CREDIT_NOTE)) {
         return;
     }
     // UBL-CR-631 (syntax pattern, root context).
@@ -208,9 +207,9 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
     // BR-B-02 over every tax category of the document (`//`).
     let (mut b, mut s) = (false, false);
     for &n in &ctx.ix.elements {
-        if d.is(n, CBC, "ID")
+        if d.is_named(n, cbc!("ID"))
             && d.parent(n).is_some_and(|p| {
-                d.is(p, CAC, "TaxCategory") || d.is(p, CAC, "ClassifiedTaxCategory")
+                d.is_named(p, cac!("TaxCategory")) || d.is_named(p, cac!("ClassifiedTaxCategory"))
             })
         {
             let v = xp::string(d, n);
@@ -266,9 +265,10 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
             &[cac!("LegalMonetaryTotal"), cbc!("PayableAmount")],
         ) {
             let terms = ctx.ix.elements.iter().any(|&n| {
-                d.is(n, CBC, "DueDate")
-                    || (d.is(n, CBC, "Note")
-                        && d.parent(n).is_some_and(|p| d.is(p, CAC, "PaymentTerms")))
+                d.is_named(n, cbc!("DueDate"))
+                    || (d.is_named(n, cbc!("Note"))
+                        && d.parent(n)
+                            .is_some_and(|p| d.is_named(p, cac!("PaymentTerms"))))
             });
             let positive = ctx.any_num(&BR_CO_25, [amount], |v| v > 0.0);
             ctx.check(&BR_CO_25, amount, !positive || terms);

@@ -106,7 +106,7 @@ fn parent_is(d: &Document, n: NodeId, ns: &str, local: &str) -> bool {
 
 /// `/ubl:Invoice/<step>` (the official contexts never match a credit note).
 fn under_invoice_root(d: &Document, n: NodeId) -> bool {
-    d.parent(n) == Some(d.root()) && d.is(d.root(), UBL_INVOICE, "Invoice")
+    d.parent(n) == Some(d.root()) && d.is_named(d.root(), crate::xp::INVOICE)
 }
 
 /// `string-length(text()) = 10 and (string(.) castable as xs:date)`.

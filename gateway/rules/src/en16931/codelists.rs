@@ -290,7 +290,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
 /// or the same under `cac:DocumentReference`.
 fn object_reference(d: &Document, n: NodeId) -> bool {
     d.parent(n).is_some_and(|p| {
-        (d.is(p, CAC, "AdditionalDocumentReference") || d.is(p, CAC, "DocumentReference"))
+        (d.is_named(p, cac!("AdditionalDocumentReference"))
+            || d.is_named(p, cac!("DocumentReference")))
             && kids(d, p, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
     })
 }
@@ -299,7 +300,7 @@ fn object_reference(d: &Document, n: NodeId) -> bool {
 fn seller_or_payee(d: &Document, n: NodeId) -> bool {
     let mut cur = d.parent(n);
     while let Some(a) = cur {
-        if d.is(a, CAC, "AccountingSupplierParty") || d.is(a, CAC, "PayeeParty") {
+        if d.is_named(a, cac!("AccountingSupplierParty")) || d.is_named(a, cac!("PayeeParty")) {
             return true;
         }
         cur = d.parent(a);
@@ -309,7 +310,7 @@ fn seller_or_payee(d: &Document, n: NodeId) -> bool {
 
 fn reason_of(d: &Document, n: NodeId, charge: bool) -> bool {
     d.parent(n)
-        .is_some_and(|p| d.is(p, CAC, "AllowanceCharge") && charge_is(d, p, charge))
+        .is_some_and(|p| d.is_named(p, cac!("AllowanceCharge")) && charge_is(d, p, charge))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE};
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -92,7 +92,7 @@ fn nodes(d: &Document, n: NodeId, steps: &[Step]) -> Vec<NodeId> {
 }
 
 fn is_line(d: &Document, n: NodeId) -> bool {
-    d.is(n, CAC, "InvoiceLine") || d.is(n, CAC, "CreditNoteLine")
+    d.is_named(n, cac!("InvoiceLine")) || d.is_named(n, cac!("CreditNoteLine"))
 }
 
 /// Runs the pattern on element `n`: the first matching context wins.
@@ -129,7 +129,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     if is("PostalAddress") || is("Address") {
         let c = count(d, n, &[cac!("AddressLine")]);
         ctx.check(&UBL_SR_51, n, c <= 1);
-    } else if is("Party") && parent.is_some_and(|p| d.is(p, CAC, "AccountingSupplierParty")) {
+    } else if is("Party") && parent.is_some_and(|p| d.is_named(p, cac!("AccountingSupplierParty")))
+    {
         ctx.check(&UBL_SR_42, n, count(d, n, &[cac!("PartyTaxScheme")]) <= 2);
     } else if is("AdditionalDocumentReference") {
         ctx.check(
@@ -138,7 +139,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
             count(d, n, &[cbc!("DocumentDescription")]) <= 1,
         );
         let code_is = |v: &str| kids(d, n, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == v);
-        let credit_note = d.is(root, UBL_CREDIT_NOTE, "CreditNote");
+        let credit_note = d.is_named(root, crate::xp::CREDIT_NOTE);
         let scheme = kids(d, n, cbc!("ID")).any(|i| d.attr(i, "schemeID").is_some());
         let ok = code_is("130")
             || (credit_note && code_is("50"))
@@ -221,7 +222,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
 fn under_price_allowance(d: &Document, n: NodeId) -> bool {
     let mut cur = d.parent(n);
     while let Some(a) = cur {
-        if d.is(a, CAC, "Price") && kid(d, a, cac!("AllowanceCharge")).is_some() {
+        if d.is_named(a, cac!("Price")) && kid(d, a, cac!("AllowanceCharge")).is_some() {
             return true;
         }
         cur = d.parent(a);
@@ -312,7 +313,7 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
         n,
         v.is_empty() || v.iter().any(|&x| xp::string(d, x) == "2.1"),
     );
-    let credit_note = d.is(n, UBL_CREDIT_NOTE, "CreditNote");
+    let credit_note = d.is_named(n, crate::xp::CREDIT_NOTE);
     ctx.check(
         &UBL_CR_412,
         n,

@@ -4,7 +4,6 @@
 //! whether a predicate filters on the VAT scheme, exact versus normalised
 //! comparison); those differences are table entries in [`FAMILIES`].
 
-use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
@@ -385,14 +384,14 @@ impl Facts {
         for &n in ix.all(Ix::TaxCategory) {
             let mut place = Place::default();
             if let Some(p) = doc.parent(n) {
-                if doc.is(p, CAC, "AllowanceCharge") {
+                if doc.is_named(p, cac!("AllowanceCharge")) {
                     place.ac = Some((
                         doc.parent(p) == Some(root),
                         charge_is(doc, p, false),
                         charge_is(doc, p, true),
                     ));
-                } else if doc.is(p, CAC, "TaxSubtotal") {
-                    let tt = doc.parent(p).filter(|&t| doc.is(t, CAC, "TaxTotal"));
+                } else if doc.is_named(p, cac!("TaxSubtotal")) {
+                    let tt = doc.parent(p).filter(|&t| doc.is_named(t, cac!("TaxTotal")));
                     place.breakdown = tt.and_then(|t| doc.parent(t)) == Some(root);
                 }
             }
@@ -578,18 +577,18 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
     let d = ctx.doc;
     let root = d.root();
     let Some(p) = d.parent(n) else { return false };
-    if d.is(n, CAC, "TaxCategory") {
+    if d.is_named(n, cac!("TaxCategory")) {
         let Some(fam) = category_of(d, n) else {
             return false;
         };
         let tt = d
             .parent(p)
-            .filter(|&t| d.is(p, CAC, "TaxSubtotal") && d.is(t, CAC, "TaxTotal"));
+            .filter(|&t| d.is_named(p, cac!("TaxSubtotal")) && d.is_named(t, cac!("TaxTotal")));
         if tt.and_then(|t| d.parent(t)) == Some(root) {
             breakdown(ctx, n, p, fam);
             return true;
         }
-        if d.is(p, CAC, "AllowanceCharge") {
+        if d.is_named(p, cac!("AllowanceCharge")) {
             if charge_is(d, p, false) {
                 rate(ctx, fam.r[5], n, fam.rate);
                 return true;
@@ -600,10 +599,11 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             }
         }
         false
-    } else if d.is(n, CAC, "ClassifiedTaxCategory") {
-        let on_line = d.is(p, CAC, "Item")
-            && d.parent(p)
-                .is_some_and(|l| d.is(l, CAC, "InvoiceLine") || d.is(l, CAC, "CreditNoteLine"));
+    } else if d.is_named(n, cac!("ClassifiedTaxCategory")) {
+        let on_line = d.is_named(p, cac!("Item"))
+            && d.parent(p).is_some_and(|l| {
+                d.is_named(l, cac!("InvoiceLine")) || d.is_named(l, cac!("CreditNoteLine"))
+            });
         match category_of(d, n) {
             Some(fam) if on_line => {
                 rate(ctx, fam.r[4], n, fam.rate);

@@ -4,7 +4,7 @@
 use crate::fnv::{FnvMap, FnvSet};
 use std::sync::LazyLock;
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use super::codes_table::*;
@@ -88,7 +88,7 @@ impl Facts {
 
 fn reason_code_of(d: &Document, n: NodeId, indicator: &str) -> bool {
     d.parent(n).is_some_and(|p| {
-        d.is(p, CAC, "AllowanceCharge")
+        d.is_named(p, cac!("AllowanceCharge"))
             && kids(d, p, cbc!("ChargeIndicator")).any(|c| xp::string(d, c) == indicator)
     })
 }
@@ -107,7 +107,7 @@ const EXEMPTIONS: [(&str, &str, &Rule); 8] = [
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
     let name = ctx.name(n);
-    if name.ns == CAC && name.local == "TaxCategory" {
+    if name.is(cac!("TaxCategory")) {
         // `cac:TaxCategory[upper-case(cbc:TaxExemptionReasonCode) = 'VATEX-EU-x']`.
         let codes: Vec<String> = kids(d, n, cbc!("TaxExemptionReasonCode"))
             .map(|c| xp::string(d, c).to_uppercase())
@@ -141,7 +141,10 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         "AllowanceChargeReasonCode" if reason_code_of(d, n, "true") => {
             ctx.check(&CL003, n, in_tokens(UNCL7161, &norm(&text_nodes(d, n))));
         }
-        "DescriptionCode" if d.parent(n).is_some_and(|p| d.is(p, CAC, "InvoicePeriod")) => {
+        "DescriptionCode"
+            if d.parent(n)
+                .is_some_and(|p| d.is_named(p, cac!("InvoicePeriod"))) =>
+        {
             ctx.check(&CL006, n, in_tokens(UNCL2005, &norm(&text_nodes(d, n))));
         }
         "Amount"

@@ -4,7 +4,7 @@
 //! participant code; this file only decides which element is checked
 //! against which scheme, in the official rule order.
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -77,7 +77,7 @@ fn scheme_rules(ctx: &mut Ctx<'_>, n: NodeId, icd: &str) {
 fn nl_vat_context(d: &Document, n: NodeId, value: &str) -> bool {
     value.starts_with("NL")
         && d.parent(n).is_some_and(|p| {
-            d.is(p, CAC, "PartyTaxScheme")
+            d.is_named(p, cac!("PartyTaxScheme"))
                 && kids(d, p, cac!("TaxScheme"))
                     .next()
                     .and_then(|t| kids(d, t, cbc!("ID")).next())
@@ -107,7 +107,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let endpoint = name.local == "EndpointID";
     let other = (name.local == "ID"
         && d.parent(n)
-            .is_some_and(|p| d.is(p, CAC, "PartyIdentification")))
+            .is_some_and(|p| d.is_named(p, cac!("PartyIdentification"))))
         || name.local == "CompanyID";
     if !endpoint && !other {
         return;

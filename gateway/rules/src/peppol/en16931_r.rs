@@ -2,7 +2,7 @@
 //! leading rules of its main pattern, in their official order; contexts
 //! further down the pattern cannot take these elements away).
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -66,7 +66,7 @@ const CUSTOMIZATION: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 
 fn is_root_doc(d: &Document, n: NodeId) -> bool {
-    d.is(n, UBL_INVOICE, "Invoice") || d.is(n, UBL_CREDIT_NOTE, "CreditNote")
+    d.is_named(n, crate::xp::INVOICE) || d.is_named(n, crate::xp::CREDIT_NOTE)
 }
 
 /// Document-level values the element rules compare with, read once.
@@ -93,7 +93,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
     let d = ctx.doc;
     let root = d.root();
     let name = ctx.name(n);
-    if n == root && d.is(n, UBL_CREDIT_NOTE, "CreditNote") {
+    if n == root && d.is_named(n, crate::xp::CREDIT_NOTE) {
         // A pattern of its own.
         let c = kids(d, n, cac!("AdditionalDocumentReference"))
             .filter(|&a| kids(d, a, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "50"))
@@ -101,12 +101,10 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
         ctx.check(&R080, n, c <= 1);
     }
     let parent = d.parent(n);
-    let in_party = |of: &str| {
-        name.ns == CAC && name.local == "Party" && parent.is_some_and(|p| d.is(p, CAC, of))
-    };
+    let in_party = |of: &str| name.is(cac!("Party")) && parent.is_some_and(|p| d.is(p, CAC, of));
     if n == root && is_root_doc(d, n) {
         document(ctx, n, facts.layer);
-    } else if name.ns == CBC && name.local == "TaxCurrencyCode" {
+    } else if name.is(cbc!("TaxCurrencyCode")) {
         let mine = norm(&text_nodes(d, n));
         let doc_cc = parent
             .and_then(|p| kid(d, p, cbc!("DocumentCurrencyCode")))
@@ -117,9 +115,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
         ctx.check(&R010, n, exists(d, n, &[cbc!("EndpointID")]));
     } else if in_party("AccountingSupplierParty") {
         ctx.check(&R020, n, exists(d, n, &[cbc!("EndpointID")]));
-    } else if name.ns == CAC && name.local == "AllowanceCharge" && allowance_context(d, n) {
+    } else if name.is(cac!("AllowanceCharge")) && allowance_context(d, n) {
         allowance(ctx, n);
-    } else if name.ns == CAC && name.local == "PaymentMeans" && direct_debit(d, n) {
+    } else if name.is(cac!("PaymentMeans")) && direct_debit(d, n) {
         ctx.check(
             &R061,
             n,
@@ -230,7 +228,7 @@ fn allowance_context(d: &Document, n: NodeId) -> bool {
     if p == root {
         return is_root_doc(d, root);
     }
-    let line = if d.is(root, UBL_INVOICE, "Invoice") {
+    let line = if d.is_named(root, crate::xp::INVOICE) {
         "InvoiceLine"
     } else {
         "CreditNoteLine"
@@ -298,8 +296,8 @@ fn currency_context(d: &Document, n: NodeId, local: &str, layer: Layer) -> bool 
         | "PayableRoundingAmount"
         | "PayableAmount" => true,
         "TaxAmount" => d.parent(n).is_some_and(|p| {
-            (layer == Layer::Billing && d.is(p, CAC, "TaxSubtotal"))
-                || (d.is(p, CAC, "TaxTotal") && exists(d, p, &[cac!("TaxSubtotal")]))
+            (layer == Layer::Billing && d.is_named(p, cac!("TaxSubtotal")))
+                || (d.is_named(p, cac!("TaxTotal")) && exists(d, p, &[cac!("TaxSubtotal")]))
         }),
         _ => false,
     }

@@ -1,7 +1,7 @@
 //! PEPPOL-EN16931-R1xx and the price rules: the line-level contexts of the
 //! main Peppol pattern (after the document-level ones in `en16931_r.rs`).
 
-use gateway_xml::names::{CAC, CBC, UBL_INVOICE};
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -36,7 +36,7 @@ fn text_nodes(d: &Document, n: NodeId) -> String {
 }
 
 fn line_name(d: &Document) -> &'static str {
-    if d.is(d.root(), UBL_INVOICE, "Invoice") {
+    if d.is_named(d.root(), crate::xp::INVOICE) {
         "InvoiceLine"
     } else {
         "CreditNoteLine"
@@ -61,12 +61,13 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             line(ctx, n);
             true
         }
-        (_, true, "AllowanceCharge") if parent.is_some_and(|p| d.is(p, CAC, "Price")) => {
+        (_, true, "AllowanceCharge") if parent.is_some_and(|p| d.is_named(p, cac!("Price"))) => {
             price_allowance(ctx, n);
             true
         }
         (true, _, "BaseQuantity")
-            if d.attr(n, "unitCode").is_some() && parent.is_some_and(|p| d.is(p, CAC, "Price")) =>
+            if d.attr(n, "unitCode").is_some()
+                && parent.is_some_and(|p| d.is_named(p, cac!("Price"))) =>
         {
             let line = parent.and_then(|p| d.parent(p));
             let qty = |l: &'static str| {
@@ -74,7 +75,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             };
             let has = !qty("InvoicedQuantity").is_empty() || !qty("CreditedQuantity").is_empty();
             let mine = d.attr(n, "unitCode");
-            let theirs = if d.is(d.root(), UBL_INVOICE, "Invoice") {
+            let theirs = if d.is_named(d.root(), crate::xp::INVOICE) {
                 qty("InvoicedQuantity")
             } else {
                 qty("CreditedQuantity")
@@ -93,7 +94,10 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
 /// `Invoice[cac:InvoicePeriod/cbc:X]/cac:InvoiceLine/cac:InvoicePeriod/cbc:X`.
 fn line_period_date(d: &Document, n: NodeId, which: &'static str) -> bool {
     let root = d.root();
-    let Some(period) = d.parent(n).filter(|&p| d.is(p, CAC, "InvoicePeriod")) else {
+    let Some(period) = d
+        .parent(n)
+        .filter(|&p| d.is_named(p, cac!("InvoicePeriod")))
+    else {
         return false;
     };
     let Some(line) = d.parent(period).filter(|&l| d.is(l, CAC, line_name(d))) else {
@@ -132,7 +136,7 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         None => default,
     };
     let lea = or(ctx, kid(d, n, cbc!("LineExtensionAmount")), Decimal::ZERO);
-    let qty_name = if d.is(d.root(), UBL_INVOICE, "Invoice") {
+    let qty_name = if d.is_named(d.root(), crate::xp::INVOICE) {
         "InvoicedQuantity"
     } else {
         "CreditedQuantity"

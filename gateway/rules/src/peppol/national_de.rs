@@ -1,7 +1,7 @@
 //! German national rules (pattern `german-rules`), when seller and buyer are
 //! both in Germany, DE-R-T02 (absolute URL of an external document) included.
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -118,7 +118,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         }
         d.parent(cur) == Some(root)
     };
-    if n == root && (d.is(n, UBL_INVOICE, "Invoice") || d.is(n, UBL_CREDIT_NOTE, "CreditNote")) {
+    if n == root && (d.is_named(n, crate::xp::INVOICE) || d.is_named(n, crate::xp::CREDIT_NOTE)) {
         document(ctx, n);
     } else if name.local == "AccountingSupplierParty" && parent == Some(root) {
         ctx.check(

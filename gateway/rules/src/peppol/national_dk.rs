@@ -1,7 +1,7 @@
 //! Danish national rules (DK-R-*), document level: the pattern applies when
 //! `$DKSupplierCountry` (the seller's country code, as written) is `DK`.
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use crate::ctx::Ctx;
@@ -72,7 +72,7 @@ pub(crate) fn document(ctx: &mut Ctx<'_>) {
         })
     });
     ctx.check(&DK_R_014, root, scheme_ok);
-    let credit_note = d.is(root, UBL_CREDIT_NOTE, "CreditNote");
+    let credit_note = d.is_named(root, crate::xp::CREDIT_NOTE);
     let negative = first(
         d,
         root,
@@ -115,7 +115,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     }
     let party_of = |role: &str| {
         d.parent(n).is_some_and(|p| {
-            d.is(p, CAC, "Party")
+            d.is_named(p, cac!("Party"))
                 && d.parent(p)
                     .is_some_and(|r| d.is(r, CAC, role) && d.parent(r) == Some(root))
         })
@@ -128,7 +128,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
                 .is_none_or(|i| d.attr(i, "schemeID").is_some_and(|s| !xp::blank(s)));
             ctx.check(&DK_R_013, n, ok);
         }
-        "PaymentMeans" if d.parent(n) == Some(root) && d.is(root, UBL_INVOICE, "Invoice") => {
+        "PaymentMeans" if d.parent(n) == Some(root) && d.is_named(root, crate::xp::INVOICE) => {
             payment_means(ctx, n)
         }
         "Party"

@@ -164,7 +164,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let name = ctx.name(n);
     // Sender pattern.
     if f.sender {
-        if name.ns == CBC && name.local == "ID" && d.parent(n) == Some(root) {
+        if name.is(cbc!("ID")) && d.parent(n) == Some(root) {
             invoice_number(ctx, n);
         } else if name.ns == CAC
             && name.local == "Party"

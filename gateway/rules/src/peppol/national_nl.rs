@@ -1,7 +1,7 @@
 //! Dutch national rules (NL-R-001..009), for sellers whose postal country
 //! code is NL.
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -143,9 +143,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         (false, "LegalMonetaryTotal") if name.ns == CAC => {
             let root = d.root();
             let payable = ctx.dec(&NL_R_007, kid(d, n, cbc!("PayableAmount")));
-            let invoice_nothing_due = d.is(root, UBL_INVOICE, "Invoice")
+            let invoice_nothing_due = d.is_named(root, crate::xp::INVOICE)
                 && payable.is_some_and(|p| p <= rust_decimal::Decimal::ZERO);
-            let credit_nothing_due = d.is(root, UBL_CREDIT_NOTE, "CreditNote")
+            let credit_nothing_due = d.is_named(root, crate::xp::CREDIT_NOTE)
                 && payable.is_some_and(|p| p >= rust_decimal::Decimal::ZERO);
             let has_means = !ctx.ix.all(Ix::PaymentMeans).is_empty();
             ctx.check(
@@ -166,7 +166,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         (true, "LineID")
             if d.parent(n)
-                .is_some_and(|p| d.is(p, CAC, "OrderLineReference")) =>
+                .is_some_and(|p| d.is_named(p, cac!("OrderLineReference"))) =>
         {
             ctx.check(
                 &NL_R_009,

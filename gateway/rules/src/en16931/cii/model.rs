@@ -3,7 +3,7 @@
 //! name first, then by the contexts for that name in the official order
 //! (the first that matches wins, as in a Schematron processor).
 
-use gateway_xml::names::{RAM, RSM};
+use gateway_xml::names::RAM;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
@@ -134,7 +134,7 @@ impl Facts {
                         count_categories(d, n, &mut f.head_cats);
                         f.header_tax |= parent
                             .and_then(|p| d.parent(p))
-                            .is_some_and(|g| d.is(g, RSM, "SupplyChainTradeTransaction"));
+                            .is_some_and(|g| d.is_named(g, rsm!("SupplyChainTradeTransaction")));
                     }
                 }
                 "CategoryTradeTax" => {
@@ -224,7 +224,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let d = ctx.doc;
     let name = ctx.name(n);
     if n == d.root() {
-        if d.is(n, RSM, "CrossIndustryInvoice") {
+        if d.is_named(n, rsm!("CrossIndustryInvoice")) {
             br_core::root(ctx, n, facts);
             br_co::root(ctx, n);
             vat::root(ctx, n, facts);
@@ -242,7 +242,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         "ApplicableTradeSettlementFinancialCard" => br_core::card(ctx, n),
         "PayeePartyCreditorFinancialAccount"
             if parent.is_some_and(|p| {
-                d.is(p, RAM, "SpecifiedTradeSettlementPaymentMeans")
+                d.is_named(p, ram!("SpecifiedTradeSettlementPaymentMeans"))
                     && kids(d, p, ram!("TypeCode")).any(|t| {
                         let s = xp::string(d, t);
                         s == "30" || s == "58"
@@ -370,7 +370,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
             vat::header_category(ctx, n, tax, &code, facts);
         }
         "CategoryTradeTax" => {
-            let Some(ac) = parent.filter(|&p| d.is(p, RAM, "SpecifiedTradeAllowanceCharge")) else {
+            let Some(ac) = parent.filter(|&p| d.is_named(p, ram!("SpecifiedTradeAllowanceCharge")))
+            else {
                 return;
             };
             if !vat_type(d, n) {
@@ -387,7 +388,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         "ApplicableTradeTax" if parent_is("ApplicableHeaderTradeSettlement") => {
             let strict = parent
                 .and_then(|p| d.parent(p))
-                .is_some_and(|g| d.is(g, RSM, "SupplyChainTradeTransaction"));
+                .is_some_and(|g| d.is_named(g, rsm!("SupplyChainTradeTransaction")));
             if strict && vat_type(d, n) {
                 for code in ["L", "M", "O"] {
                     if has_category(d, n, code) {

@@ -272,7 +272,7 @@ fn matches(d: &Document, n: NodeId, name: Name<'_>, m: &Matcher) -> bool {
                 && except.is_none_or(|e| name.local != e)
         }
         Matcher::DateString102 => {
-            d.is(n, UDT, "DateTimeString") && d.attr(n, "format") == Some("102")
+            d.is_named(n, udt!("DateTimeString")) && d.attr(n, "format") == Some("102")
         }
     }
 }
@@ -414,9 +414,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             // count(//ram:ApplicableTradeTax/ram:DueDateTypeCode) = 0 or one distinct value.
             let mut codes: Vec<String> = Vec::new();
             for &t in &ctx.ix.elements {
-                if d.is(t, RAM, "DueDateTypeCode")
+                if d.is_named(t, ram!("DueDateTypeCode"))
                     && d.parent(t)
-                        .is_some_and(|p| d.is(p, RAM, "ApplicableTradeTax"))
+                        .is_some_and(|p| d.is_named(p, ram!("ApplicableTradeTax")))
                 {
                     let v = xp::string(d, t).into_owned();
                     if !codes.contains(&v) {
@@ -461,8 +461,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 .copied()
                 .filter(|&x| {
                     d.is(x, RAM, child)
-                        && d.parent(x)
-                            .is_some_and(|p| d.is(p, RAM, "SpecifiedTradeSettlementPaymentMeans"))
+                        && d.parent(x).is_some_and(|p| {
+                            d.is_named(p, ram!("SpecifiedTradeSettlementPaymentMeans"))
+                        })
                 })
                 .collect();
             all_same_normalized(d, &nodes)
@@ -472,9 +473,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 .elements
                 .iter()
                 .filter(|&&x| {
-                    d.is(x, RAM, "PaymentReference")
+                    d.is_named(x, ram!("PaymentReference"))
                         && d.parent(x)
-                            .is_some_and(|p| d.is(p, RAM, "ApplicableHeaderTradeSettlement"))
+                            .is_some_and(|p| d.is_named(p, ram!("ApplicableHeaderTradeSettlement")))
                 })
                 .count()
                 <= 1
@@ -487,16 +488,16 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 _ => ("ReferenceTypeCode", "130"),
             };
             !exists(d, n, &[ram(child)])
-                || (d.is(n, RAM, "AdditionalReferencedDocument") && type_code_is(d, n, code))
+                || (d.is_named(n, ram!("AdditionalReferencedDocument")) && type_code_is(d, n, code))
         }
         "CII-DT-018" => {
             !exists(d, n, &[ram!("TypeCode")])
-                || (d.is(n, RAM, "AdditionalReferencedDocument")
+                || (d.is_named(n, ram!("AdditionalReferencedDocument"))
                     && ["50", "130", "916"].iter().any(|c| type_code_is(d, n, c)))
         }
         "CII-DT-027" => {
             !exists(d, n, &[ram!("FormattedIssueDateTime")])
-                || d.is(n, RAM, "InvoiceReferencedDocument")
+                || d.is_named(n, ram!("InvoiceReferencedDocument"))
         }
         "CII-DT-033" => d.attr(n, "unitCode").is_none() || facts.billed_unit,
         "CII-DT-037" => !exists(d, n, &[ram!("TypeCode")]) || type_code_is(d, n, "VAT"),
@@ -514,7 +515,7 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             } else {
                 "ExemptionReason"
             };
-            !exists(d, n, &[ram(child)]) || d.is(n, RAM, "ApplicableTradeTax")
+            !exists(d, n, &[ram(child)]) || d.is_named(n, ram!("ApplicableTradeTax"))
         }
         "CII-DT-097" => is_yyyymmdd(&xp::string(d, n)),
         _ => {

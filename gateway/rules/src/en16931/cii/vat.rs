@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use gateway_xml::names::RAM;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
@@ -47,7 +46,7 @@ impl PartyIds {
             ram!("ApplicableHeaderTradeAgreement"),
         ];
         for &n in &ix.elements {
-            if !d.is(n, RAM, "ID") {
+            if !d.is_named(n, ram!("ID")) {
                 continue;
             }
             let Some(reg) = d.parent(n) else { continue };
@@ -55,21 +54,21 @@ impl PartyIds {
             let scheme = d.attr(n, "schemeID");
             let va = scheme == Some("VA");
             let va_fc = va || scheme == Some("FC");
-            if d.is(reg, RAM, "SpecifiedTaxRegistration") {
+            if d.is_named(reg, ram!("SpecifiedTaxRegistration")) {
                 let at_abs = abs(d, party, &agreement);
-                if d.is(party, RAM, "SellerTradeParty") {
+                if d.is_named(party, ram!("SellerTradeParty")) {
                     p.seller_va_fc_any |= va_fc;
                     p.seller_va_any |= va;
                     p.seller_va_fc_abs |= va_fc && at_abs;
                     p.seller_va_abs |= va && at_abs;
-                } else if d.is(party, RAM, "SellerTaxRepresentativeTradeParty") {
+                } else if d.is_named(party, ram!("SellerTaxRepresentativeTradeParty")) {
                     p.rep_va_any |= va;
                     p.rep_va_abs |= va && at_abs;
-                } else if d.is(party, RAM, "BuyerTradeParty") {
+                } else if d.is_named(party, ram!("BuyerTradeParty")) {
                     p.buyer_va_any |= va;
                 }
-            } else if d.is(reg, RAM, "SpecifiedLegalOrganization")
-                && d.is(party, RAM, "BuyerTradeParty")
+            } else if d.is_named(reg, ram!("SpecifiedLegalOrganization"))
+                && d.is_named(party, ram!("BuyerTradeParty"))
             {
                 p.buyer_legal_any = true;
             }
