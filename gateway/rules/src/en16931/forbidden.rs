@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use gateway_xml::names::{CAC, CBC, EXT};
+use gateway_xml::names::{Expanded, CAC, CBC, EXT};
 use gateway_xml::{Document, Name, NodeId};
 
 use super::forbidden_table::TABLE;
@@ -15,8 +15,9 @@ use crate::fnv::FnvMap;
 
 #[derive(Default)]
 struct TNode {
-    /// Child steps by local name: (namespace, trie node).
-    kids: FnvMap<&'static str, Vec<(&'static str, usize)>>,
+    /// Child steps by name key: (name, trie node). Keyed by the name key the
+    /// parser computed, so matching a child hashes no string.
+    kids: FnvMap<u32, Vec<(Expanded, usize)>>,
     /// Rules (table indexes) whose path ends at this element.
     rules: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -29,12 +30,12 @@ struct Compiled {
     root: usize,
     /// `//@name` rules.
     any_attr: FnvMap<&'static str, usize>,
-    /// First steps of the `//` paths: (local, namespace, trie node), few
-    /// enough that comparing names beats hashing every element's name.
-    desc_first: Vec<(&'static str, &'static str, usize)>,
+    /// First steps of the `//` paths: (name, trie node), few enough that
+    /// comparing keys beats a table look-up for every element.
+    desc_first: Vec<(Expanded, usize)>,
 }
 
-fn step(s: &'static str) -> Option<(&'static str, &'static str)> {
+fn step(s: &'static str) -> Option<Expanded> {
     let (p, l) = s.split_once(':')?;
     let ns = match p {
         "cbc" => CBC,
@@ -42,7 +43,7 @@ fn step(s: &'static str) -> Option<(&'static str, &'static str)> {
         "ext" => EXT,
         _ => return None,
     };
-    Some((ns, l))
+    Some(Expanded::new(ns, l))
 }
 
 fn add(
@@ -66,20 +67,24 @@ fn add(
         .split('|')
         .collect();
     for alt in alts {
-        let Some((ns, local)) = step(alt) else {
+        let Some(name) = step(alt) else {
             continue;
         };
         let existing = nodes[from]
             .kids
-            .get(local)
-            .and_then(|v| v.iter().find(|(n, _)| *n == ns))
+            .get(&name.key)
+            .and_then(|v| v.iter().find(|(n, _)| *n == name))
             .map(|x| x.1);
         let next = match existing {
             Some(i) => i,
             None => {
                 nodes.push(TNode::default());
                 let i = nodes.len() - 1;
-                nodes[from].kids.entry(local).or_default().push((ns, i));
+                nodes[from]
+                    .kids
+                    .entry(name.key)
+                    .or_default()
+                    .push((name, i));
                 i
             }
         };
@@ -110,7 +115,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let desc_first = nodes[1]
         .kids
         .iter()
-        .flat_map(|(local, v)| v.iter().map(move |&(ns, i)| (*local, ns, i)))
+        .flat_map(|v| v.1.iter().copied())
         .collect();
     Compiled {
         nodes,
@@ -124,9 +129,9 @@ fn matches(c: &Compiled, doc: &Document, t: usize, n: NodeId) -> Option<usize> {
     let name = doc.name(n);
     c.nodes[t]
         .kids
-        .get(name.local)?
+        .get(&name.key)?
         .iter()
-        .find(|(ns, _)| *ns == name.ns)
+        .find(|(e, _)| name.is(*e))
         .map(|x| x.1)
 }
 
@@ -169,11 +174,7 @@ impl Scan {
     /// The `//a/...` paths and `//@name` at element `n`.
     pub(crate) fn element(&mut self, doc: &Document, n: NodeId, name: Name<'_>) {
         let c = &*COMPILED;
-        if let Some(&(_, _, t)) = c
-            .desc_first
-            .iter()
-            .find(|(local, ns, _)| *local == name.local && *ns == name.ns)
-        {
+        if let Some(&(_, t)) = c.desc_first.iter().find(|(e, _)| name.is(*e)) {
             hit(c, doc, t, n, &mut self.fired);
         }
         for (_, a, _) in doc.attrs(n) {
