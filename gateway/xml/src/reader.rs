@@ -183,6 +183,7 @@ impl<'a> Builder<'a> {
             cfg.trim_text(false);
         }
         let mut first = true;
+        let has_cr = memchr::memchr(b'\r', src.as_bytes()).is_some();
         loop {
             let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let ev = reader.read_event().map_err(|e| {
@@ -216,7 +217,14 @@ impl<'a> Builder<'a> {
                     self.flush_text(true)?;
                     self.end()?;
                 }
-                Event::Text(t) => match t.xml10_content() {
+                // Line ends are normalised only when the input has a
+                // carriage return: most have none, and the per-text scan
+                // for one cost more than the whole-document check.
+                Event::Text(t) => match if has_cr {
+                    t.xml10_content()
+                } else {
+                    t.into_inner()
+                } {
                     // Whitespace between elements is usually dropped: keep a
                     // borrow and copy it only if it turns out to matter.
                     std::borrow::Cow::Borrowed(s)

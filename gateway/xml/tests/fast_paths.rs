@@ -1,5 +1,6 @@
-//! Matching elements by name key: namespaces count, and a key that agrees
-//! by accident (or by crafting) never makes two different names equal.
+//! Matching elements by name key (namespaces count, and a key that agrees
+//! by accident or by crafting never makes two different names equal), and
+//! the parser's shortcuts that must not change what it reads.
 
 use gateway_xml::names::{name_key, Expanded};
 use gateway_xml::{parse, Limits};
@@ -43,4 +44,19 @@ fn equal_keys_are_confirmed_by_the_strings() {
     };
     assert_eq!(doc.children_named(root, forged_local).count(), 0);
     assert!(doc.elements(root).all(|c| !doc.is_named(c, forged)));
+}
+
+/// Line ends in text are normalised to `\n` when the input has carriage
+/// returns (the parser skips the per-text scan when it has none).
+#[test]
+fn carriage_returns_in_text_become_line_feeds() {
+    let doc = parse(b"<a><b>x\r\ny\rz</b><c>p\nq</c></a>", &Limits::default()).expect("parses");
+    let texts: Vec<String> = doc
+        .elements(doc.root())
+        .map(|e| doc.text(e).into_owned())
+        .collect();
+    assert_eq!(texts, ["x\ny\nz", "p\nq"]);
+    let doc = parse(b"<a><b>x\ny</b></a>", &Limits::default()).expect("parses");
+    let b = doc.elements(doc.root()).next().expect("b");
+    assert_eq!(doc.text(b), "x\ny");
 }
