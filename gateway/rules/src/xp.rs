@@ -87,6 +87,29 @@ fn is_xml_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+/// `normalize-space(s)`: whitespace runs collapsed to one space, trimmed.
+pub(crate) fn norm(s: &str) -> String {
+    let t = s.trim_matches(is_xml_ws);
+    // Most values (codes, ids, amounts) are already normal: one copy.
+    let mut prev_space = false;
+    let normal = t.bytes().all(|b| {
+        let ok = match b {
+            b' ' => !prev_space,
+            b'\t' | b'\r' | b'\n' => false,
+            _ => true,
+        };
+        prev_space = b == b' ';
+        ok
+    });
+    if normal {
+        return t.to_string();
+    }
+    t.split(is_xml_ws)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `normalize-space(s) != ''`.
 pub(crate) fn blank(s: &str) -> bool {
     s.chars().all(is_xml_ws)
@@ -248,6 +271,15 @@ mod tests {
         assert_eq!(decimal(" 12.50\n"), Some(d("12.5")));
         assert_eq!(decimal("1e3"), None);
         assert_eq!(decimal("."), None);
+    }
+
+    #[test]
+    fn norm_collapses_xml_whitespace_only() {
+        assert_eq!(norm("  a \t\r\n b  c "), "a b c");
+        assert_eq!(norm("a b"), "a b");
+        assert_eq!(norm("a  b"), "a b");
+        assert_eq!(norm("\u{a0}x\u{a0}"), "\u{a0}x\u{a0}");
+        assert_eq!(norm(" \n "), "");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod rules_table;
 
 pub(crate) use codelists_table::CIUS_RO_LISTS;
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 
@@ -48,13 +49,6 @@ const SECTOR_RO: [&str; 6] = [
 
 /// VAT categories that make BR-RO-065 / BR-RO-120 apply.
 const VAT_CATEGORIES: [&str; 8] = ["S", "Z", "E", "AE", "K", "G", "L", "M"];
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// `normalize-space(path)` (first node; absent = '').
 fn norm_at(d: &Document, n: NodeId, steps: &[Step]) -> String {

@@ -363,11 +363,7 @@ fn cat(doc: &Document, n: NodeId, place: Place) -> Cat {
     Cat {
         place,
         vat: vat_scheme(doc, n),
-        id: raw
-            .split([' ', '\t', '\r', '\n'])
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" "),
+        id: xp::norm(&raw),
         raw,
     }
 }
@@ -564,11 +560,7 @@ fn category_of(doc: &Document, n: NodeId) -> Option<&'static Family> {
     let id = kid(doc, n, cbc!("ID"))
         .map(|i| xp::string(doc, i))
         .unwrap_or_default();
-    let norm: Vec<&str> = id
-        .split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect();
-    family(&norm.join(" "))
+    family(&xp::norm(&id))
 }
 
 /// Handles a `cac:TaxCategory` / `cac:ClassifiedTaxCategory` if one of the

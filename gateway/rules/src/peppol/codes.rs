@@ -2,6 +2,7 @@
 //! pattern, so every element takes the first of these contexts it matches.
 
 use crate::fnv::{FnvMap, FnvSet};
+use crate::xp::norm;
 use std::sync::LazyLock;
 
 use gateway_xml::names::CBC;
@@ -31,13 +32,6 @@ fn in_tokens(list: &'static str, v: &str) -> bool {
         Some(set) => set.contains(v),
         None => list.split(char::is_whitespace).any(|t| t == v),
     }
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn text_nodes(d: &Document, n: NodeId) -> String {

@@ -4,6 +4,7 @@
 //! participant code; this file only decides which element is checked
 //! against which scheme, in the official rule order.
 
+use crate::xp::norm;
 use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId};
 
@@ -51,13 +52,6 @@ const SCHEMES_BEFORE_NL_VAT: [(&str, bool); 15] = [
     ("0190", true),
     ("9944", true),
 ];
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn rule_by_id(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)

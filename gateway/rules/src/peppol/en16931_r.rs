@@ -2,6 +2,7 @@
 //! leading rules of its main pattern, in their official order; contexts
 //! further down the pattern cannot take these elements away).
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
@@ -34,13 +35,6 @@ rules! {
 }
 
 /// `normalize-space()`.
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Pattern `//*[not(*) and not(normalize-space())]`: R008, empty elements.
 pub(crate) fn empty_elements(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;

@@ -1,6 +1,7 @@
 //! PEPPOL-EN16931-R1xx and the price rules: the line-level contexts of the
 //! main Peppol pattern (after the document-level ones in `en16931_r.rs`).
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
@@ -19,13 +20,6 @@ rules! {
     R044 = "PEPPOL-EN16931-R044", Fatal, "[PEPPOL-EN16931-R044]-Charge on price level is NOT allowed. Only value 'false' allowed.";
     R046 = "PEPPOL-EN16931-R046", Fatal, "[PEPPOL-EN16931-R046]-Item net price MUST equal (Gross price - Allowance amount) when gross price is provided.";
     R130 = "PEPPOL-EN16931-R130", Fatal, "[PEPPOL-EN16931-R130]-Unit code of price base quantity MUST be same as invoiced quantity.";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn text_nodes(d: &Document, n: NodeId) -> String {

@@ -1,6 +1,7 @@
 //! German national rules (pattern `german-rules`), when seller and buyer are
 //! both in Germany, DE-R-T02 (absolute URL of an external document) included.
 
+use crate::xp::norm;
 use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
@@ -40,13 +41,6 @@ rules! {
     DE_R_025_1 = "DE-R-025-1", Fatal, "[DE-R-025-1]-If both supplier and customer are located in Germany, and if \"Payment means type code\" (BT-81) contains a code for direct debit (59), \"DIRECT DEBIT\" (BG-19) shall be provided.";
     DE_R_025_2 = "DE-R-025-2", Fatal, "[DE-R-025-2]-If both supplier and customer are located in Germany, and if \"Payment means type code\" (BT-81) contains a code for direct debit (59), BG-17 and BG-18 shall not be provided.";
     DE_R_014 = "DE-R-014", Fatal, "[DE-R-014]-If both supplier and customer are located in Germany, the element \"VAT category rate\" (BT-119) shall be provided.";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `$supplierCountryIsDE and $customerCountryIsDE`.

@@ -1,6 +1,7 @@
 //! Danish national rules (DK-R-*), document level: the pattern applies when
 //! `$DKSupplierCountry` (the seller's country code, as written) is `DK`.
 
+use crate::xp::norm;
 use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
@@ -87,13 +88,6 @@ pub(crate) fn document(ctx: &mut Ctx<'_>) {
 /// Whether the DK element rules apply: seller and buyer country both `DK`.
 pub(crate) fn both_danish(d: &Document) -> bool {
     country(d, "AccountingSupplierParty") == "DK" && country(d, "AccountingCustomerParty") == "DK"
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `normalize-space(path/text()) != ''` on the first node of `path`.

@@ -1,6 +1,7 @@
 //! Greek national rules (GR-*): supplier and buyer names and VAT numbers
 //! with the TIN check digit, MARK and invoice URL references, endpoints.
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId};
 
@@ -29,13 +30,6 @@ rules! {
     GR_R_009 = "GR-R-009", Fatal, "[GR-R-009]-Greek suppliers that send an invoice through the PEPPOL network must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (schemeID 9933).";
     GR_R_006 = "GR-R-006", Fatal, "[GR-R-006]-Greek Suppliers must provide the VAT number of the buyer, if the buyer is Greek";
     GR_R_010 = "GR-R-010", Fatal, "[GR-R-010]-Greek Suppliers that send an invoice through the PEPPOL network to a greek buyer must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (SchemeID 9933)";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `u:TinVerification`: nine digits, weights 256…2, `(sum mod 11) mod 10`

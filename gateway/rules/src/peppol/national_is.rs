@@ -1,6 +1,7 @@
 //! Icelandic national rules (IS-R-*): their own pattern, for an Icelandic
 //! seller (`$SupplierCountry`, the seller's country code, not normalised).
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -37,13 +38,6 @@ fn country(d: &Document, root: NodeId, party: &'static str) -> String {
     )
     .map(|c| xp::string(d, c).into_owned())
     .unwrap_or_default()
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `exists(P/PLE/CompanyID) and P/PLE/CompanyID/@schemeID = '0196'`.

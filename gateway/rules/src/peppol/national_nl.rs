@@ -1,6 +1,7 @@
 //! Dutch national rules (NL-R-001..009), for sellers whose postal country
 //! code is NL.
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId};
 
@@ -19,13 +20,6 @@ rules! {
     NL_R_007 = "NL-R-007", Fatal, "[NL-R-007]-For suppliers in the Netherlands, the supplier MUST provide a means of payment (cac:PaymentMeans) if the payment is from customer to supplier";
     NL_R_008 = "NL-R-008", Fatal, "[NL-R-008]-For suppliers in the Netherlands, if the customer is in the Netherlands, the payment means code (cac:PaymentMeans/cbc:PaymentMeansCode) MUST be one of 30, 48, 49, 57, 58 or 59";
     NL_R_009 = "NL-R-009", Fatal, "[NL-R-009]-For suppliers in the Netherlands, if an order line reference (cac:OrderLineReference/cbc:LineID) is used, there must be an order reference on the document level (cac:OrderReference/cbc:ID)";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The pattern's variables: which parties are in the Netherlands.

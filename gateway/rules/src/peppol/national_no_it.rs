@@ -1,6 +1,7 @@
 //! Norwegian (NO-R-001/002) and Italian (IT-R-001..004) seller rules; both
 //! patterns select by `$supplierCountry`.
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -15,13 +16,6 @@ rules! {
     IT_R_002 = "IT-R-002", Fatal, "[IT-R-002]-BT-35 (Seller address line 1) - Italian suppliers MUST provide the postal address line 1 - I fornitori italiani devono indicare l'indirizzo postale.";
     IT_R_003 = "IT-R-003", Fatal, "[IT-R-003]-BT-37 (Seller city) - Italian suppliers MUST provide the postal address city - I fornitori italiani devono indicare la città di residenza.";
     IT_R_004 = "IT-R-004", Fatal, "[IT-R-004]-BT-38 (Seller post code) - Italian suppliers MUST provide the postal address post code - I fornitori italiani devono indicare il CAP di residenza.";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `substring(cbc:CompanyID, 1, 2)` of the first `PartyTaxScheme[cac:TaxScheme/cbc:ID = 'VAT']`

@@ -1,5 +1,6 @@
 //! Swedish national rules on the seller (SE-R-001..005, SE-R-013).
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -21,13 +22,6 @@ rules! {
     SE_R_004 = "SE-R-004", Fatal, "[SE-R-004]-Swedish organisation numbers consist of 10 characters.";
     SE_R_013 = "SE-R-013", Fatal, "[SE-R-013]-The last digit of a Swedish organization number must be valid according to the Luhn algorithm.";
     SE_R_005 = "SE-R-005", Fatal, "[SE-R-005]-For Swedish suppliers, when using Seller tax registration identifier, 'Godkänd för F-skatt' must be stated";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `string(number(s)) != 'NaN'`.
