@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use gateway_xml::names::{Expanded, CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use gateway_xml::names::{Expanded, Namespace, CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -16,11 +16,13 @@ pub(crate) type Step = Expanded;
 
 /// `cbc:` step.
 pub(crate) const fn cbc(l: &'static str) -> Step {
-    Expanded::new(CBC, l)
+    const NS: Namespace = Namespace::new(CBC);
+    NS.name(l)
 }
 /// `cac:` step.
 pub(crate) const fn cac(l: &'static str) -> Step {
-    Expanded::new(CAC, l)
+    const NS: Namespace = Namespace::new(CAC);
+    NS.name(l)
 }
 
 /// The UBL invoice root element.

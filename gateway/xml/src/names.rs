@@ -83,6 +83,39 @@ impl Expanded {
     }
 }
 
+/// A namespace with its [`ns_seed`] computed once (by the compiler when it
+/// is a constant), so names built from a local name only known at run time
+/// hash the local name alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Namespace {
+    /// Namespace URI ("" = none).
+    pub uri: &'static str,
+    /// `ns_seed(uri)`.
+    pub seed: u32,
+}
+
+impl Namespace {
+    /// No namespace (un-prefixed attributes).
+    pub const NONE: Namespace = Namespace::new("");
+
+    /// The namespace `uri`.
+    pub const fn new(uri: &'static str) -> Self {
+        Namespace {
+            uri,
+            seed: ns_seed(uri),
+        }
+    }
+
+    /// The name `{uri}local`.
+    pub const fn name(self, local: &'static str) -> Expanded {
+        Expanded {
+            ns: self.uri,
+            local,
+            key: local_key(self.seed, local),
+        }
+    }
+}
+
 /// A 32-bit FNV-1a hash of a namespace URI and a local name, computed once
 /// per distinct name while parsing and at compile time for [`Expanded`]
 /// names. Only a filter: equal keys are confirmed by comparing the strings,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use gateway_model::xml::{Attribute, Element, Node, QName};
 
-use crate::names::{name_key, Expanded};
+use crate::names::{local_key, name_key, Expanded, Namespace};
 
 /// Index of a node in a [`Document`]. `NodeId(0)` is the document node; it is
 /// also what `gateway_model::Src(0)` (no source) maps to.
@@ -347,9 +347,17 @@ impl Document {
     /// Value of the un-namespaced attribute `local`.
     #[inline]
     pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
-        self.attrs(id)
-            .find(|(_, n, _)| n.ns.is_empty() && n.local == local)
-            .map(|(_, _, v)| v)
+        let range = self.attr_range(id);
+        if range.is_empty() {
+            return None;
+        }
+        // Compare keys; resolve only a name whose key agrees.
+        let key = local_key(Namespace::NONE.seed, local);
+        self.attrs.get(range)?.iter().find_map(|a| {
+            let d = self.names.get(a.name as usize)?;
+            let n = self.name_data(d);
+            (d.key == key && n.ns.is_empty() && n.local == local).then(|| self.slice(a.value))
+        })
     }
 
     /// Number of attributes in the document (size of attribute bitsets).

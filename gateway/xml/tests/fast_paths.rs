@@ -60,3 +60,21 @@ fn carriage_returns_in_text_become_line_feeds() {
     let b = doc.elements(doc.root()).next().expect("b");
     assert_eq!(doc.text(b), "x\ny");
 }
+
+/// `attr` compares keys first: it still finds exactly the un-namespaced
+/// attribute of that local name.
+#[test]
+fn attr_finds_the_unnamespaced_attribute_only() {
+    let doc = parse(
+        br#"<a xmlns:p="urn:p" p:id="ns" id="plain" idx="other"/>"#,
+        &Limits::default(),
+    )
+    .expect("parses");
+    let root = doc.root();
+    assert_eq!(doc.attr(root, "id"), Some("plain"));
+    assert_eq!(doc.attr(root, "idx"), Some("other"));
+    assert_eq!(doc.attr(root, "i"), None);
+    assert_eq!(doc.attr(root, "p:id"), None);
+    let steps = gateway_xml::names::Namespace::new("urn:p");
+    assert_eq!(steps.name("id"), Expanded::new("urn:p", "id"));
+}
