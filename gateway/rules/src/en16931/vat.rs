@@ -630,16 +630,13 @@ fn line_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let ctcs: Vec<NodeId> = kids(d, line, cac!("Item"))
-        .flat_map(|i| kids(d, i, cac!("ClassifiedTaxCategory")).collect::<Vec<_>>())
-        .collect();
-    let is_x = ctcs
-        .iter()
-        .any(|&c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
-    is_x && rate.is_none_or(|r| {
-        ctcs.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r))
-    })
+    // Walked twice rather than collected: this runs for every line of every
+    // breakdown category.
+    let ctcs =
+        || kids(d, line, cac!("Item")).flat_map(move |i| kids(d, i, cac!("ClassifiedTaxCategory")));
+    let is_x = ctcs().any(|c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+    is_x && rate
+        .is_none_or(|r| ctcs().any(|c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r)))
 }
 
 fn ac_matches(
@@ -650,14 +647,10 @@ fn ac_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let cats: Vec<NodeId> = kids(d, ac, cac!("TaxCategory")).collect();
-    let is_x = cats
-        .iter()
-        .any(|&c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
-    is_x && rate.is_none_or(|r| {
-        cats.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r))
-    })
+    let cats = || kids(d, ac, cac!("TaxCategory"));
+    let is_x = cats().any(|c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+    is_x && rate
+        .is_none_or(|r| cats().any(|c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r)))
 }
 
 /// `sum(lines of x[at rate]/LineExtensionAmount) + charges − allowances`.
@@ -671,19 +664,15 @@ fn category_sum(
     let d = ctx.doc;
     let root = d.root();
     let mut total = Decimal::ZERO;
-    let lines: Vec<NodeId> = kids(d, root, cac(line_name)).collect();
-    for l in lines {
+    for l in kids(d, root, cac(line_name)) {
         if line_matches(ctx, rule, l, x, rate) {
-            let a: Vec<NodeId> = kids(d, l, cbc!("LineExtensionAmount")).collect();
-            total += ctx.sum(rule, a);
+            total += ctx.sum(rule, kids(d, l, cbc!("LineExtensionAmount")));
         }
     }
-    let acs: Vec<NodeId> = kids(d, root, cac!("AllowanceCharge")).collect();
-    for ac in acs {
+    for ac in kids(d, root, cac!("AllowanceCharge")) {
         let (t, f) = (charge_is(d, ac, true), charge_is(d, ac, false));
         if (t || f) && ac_matches(ctx, rule, ac, x, rate) {
-            let a: Vec<NodeId> = kids(d, ac, cbc!("Amount")).collect();
-            let s = ctx.sum(rule, a);
+            let s = ctx.sum(rule, kids(d, ac, cbc!("Amount")));
             // An indicator that is both true and false counts both ways.
             if t {
                 total += s;
