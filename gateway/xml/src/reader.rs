@@ -116,6 +116,10 @@ struct Builder<'a> {
     pending_ws: Option<(&'a str, usize)>,
     seen_root: bool,
     root_closed: bool,
+    /// Scratch for `start`: the current element's attribute names, and per
+    /// attribute (name start, name length, value range in `doc.text`).
+    attr_keys: String,
+    attr_plain: Vec<(usize, usize, (u32, u32))>,
 }
 
 impl<'a> Builder<'a> {
@@ -164,6 +168,8 @@ impl<'a> Builder<'a> {
             pending_ws: None,
             seen_root: false,
             root_closed: false,
+            attr_keys: String::new(),
+            attr_plain: Vec::new(),
         }
     }
 
@@ -426,8 +432,14 @@ impl<'a> Builder<'a> {
             return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
         }
         let ns_mark = self.bindings.len();
-        // First pass: namespace declarations; other attributes wait for them.
-        let mut plain: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::new();
+        // First pass: namespace declarations; the other attributes' names
+        // wait for them (their values are stored at once). Their keys go to
+        // buffers reused for every element, which saves an allocation per
+        // element with attributes.
+        let mut keys = std::mem::take(&mut self.attr_keys);
+        let mut plain = std::mem::take(&mut self.attr_plain);
+        keys.clear();
+        plain.clear();
         // Most elements have no attributes: skip the attribute parser then.
         let has_attrs = !e.attributes_raw().trim_ascii_start().is_empty();
         for attr in e
@@ -467,7 +479,9 @@ impl<'a> Builder<'a> {
                 self.bindings.push((p.into(), id));
                 self.generation += 1;
             } else {
-                plain.push((key, value));
+                let v = self.push_buf(&value, pos)?;
+                plain.push((keys.len(), key.len(), v));
+                keys.push_str(key);
             }
         }
         if self.bindings.len() > self.limits.max_namespaces
@@ -480,16 +494,15 @@ impl<'a> Builder<'a> {
         }
         let name = self.intern(qname, false).map_err(|k| (pos, k))?;
         let attr_start = clamp(self.doc.attrs.len());
-        for (key, value) in &plain {
+        for &(start, len, value) in &plain {
+            let key = keys.get(start..start + len).unwrap_or("");
             let aname = self.intern(key, true).map_err(|k| (pos, k))?;
-            let v = self.push_buf(value, pos)?;
-            self.doc.attrs.push(AttrData {
-                name: aname,
-                value: v,
-            });
+            self.doc.attrs.push(AttrData { name: aname, value });
         }
         // Namespaced attributes must be unique by expanded name too.
         let (s, c) = (attr_start as usize, plain.len());
+        self.attr_keys = keys;
+        self.attr_plain = plain;
         for i in s..s + c {
             for j in i + 1..s + c {
                 let (a, b) = (self.doc.attrs.get(i), self.doc.attrs.get(j));
