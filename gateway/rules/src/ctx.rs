@@ -9,7 +9,7 @@ use crate::{Error, Flag, Rule, RuleSet};
 /// that fire, so a clean document costs no string building.
 pub(crate) struct Ctx<'d> {
     pub doc: &'d Document,
-    pub ix: &'d crate::index::Index,
+    pub ix: &'d crate::index::Index<'d>,
     fired: Vec<(&'static Rule, NodeId)>,
     /// The element the walk is at and its name, resolved once for all the
     /// patterns that dispatch on it (each used to resolve it again).
@@ -18,19 +18,19 @@ pub(crate) struct Ctx<'d> {
 }
 
 impl<'d> Ctx<'d> {
-    pub fn new(doc: &'d Document, ix: &'d crate::index::Index) -> Self {
+    pub fn new(doc: &'d Document, ix: &'d crate::index::Index<'d>) -> Self {
         Ctx {
             doc,
             ix,
             fired: Vec::new(),
-            cur: (doc.root(), doc.name(doc.root())),
+            cur: (doc.root(), ix.name(doc, doc.root())),
             error: None,
         }
     }
 
     /// Moves the walk to element `n`: its name is resolved here once.
     pub fn enter(&mut self, n: NodeId) {
-        self.cur = (n, self.doc.name(n));
+        self.cur = (n, self.ix.name(self.doc, n));
     }
 
     /// Name of `n` (from the walk's cache when `n` is the current element).
@@ -38,7 +38,7 @@ impl<'d> Ctx<'d> {
         if self.cur.0 == n {
             self.cur.1
         } else {
-            self.doc.name(n)
+            self.ix.name(self.doc, n)
         }
     }
 

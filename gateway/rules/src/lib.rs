@@ -12,6 +12,9 @@
 //! walk over it: no per-rule re-parsing, no XPath engine.
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod steps;
+
 mod cius_ro;
 pub mod conformance;
 mod ctx;

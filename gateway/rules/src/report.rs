@@ -1,6 +1,5 @@
 //! The validation result.
 
-use gateway_xml::names::{RSM, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::Document;
 
 use crate::{Error, Flag, RuleSet};
@@ -61,19 +60,19 @@ impl Report {
 
 /// Whether element `n` is a UBL Invoice/CreditNote or a CII invoice.
 pub(crate) fn identify_node(doc: &Document, n: gateway_xml::NodeId) -> bool {
-    doc.is(n, UBL_INVOICE, "Invoice")
-        || doc.is(n, UBL_CREDIT_NOTE, "CreditNote")
-        || doc.is(n, RSM, "CrossIndustryInvoice")
+    doc.is_named(n, crate::xp::INVOICE)
+        || doc.is_named(n, crate::xp::CREDIT_NOTE)
+        || doc.is_named(n, rsm!("CrossIndustryInvoice"))
 }
 
 /// Syntax and document kind from the root element.
 pub(crate) fn identify(doc: &Document) -> Result<(Syntax, &'static str), Error> {
     let r = doc.root();
-    if doc.is(r, UBL_INVOICE, "Invoice") {
+    if doc.is_named(r, crate::xp::INVOICE) {
         Ok((Syntax::Ubl, "Invoice"))
-    } else if doc.is(r, UBL_CREDIT_NOTE, "CreditNote") {
+    } else if doc.is_named(r, crate::xp::CREDIT_NOTE) {
         Ok((Syntax::Ubl, "CreditNote"))
-    } else if doc.is(r, RSM, "CrossIndustryInvoice") {
+    } else if doc.is_named(r, rsm!("CrossIndustryInvoice")) {
         Ok((Syntax::Cii, "CrossIndustryInvoice"))
     } else {
         let n = doc.name(r);

@@ -1,6 +1,5 @@
 //! Rule-set selection (issue 4): explicit, or `auto` by specification identifier.
 
-use gateway_xml::names::CBC;
 use gateway_xml::Document;
 
 use crate::Syntax;
@@ -71,7 +70,7 @@ pub(crate) fn resolve(doc: &Document, syntax: Syntax, selection: Selection) -> R
                 let root = doc.root();
                 let cust = doc
                     .elements(root)
-                    .find(|&c| doc.is(c, CBC, "CustomizationID"))
+                    .find(|&c| doc.is_named(c, cbc!("CustomizationID")))
                     .map(|c| doc.text(c));
                 by_customization(cust.as_deref().map(str::trim).unwrap_or(""))
             }

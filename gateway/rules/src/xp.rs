@@ -6,25 +6,33 @@
 
 use std::borrow::Cow;
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::{Expanded, Namespace, CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
-/// One child step: namespace and local name.
-pub(crate) type Step = (&'static str, &'static str);
+/// One child step: namespace and local name, with the name key that makes
+/// matching a child one integer comparison.
+pub(crate) type Step = Expanded;
 
 /// `cbc:` step.
 pub(crate) const fn cbc(l: &'static str) -> Step {
-    (CBC, l)
+    const NS: Namespace = Namespace::new(CBC);
+    NS.name(l)
 }
 /// `cac:` step.
 pub(crate) const fn cac(l: &'static str) -> Step {
-    (CAC, l)
+    const NS: Namespace = Namespace::new(CAC);
+    NS.name(l)
 }
+
+/// The UBL invoice root element.
+pub(crate) const INVOICE: Step = Expanded::new(UBL_INVOICE, "Invoice");
+/// The UBL credit note root element.
+pub(crate) const CREDIT_NOTE: Step = Expanded::new(UBL_CREDIT_NOTE, "CreditNote");
 
 /// Child elements matching `s`.
 pub(crate) fn kids(doc: &Document, n: NodeId, s: Step) -> impl Iterator<Item = NodeId> + '_ {
-    doc.elements(n).filter(move |&c| doc.is(c, s.0, s.1))
+    doc.children_named(n, s)
 }
 
 /// First child element matching `s`.
@@ -81,6 +89,29 @@ fn is_xml_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+/// `normalize-space(s)`: whitespace runs collapsed to one space, trimmed.
+pub(crate) fn norm(s: &str) -> String {
+    let t = s.trim_matches(is_xml_ws);
+    // Most values (codes, ids, amounts) are already normal: one copy.
+    let mut prev_space = false;
+    let normal = t.bytes().all(|b| {
+        let ok = match b {
+            b' ' => !prev_space,
+            b'\t' | b'\r' | b'\n' => false,
+            _ => true,
+        };
+        prev_space = b == b' ';
+        ok
+    });
+    if normal {
+        return t.to_string();
+    }
+    t.split(is_xml_ws)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `normalize-space(s) != ''`.
 pub(crate) fn blank(s: &str) -> bool {
     s.chars().all(is_xml_ws)
@@ -131,7 +162,7 @@ pub(crate) fn boolean(s: &str) -> Option<bool> {
 
 /// `cbc:ChargeIndicator = true()` / `= false()` (existential over children).
 pub(crate) fn charge_is(doc: &Document, n: NodeId, want: bool) -> bool {
-    kids(doc, n, cbc("ChargeIndicator")).any(|c| boolean(&string(doc, c)) == Some(want))
+    kids(doc, n, cbc!("ChargeIndicator")).any(|c| boolean(&string(doc, c)) == Some(want))
 }
 
 /// `xs:decimal` cast: whitespace collapsed, strict lexical form.
@@ -183,8 +214,8 @@ pub(crate) fn double(s: &str) -> Option<f64> {
 
 /// `cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'`.
 pub(crate) fn vat_scheme(doc: &Document, n: NodeId) -> bool {
-    kids(doc, n, cac("TaxScheme")).any(|ts| {
-        kids(doc, ts, cbc("ID")).any(|id| {
+    kids(doc, n, cac!("TaxScheme")).any(|ts| {
+        kids(doc, ts, cbc!("ID")).any(|id| {
             let s = string(doc, id);
             let mut w = s.split(is_xml_ws).filter(|w| !w.is_empty());
             matches!((w.next(), w.next()), (Some(x), None) if x.to_uppercase() == "VAT")
@@ -242,6 +273,15 @@ mod tests {
         assert_eq!(decimal(" 12.50\n"), Some(d("12.5")));
         assert_eq!(decimal("1e3"), None);
         assert_eq!(decimal("."), None);
+    }
+
+    #[test]
+    fn norm_collapses_xml_whitespace_only() {
+        assert_eq!(norm("  a \t\r\n b  c "), "a b c");
+        assert_eq!(norm("a b"), "a b");
+        assert_eq!(norm("a  b"), "a b");
+        assert_eq!(norm("\u{a0}x\u{a0}"), "\u{a0}x\u{a0}");
+        assert_eq!(norm(" \n "), "");
     }
 
     #[test]

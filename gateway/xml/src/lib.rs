@@ -39,7 +39,7 @@ pub use error::{XmlError, XmlErrorKind};
 pub use limits::Limits;
 pub use stream::{StreamOptions, StreamWriter};
 pub use tracker::Tracker;
-pub use tree::{Document, Name, NodeId, NodeKind};
+pub use tree::{ChildrenNamed, Document, Name, NodeId, NodeKind};
 pub use writer::{write_document, WriteOptions};
 
 /// Parse `bytes` into a [`Document`] under `limits`.

@@ -55,3 +55,100 @@ pub fn push_canonical(out: &mut String, ns: &str, local: &str) {
     }
     out.push_str(local);
 }
+
+/// An element or attribute name fixed when the code is compiled, with its
+/// [`name_key`] computed once (by the compiler when it is a constant).
+///
+/// Matching a node against it compares the key (one integer) first and the
+/// strings only when the keys agree, so a scan over children that do not
+/// match costs no string comparison at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expanded {
+    /// Namespace URI ("" = none).
+    pub ns: &'static str,
+    /// Local name.
+    pub local: &'static str,
+    /// `name_key(ns, local)`.
+    pub key: u32,
+}
+
+impl Expanded {
+    /// The name `{ns}local`.
+    pub const fn new(ns: &'static str, local: &'static str) -> Self {
+        Expanded {
+            ns,
+            local,
+            key: name_key(ns, local),
+        }
+    }
+}
+
+/// A namespace with its [`ns_seed`] computed once (by the compiler when it
+/// is a constant), so names built from a local name only known at run time
+/// hash the local name alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Namespace {
+    /// Namespace URI ("" = none).
+    pub uri: &'static str,
+    /// `ns_seed(uri)`.
+    pub seed: u32,
+}
+
+impl Namespace {
+    /// No namespace (un-prefixed attributes).
+    pub const NONE: Namespace = Namespace::new("");
+
+    /// The namespace `uri`.
+    pub const fn new(uri: &'static str) -> Self {
+        Namespace {
+            uri,
+            seed: ns_seed(uri),
+        }
+    }
+
+    /// The name `{uri}local`.
+    pub const fn name(self, local: &'static str) -> Expanded {
+        Expanded {
+            ns: self.uri,
+            local,
+            key: local_key(self.seed, local),
+        }
+    }
+}
+
+/// A 32-bit FNV-1a hash of a namespace URI and a local name, computed once
+/// per distinct name while parsing and at compile time for [`Expanded`]
+/// names. Only a filter: equal keys are confirmed by comparing the strings,
+/// so a crafted collision costs a comparison, never a wrong answer.
+pub const fn name_key(ns: &str, local: &str) -> u32 {
+    local_key(ns_seed(ns), local)
+}
+
+const FNV_PRIME: u32 = 0x0100_0193;
+
+/// The namespace's part of [`name_key`]: the parser computes it once per
+/// namespace, not once per name.
+pub const fn ns_seed(ns: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    let n = ns.as_bytes();
+    let mut i = 0;
+    while i < n.len() {
+        h = (h ^ n[i] as u32).wrapping_mul(FNV_PRIME);
+        i += 1;
+    }
+    // A separator byte that cannot occur in UTF-8 keeps "a" + "bc" apart
+    // from "ab" + "c".
+    (h ^ 0xff).wrapping_mul(FNV_PRIME)
+}
+
+/// [`name_key`] from the namespace's [`ns_seed`].
+pub const fn local_key(seed: u32, local: &str) -> u32 {
+    let mut h = seed;
+    let l = local.as_bytes();
+    let mut i = 0;
+    while i < l.len() {
+        h = (h ^ l[i] as u32).wrapping_mul(FNV_PRIME);
+        i += 1;
+    }
+    h
+}

@@ -8,6 +8,7 @@ use quick_xml::XmlVersion;
 use crate::encoding::{check_declared, decode, Detected};
 use crate::error::{XmlError, XmlErrorKind};
 use crate::limits::Limits;
+use crate::names::{local_key, ns_seed};
 use crate::tree::{AttrData, Document, Name, NameData, NodeData, NodeKind, NIL};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -96,12 +97,13 @@ struct Builder<'a> {
     ns_ids: HashMap<String, u32>,
     stack: Vec<Open>,
     /// Interning table: qname -> [(namespace id, name id)].
-    /// Keyed by a SipHash (random key) of (namespace id, qname), so interning
+    /// Keyed by a randomly seeded hash of (namespace id, qname), so interning
     /// allocates nothing per name; `collisions` holds the (practically never
     /// used) overflow.
     intern: HashMap<u64, u32, std::hash::BuildHasherDefault<Prehashed>>,
     collisions: Vec<u32>,
-    hasher: std::collections::hash_map::RandomState,
+    /// Random seed: names from strangers cannot be crafted to collide.
+    hasher: foldhash::fast::RandomState,
     /// Direct-mapped cache of recent lookups (name id, is attribute, binding
     /// generation); only a cache, so a weak hash is fine.
     cache: Vec<Option<(u32, bool, u64)>>,
@@ -114,6 +116,10 @@ struct Builder<'a> {
     pending_ws: Option<(&'a str, usize)>,
     seen_root: bool,
     root_closed: bool,
+    /// Scratch for `start`: the current element's attribute names, and per
+    /// attribute (name start, name length, value range in `doc.text`).
+    attr_keys: String,
+    attr_plain: Vec<(usize, usize, (u32, u32))>,
 }
 
 impl<'a> Builder<'a> {
@@ -130,12 +136,16 @@ impl<'a> Builder<'a> {
         });
         doc.root = NIL;
         doc.ns_list = vec![String::new(), XML_NS.to_string()];
+        doc.ns_seeds = vec![ns_seed(""), ns_seed(XML_NS)];
         // Typical invoices: ~40 bytes of markup per node, ~1/3 text.
         // Over-reserving is cheap: untouched pages are never resident.
         doc.nodes
             .reserve((src.len() / 12).min(limits.max_nodes) + 1);
         doc.text.reserve(src.len() / 3);
         doc.attrs.reserve(src.len() / 400);
+        // An invoice uses about 80 distinct names.
+        doc.names.reserve(128);
+        doc.name_text.reserve(2048);
         Builder {
             src,
             detected,
@@ -149,15 +159,17 @@ impl<'a> Builder<'a> {
                 ns_mark: 1,
                 has_children: false,
             }],
-            intern: HashMap::with_capacity_and_hasher(64, Default::default()),
+            intern: HashMap::with_capacity_and_hasher(128, Default::default()),
             collisions: Vec::new(),
-            hasher: std::collections::hash_map::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
             cache: vec![None; CACHE_SIZE],
             generation: 0,
             pending: None,
             pending_ws: None,
             seen_root: false,
             root_closed: false,
+            attr_keys: String::new(),
+            attr_plain: Vec::new(),
         }
     }
 
@@ -177,6 +189,7 @@ impl<'a> Builder<'a> {
             cfg.trim_text(false);
         }
         let mut first = true;
+        let has_cr = memchr::memchr(b'\r', src.as_bytes()).is_some();
         loop {
             let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let ev = reader.read_event().map_err(|e| {
@@ -210,7 +223,14 @@ impl<'a> Builder<'a> {
                     self.flush_text(true)?;
                     self.end()?;
                 }
-                Event::Text(t) => match t.xml10_content() {
+                // Line ends are normalised only when the input has a
+                // carriage return: most have none, and the per-text scan
+                // for one cost more than the whole-document check.
+                Event::Text(t) => match if has_cr {
+                    t.xml10_content()
+                } else {
+                    t.into_inner()
+                } {
                     // Whitespace between elements is usually dropped: keep a
                     // borrow and copy it only if it turns out to matter.
                     std::borrow::Cow::Borrowed(s)
@@ -412,8 +432,14 @@ impl<'a> Builder<'a> {
             return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
         }
         let ns_mark = self.bindings.len();
-        // First pass: namespace declarations; other attributes wait for them.
-        let mut plain: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::new();
+        // First pass: namespace declarations; the other attributes' names
+        // wait for them (their values are stored at once). Their keys go to
+        // buffers reused for every element, which saves an allocation per
+        // element with attributes.
+        let mut keys = std::mem::take(&mut self.attr_keys);
+        let mut plain = std::mem::take(&mut self.attr_plain);
+        keys.clear();
+        plain.clear();
         // Most elements have no attributes: skip the attribute parser then.
         let has_attrs = !e.attributes_raw().trim_ascii_start().is_empty();
         for attr in e
@@ -453,7 +479,9 @@ impl<'a> Builder<'a> {
                 self.bindings.push((p.into(), id));
                 self.generation += 1;
             } else {
-                plain.push((key, value));
+                let v = self.push_buf(&value, pos)?;
+                plain.push((keys.len(), key.len(), v));
+                keys.push_str(key);
             }
         }
         if self.bindings.len() > self.limits.max_namespaces
@@ -466,16 +494,15 @@ impl<'a> Builder<'a> {
         }
         let name = self.intern(qname, false).map_err(|k| (pos, k))?;
         let attr_start = clamp(self.doc.attrs.len());
-        for (key, value) in &plain {
+        for &(start, len, value) in &plain {
+            let key = keys.get(start..start + len).unwrap_or("");
             let aname = self.intern(key, true).map_err(|k| (pos, k))?;
-            let v = self.push_buf(value, pos)?;
-            self.doc.attrs.push(AttrData {
-                name: aname,
-                value: v,
-            });
+            self.doc.attrs.push(AttrData { name: aname, value });
         }
         // Namespaced attributes must be unique by expanded name too.
         let (s, c) = (attr_start as usize, plain.len());
+        self.attr_keys = keys;
+        self.attr_plain = plain;
         for i in s..s + c {
             for j in i + 1..s + c {
                 let (a, b) = (self.doc.attrs.get(i), self.doc.attrs.get(j));
@@ -564,6 +591,7 @@ impl<'a> Builder<'a> {
         }
         let id = clamp(self.doc.ns_list.len());
         self.doc.ns_list.push(uri.to_string());
+        self.doc.ns_seeds.push(ns_seed(uri));
         self.ns_ids.insert(uri.to_string(), id);
         id
     }
@@ -625,6 +653,8 @@ impl<'a> Builder<'a> {
             }
         }
         let id = clamp(self.doc.names.len());
+        let seed = self.doc.ns_seeds.get(ns as usize).copied().unwrap_or(0);
+        let hash = local_key(seed, local);
         let start = clamp(self.doc.name_text.len());
         self.doc.name_text.push_str(qname);
         self.doc.names.push(NameData {
@@ -632,6 +662,7 @@ impl<'a> Builder<'a> {
             start,
             len: clamp(qname.len()),
             prefix_len: clamp(prefix.len()),
+            key: hash,
         });
         if existing.is_some() {
             self.collisions.push(id);

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 
 use gateway_model::xml::{Attribute, Element, Node, QName};
 
+use crate::names::{local_key, name_key, Expanded, Namespace};
+
 /// Index of a node in a [`Document`]. `NodeId(0)` is the document node; it is
 /// also what `gateway_model::Src(0)` (no source) maps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +41,16 @@ pub struct Name<'d> {
     pub prefix: &'d str,
     /// Local name.
     pub local: &'d str,
+    /// [`crate::names::name_key`] of `ns` and `local`.
+    pub key: u32,
+}
+
+impl Name<'_> {
+    /// Whether this is the name `e` (the key first, the strings to confirm).
+    #[inline]
+    pub fn is(&self, e: Expanded) -> bool {
+        self.key == e.key && self.local == e.local && self.ns == e.ns
+    }
 }
 
 /// An interned name: namespace id and the qualified name's range in
@@ -50,6 +62,8 @@ pub(crate) struct NameData {
     pub len: u32,
     /// Length of the prefix (0 = none).
     pub prefix_len: u32,
+    /// [`crate::names::name_key`] of the namespace URI and local name.
+    pub key: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +97,8 @@ pub struct Document {
     pub(crate) name_text: String,
     /// Namespace URIs by id (0 = no namespace, 1 = xml).
     pub(crate) ns_list: Vec<String>,
+    /// `names::ns_seed` of each namespace, by id.
+    pub(crate) ns_seeds: Vec<u32>,
     pub(crate) text: String,
     /// Byte offset of each line start, for line/column on demand.
     pub(crate) line_starts: Vec<u32>,
@@ -93,36 +109,43 @@ pub struct Document {
 pub(crate) const NIL: u32 = u32::MAX;
 
 impl Document {
+    #[inline]
     fn node(&self, id: NodeId) -> Option<&NodeData> {
         self.nodes.get(id.0 as usize)
     }
 
+    #[inline]
     fn slice(&self, (start, len): (u32, u32)) -> &str {
         let s = start as usize;
         self.text.get(s..s + len as usize).unwrap_or("")
     }
 
     /// The root element.
+    #[inline]
     pub fn root(&self) -> NodeId {
         NodeId(self.root)
     }
 
     /// Number of nodes (including the document node).
+    #[inline]
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
     /// Whether the document has no nodes.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
 
     /// Kind of a node.
+    #[inline]
     pub fn kind(&self, id: NodeId) -> NodeKind {
         self.node(id).map_or(NodeKind::Document, |n| n.kind)
     }
 
     /// Resolve an interned name.
+    #[inline]
     pub(crate) fn name_data(&self, d: &NameData) -> Name<'_> {
         let q = self
             .name_text
@@ -140,10 +163,12 @@ impl Document {
             ns: self.ns_list.get(d.ns as usize).map_or("", String::as_str),
             prefix,
             local,
+            key: d.key,
         }
     }
 
     /// Name of an element (an empty name for other nodes).
+    #[inline]
     pub fn name(&self, id: NodeId) -> Name<'_> {
         self.node(id)
             .filter(|n| n.kind == NodeKind::Element)
@@ -153,12 +178,30 @@ impl Document {
                     ns: "",
                     prefix: "",
                     local: "",
+                    key: name_key("", ""),
                 },
                 |d| self.name_data(d),
             )
     }
 
+    /// Index of an element's name in [`Document::distinct_names`] (`None`
+    /// for other nodes).
+    #[inline]
+    pub fn name_index(&self, id: NodeId) -> Option<usize> {
+        self.node(id)
+            .filter(|n| n.kind == NodeKind::Element)
+            .map(|n| n.name as usize)
+    }
+
+    /// Every distinct element and attribute name of the document, resolved,
+    /// by [`Document::name_index`]: a caller that looks at every element's
+    /// name resolves each of the (about 80) names once, not once per element.
+    pub fn distinct_names(&self) -> Vec<Name<'_>> {
+        self.names.iter().map(|d| self.name_data(d)).collect()
+    }
+
     /// Whether `id` is an element named `{ns}local`.
+    #[inline]
     pub fn is(&self, id: NodeId, ns: &str, local: &str) -> bool {
         // Hot path of every mapping lookup: compare the local name straight
         // from the name buffer before touching the namespace.
@@ -176,6 +219,19 @@ impl Document {
         let (start, end) = (d.start as usize + skip, d.start as usize + d.len as usize);
         self.name_text.get(start..end) == Some(local)
             && self.ns_list.get(d.ns as usize).map(String::as_str) == Some(ns)
+    }
+
+    /// Whether `id` is an element named `e`: one integer comparison for an
+    /// element of another name, the strings only to confirm a match.
+    #[inline]
+    pub fn is_named(&self, id: NodeId, e: Expanded) -> bool {
+        let Some(n) = self.node(id).filter(|n| n.kind == NodeKind::Element) else {
+            return false;
+        };
+        match self.names.get(n.name as usize) {
+            Some(d) if d.key == e.key => self.name_data(d).is(e),
+            _ => false,
+        }
     }
 
     /// 1-based line and column of a node's start. The column counts UTF-8
@@ -198,6 +254,7 @@ impl Document {
     }
 
     /// Parent node.
+    #[inline]
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id)
             .map(|n| n.parent)
@@ -206,6 +263,7 @@ impl Document {
     }
 
     /// All child nodes in order.
+    #[inline]
     pub fn children(&self, id: NodeId) -> Children<'_> {
         Children {
             doc: self,
@@ -213,13 +271,27 @@ impl Document {
         }
     }
 
+    /// Element children named `e`, in order. The rules' child steps: one
+    /// walk over the sibling links that compares name keys, with no name
+    /// resolved for a child of another name.
+    #[inline]
+    pub fn children_named(&self, id: NodeId, e: Expanded) -> ChildrenNamed<'_> {
+        ChildrenNamed {
+            doc: self,
+            next: self.node(id).map_or(NIL, |n| n.first_child),
+            e,
+        }
+    }
+
     /// Element children in order.
+    #[inline]
     pub fn elements(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.children(id)
             .filter(move |&c| self.kind(c) == NodeKind::Element)
     }
 
     /// Raw content of a text, comment or PI node.
+    #[inline]
     pub fn node_text(&self, id: NodeId) -> &str {
         self.node(id)
             .filter(|n| n.kind != NodeKind::Element)
@@ -227,6 +299,7 @@ impl Document {
     }
 
     /// Text content of an element: its direct text children, concatenated.
+    #[inline]
     pub fn text(&self, id: NodeId) -> Cow<'_, str> {
         let mut texts = self
             .children(id)
@@ -248,6 +321,7 @@ impl Document {
     }
 
     /// Attributes of an element: (index, name, value).
+    #[inline]
     pub fn attrs(&self, id: NodeId) -> impl Iterator<Item = (usize, Name<'_>, &str)> + '_ {
         let (start, count) = self
             .node(id)
@@ -261,6 +335,7 @@ impl Document {
     }
 
     /// Indexes of an element's attributes (cheap: no name lookups).
+    #[inline]
     pub fn attr_range(&self, id: NodeId) -> std::ops::Range<usize> {
         let (start, count) = self
             .node(id)
@@ -270,13 +345,23 @@ impl Document {
     }
 
     /// Value of the un-namespaced attribute `local`.
+    #[inline]
     pub fn attr(&self, id: NodeId, local: &str) -> Option<&str> {
-        self.attrs(id)
-            .find(|(_, n, _)| n.ns.is_empty() && n.local == local)
-            .map(|(_, _, v)| v)
+        let range = self.attr_range(id);
+        if range.is_empty() {
+            return None;
+        }
+        // Compare keys; resolve only a name whose key agrees.
+        let key = local_key(Namespace::NONE.seed, local);
+        self.attrs.get(range)?.iter().find_map(|a| {
+            let d = self.names.get(a.name as usize)?;
+            let n = self.name_data(d);
+            (d.key == key && n.ns.is_empty() && n.local == local).then(|| self.slice(a.value))
+        })
     }
 
     /// Number of attributes in the document (size of attribute bitsets).
+    #[inline]
     pub fn attr_count(&self) -> usize {
         self.attrs.len()
     }
@@ -368,6 +453,7 @@ pub struct Children<'d> {
 
 impl Iterator for Children<'_> {
     type Item = NodeId;
+    #[inline]
     fn next(&mut self) -> Option<NodeId> {
         if self.next == NIL {
             return None;
@@ -375,5 +461,34 @@ impl Iterator for Children<'_> {
         let id = NodeId(self.next);
         self.next = self.doc.node(id).map_or(NIL, |n| n.next_sibling);
         Some(id)
+    }
+}
+
+/// Iterator over the element children of one name (see
+/// [`Document::children_named`]).
+pub struct ChildrenNamed<'d> {
+    doc: &'d Document,
+    next: u32,
+    e: Expanded,
+}
+
+impl Iterator for ChildrenNamed<'_> {
+    type Item = NodeId;
+    #[inline]
+    fn next(&mut self) -> Option<NodeId> {
+        // `NIL` is out of range, so `get` ends the walk.
+        while let Some(n) = self.doc.nodes.get(self.next as usize) {
+            let id = NodeId(self.next);
+            self.next = n.next_sibling;
+            if n.kind != NodeKind::Element {
+                continue;
+            }
+            if let Some(d) = self.doc.names.get(n.name as usize) {
+                if d.key == self.e.key && self.doc.name_data(d).is(self.e) {
+                    return Some(id);
+                }
+            }
+        }
+        None
     }
 }

@@ -12,12 +12,11 @@
 //!   SEPA identifiers, UBL-SR-43 testing `@scheme`;
 //! * only here: BR-CO-25 and UBL-CR-631.
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, first, kid, kids, Step};
+use crate::xp::{self, cac, first, kid, kids, Step};
 
 rules! {
     BR_IG_01 = "BR-IG-01", Fatal, "[BR-IG-01]-An Invoice that contains an Invoice line (BG-25), a Document level allowance (BG-20) or a Document level charge (BG-21) where the VAT category code (BT-151, BT-95 or BT-102) is \"IGIC\" shall contain in the VAT breakdown (BG-23) at least one VAT category code (BT-118) equal with \"IGIC\".";
@@ -115,38 +114,38 @@ const RETESTED: [&str; 4] = ["BR-B-02", "BR-51", "UBL-SR-43", "BR-CO-26"];
 /// Emptiness tests written `(path) != ''` in the older release: a
 /// whitespace-only value passes there. (id, path from the context node)
 const NOT_NORMALISED: [(&str, &[Step]); 16] = [
-    ("BR-01", &[cbc("CustomizationID")]),
-    ("BR-02", &[cbc("ID")]),
-    ("BR-03", &[cbc("IssueDate")]),
-    ("BR-04", &[cbc("InvoiceTypeCode")]),
-    ("BR-05", &[cbc("DocumentCurrencyCode")]),
+    ("BR-01", &[cbc!("CustomizationID")]),
+    ("BR-02", &[cbc!("ID")]),
+    ("BR-03", &[cbc!("IssueDate")]),
+    ("BR-04", &[cbc!("InvoiceTypeCode")]),
+    ("BR-05", &[cbc!("DocumentCurrencyCode")]),
     (
         "BR-06",
         &[
-            cac("AccountingSupplierParty"),
-            cac("Party"),
-            cac("PartyLegalEntity"),
-            cbc("RegistrationName"),
+            cac!("AccountingSupplierParty"),
+            cac!("Party"),
+            cac!("PartyLegalEntity"),
+            cbc!("RegistrationName"),
         ],
     ),
     (
         "BR-07",
         &[
-            cac("AccountingCustomerParty"),
-            cac("Party"),
-            cac("PartyLegalEntity"),
-            cbc("RegistrationName"),
+            cac!("AccountingCustomerParty"),
+            cac!("Party"),
+            cac!("PartyLegalEntity"),
+            cbc!("RegistrationName"),
         ],
     ),
-    ("BR-09", &[cac("Country"), cbc("IdentificationCode")]),
-    ("BR-11", &[cac("Country"), cbc("IdentificationCode")]),
-    ("BR-18", &[cac("PartyName"), cbc("Name")]),
-    ("BR-20", &[cac("Country"), cbc("IdentificationCode")]),
-    ("BR-21", &[cbc("ID")]),
-    ("BR-25", &[cac("Item"), cbc("Name")]),
-    ("BR-50", &[cbc("ID")]),
-    ("BR-52", &[cbc("ID")]),
-    ("BR-04", &[cbc("CreditNoteTypeCode")]),
+    ("BR-09", &[cac!("Country"), cbc!("IdentificationCode")]),
+    ("BR-11", &[cac!("Country"), cbc!("IdentificationCode")]),
+    ("BR-18", &[cac!("PartyName"), cbc!("Name")]),
+    ("BR-20", &[cac!("Country"), cbc!("IdentificationCode")]),
+    ("BR-21", &[cbc!("ID")]),
+    ("BR-25", &[cac!("Item"), cbc!("Name")]),
+    ("BR-50", &[cbc!("ID")]),
+    ("BR-52", &[cbc!("ID")]),
+    ("BR-04", &[cbc!("CreditNoteTypeCode")]),
 ];
 
 /// `(path) != ''`: some node of the path has a non-empty string value.
@@ -189,8 +188,8 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
     });
     let d = ctx.doc;
     let root = d.root();
-    let invoice = d.is(root, UBL_INVOICE, "Invoice");
-    if !(invoice || d.is(root, UBL_CREDIT_NOTE, "CreditNote")) {
+    let invoice = d.is_named(root, crate::xp::INVOICE);
+    if !(invoice || d.is_named(root, crate::xp::CREDIT_NOTE)) {
         return;
     }
     // UBL-CR-631 (syntax pattern, root context).
@@ -202,15 +201,15 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
     let orderable = xp::exists(
         d,
         root,
-        &[cac(line), cac("Price"), cbc("OrderableUnitFactorRate")],
+        &[cac(line), cac!("Price"), cbc!("OrderableUnitFactorRate")],
     );
     ctx.check(&UBL_CR_631, root, !orderable);
     // BR-B-02 over every tax category of the document (`//`).
     let (mut b, mut s) = (false, false);
     for &n in &ctx.ix.elements {
-        if d.is(n, CBC, "ID")
+        if d.is_named(n, cbc!("ID"))
             && d.parent(n).is_some_and(|p| {
-                d.is(p, CAC, "TaxCategory") || d.is(p, CAC, "ClassifiedTaxCategory")
+                d.is_named(p, cac!("TaxCategory")) || d.is_named(p, cac!("ClassifiedTaxCategory"))
             })
         {
             let v = xp::string(d, n);
@@ -219,40 +218,40 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
         }
     }
     retest_b02(ctx, root, b, s);
-    for pm in kids(d, root, cac("PaymentMeans")) {
-        for card in kids(d, pm, cac("CardAccount")) {
-            let pan = kid(d, card, cbc("PrimaryAccountNumberID"))
+    for pm in kids(d, root, cac!("PaymentMeans")) {
+        for card in kids(d, pm, cac!("CardAccount")) {
+            let pan = kid(d, card, cbc!("PrimaryAccountNumberID"))
                 .map(|p| xp::string(d, p).chars().count())
                 .unwrap_or(0);
             ctx.check(&BR_51, card, pan <= 10);
         }
     }
-    for adr in kids(d, root, cac("AdditionalDocumentReference")) {
-        let code = |v: &str| kids(d, adr, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == v);
-        let scheme = kids(d, adr, cbc("ID")).any(|i| d.attr(i, "scheme").is_some());
+    for adr in kids(d, root, cac!("AdditionalDocumentReference")) {
+        let code = |v: &str| kids(d, adr, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == v);
+        let scheme = kids(d, adr, cbc!("ID")).any(|i| d.attr(i, "scheme").is_some());
         let ok = code("130")
             || (!invoice && code("50"))
-            || (!scheme && kid(d, adr, cbc("DocumentTypeCode")).is_none());
+            || (!scheme && kid(d, adr, cbc!("DocumentTypeCode")).is_none());
         ctx.check(&UBL_SR_43, adr, ok);
     }
-    if let Some(seller) = kid(d, root, cac("AccountingSupplierParty")) {
-        let vat = kids(d, seller, cac("Party"))
-            .flat_map(|p| kids(d, p, cac("PartyTaxScheme")))
+    if let Some(seller) = kid(d, root, cac!("AccountingSupplierParty")) {
+        let vat = kids(d, seller, cac!("Party"))
+            .flat_map(|p| kids(d, p, cac!("PartyTaxScheme")))
             .filter(|&pts| {
-                kids(d, pts, cac("TaxScheme"))
-                    .flat_map(|t| kids(d, t, cbc("ID")))
+                kids(d, pts, cac!("TaxScheme"))
+                    .flat_map(|t| kids(d, t, cbc!("ID")))
                     .any(|i| xp::string(d, i).to_uppercase().trim() == "VAT")
             })
-            .any(|pts| kid(d, pts, cbc("CompanyID")).is_some());
+            .any(|pts| kid(d, pts, cbc!("CompanyID")).is_some());
         let ok =
             vat || xp::exists(
                 d,
                 seller,
-                &[cac("Party"), cac("PartyIdentification"), cbc("ID")],
+                &[cac!("Party"), cac!("PartyIdentification"), cbc!("ID")],
             ) || xp::exists(
                 d,
                 seller,
-                &[cac("Party"), cac("PartyLegalEntity"), cbc("CompanyID")],
+                &[cac!("Party"), cac!("PartyLegalEntity"), cbc!("CompanyID")],
             );
         if let Some(rule) = crate::en16931::rule_by_id("BR-CO-26") {
             ctx.check(rule, seller, ok);
@@ -260,11 +259,16 @@ pub(crate) fn adjust(ctx: &mut Ctx<'_>) {
     }
     // BR-CO-25 on `/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount`.
     if invoice {
-        if let Some(amount) = first(d, root, &[cac("LegalMonetaryTotal"), cbc("PayableAmount")]) {
+        if let Some(amount) = first(
+            d,
+            root,
+            &[cac!("LegalMonetaryTotal"), cbc!("PayableAmount")],
+        ) {
             let terms = ctx.ix.elements.iter().any(|&n| {
-                d.is(n, CBC, "DueDate")
-                    || (d.is(n, CBC, "Note")
-                        && d.parent(n).is_some_and(|p| d.is(p, CAC, "PaymentTerms")))
+                d.is_named(n, cbc!("DueDate"))
+                    || (d.is_named(n, cbc!("Note"))
+                        && d.parent(n)
+                            .is_some_and(|p| d.is_named(p, cac!("PaymentTerms"))))
             });
             let positive = ctx.any_num(&BR_CO_25, [amount], |v| v > 0.0);
             ctx.check(&BR_CO_25, amount, !positive || terms);

@@ -19,12 +19,13 @@ mod rules_table;
 
 pub(crate) use codelists_table::CIUS_RO_LISTS;
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::xp::{self, cac, cbc, first, kid, kids, Step};
+use crate::xp::{self, cbc, first, kid, kids, Step};
 use rules_table::*;
 
 pub(crate) use rules_table::RULES;
@@ -48,13 +49,6 @@ const SECTOR_RO: [&str; 6] = [
 
 /// VAT categories that make BR-RO-065 / BR-RO-120 apply.
 const VAT_CATEGORIES: [&str; 8] = ["S", "Z", "E", "AE", "K", "G", "L", "M"];
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// `normalize-space(path)` (first node; absent = '').
 fn norm_at(d: &Document, n: NodeId, steps: &[Step]) -> String {
@@ -106,7 +100,7 @@ fn parent_is(d: &Document, n: NodeId, ns: &str, local: &str) -> bool {
 
 /// `/ubl:Invoice/<step>` (the official contexts never match a credit note).
 fn under_invoice_root(d: &Document, n: NodeId) -> bool {
-    d.parent(n) == Some(d.root()) && d.is(d.root(), UBL_INVOICE, "Invoice")
+    d.parent(n) == Some(d.root()) && d.is_named(d.root(), crate::xp::INVOICE)
 }
 
 /// `string-length(text()) = 10 and (string(.) castable as xs:date)`.
@@ -188,8 +182,8 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         match local {
             "InvoiceLine" | "CreditNoteLine" => return line(ctx, n),
             "AdditionalItemProperty" if parent_is(d, n, CAC, "Item") => {
-                len_check(ctx, &BR_RO_L0505, n, &[cbc("Name")], 50);
-                return len_check(ctx, &BR_RO_L1025, n, &[cbc("Value")], 100);
+                len_check(ctx, &BR_RO_L0505, n, &[cbc!("Name")], 50);
+                return len_check(ctx, &BR_RO_L1025, n, &[cbc!("Value")], 100);
             }
             "AllowanceCharge" if under_invoice_root(d, n) => {
                 if xp::charge_is(d, n, false) {
@@ -226,19 +220,19 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         );
     }
     if ns == CAC && local == "AdditionalDocumentReference" {
-        len_check(ctx, &BR_RO_L0308, n, &[cbc("ID")], 200);
-        len_check(ctx, &BR_RO_L1020, n, &[cbc("DocumentDescription")], 100);
+        len_check(ctx, &BR_RO_L0308, n, &[cbc!("ID")], 200);
+        len_check(ctx, &BR_RO_L1020, n, &[cbc!("DocumentDescription")], 100);
         len_check(
             ctx,
             &BR_RO_L210,
             n,
-            &[cac("Attachment"), cac("ExternalReference"), cbc("URI")],
+            &[cac!("Attachment"), cac!("ExternalReference"), cbc!("URI")],
             200,
         );
         let filename = first(
             d,
             n,
-            &[cac("Attachment"), cbc("EmbeddedDocumentBinaryObject")],
+            &[cac!("Attachment"), cbc!("EmbeddedDocumentBinaryObject")],
         )
         .and_then(|b| d.attr(b, "filename"))
         .map(norm)
@@ -246,13 +240,13 @@ fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         return ctx.check(&BR_RO_L211, n, filename.chars().count() <= 200);
     }
     if ns == CAC && local == "BillingReference" {
-        let refs = kids(d, n, cac("InvoiceDocumentReference")).count();
+        let refs = kids(d, n, cac!("InvoiceDocumentReference")).count();
         ctx.check(&BR_RO_A500, n, refs <= 500);
         len_check(
             ctx,
             &BR_RO_L156,
             n,
-            &[cac("InvoiceDocumentReference"), cbc("ID")],
+            &[cac!("InvoiceDocumentReference"), cbc!("ID")],
             200,
         );
     }
@@ -267,8 +261,8 @@ fn delivery_address(d: &Document, n: NodeId) -> bool {
     })
 }
 
-const SUPPLIER: [Step; 2] = [cac("AccountingSupplierParty"), cac("Party")];
-const CUSTOMER: [Step; 2] = [cac("AccountingCustomerParty"), cac("Party")];
+const SUPPLIER: [Step; 2] = [cac!("AccountingSupplierParty"), cac!("Party")];
+const CUSTOMER: [Step; 2] = [cac!("AccountingCustomerParty"), cac!("Party")];
 
 fn path<const N: usize>(base: &[Step], rest: [Step; N]) -> Vec<Step> {
     base.iter().copied().chain(rest).collect()
@@ -277,163 +271,167 @@ fn path<const N: usize>(base: &[Step], rest: [Step; N]) -> Vec<Step> {
 /// The root context `/ubl:Invoice | /cn:CreditNote`.
 fn document(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let cust_ok = kids(d, n, cbc("CustomizationID")).any(|c| xp::string(d, c) == RO_CIUS_ID);
+    let cust_ok = kids(d, n, cbc!("CustomizationID")).any(|c| xp::string(d, c) == RO_CIUS_ID);
     ctx.check(&BR_RO_001, n, cust_ok);
-    ctx.check(&BR_RO_A020, n, kids(d, n, cbc("Note")).count() <= 20);
-    let addr = |party: &[Step], leaf: Step| path(party, [cac("PostalAddress"), leaf]);
-    let tax_rep = |leaf: Step| vec![cac("TaxRepresentativeParty"), cac("PostalAddress"), leaf];
+    ctx.check(&BR_RO_A020, n, kids(d, n, cbc!("Note")).count() <= 20);
+    let addr = |party: &[Step], leaf: Step| path(party, [cac!("PostalAddress"), leaf]);
+    let tax_rep = |leaf: Step| vec![cac!("TaxRepresentativeParty"), cac!("PostalAddress"), leaf];
     let delivery = |leaf: Step| {
         vec![
-            cac("Delivery"),
-            cac("DeliveryLocation"),
-            cac("Address"),
+            cac!("Delivery"),
+            cac!("DeliveryLocation"),
+            cac!("Address"),
             leaf,
         ]
     };
     let line3 = |mut p: Vec<Step>| {
         p.pop();
-        p.extend([cac("AddressLine"), cbc("Line")]);
+        p.extend([cac!("AddressLine"), cbc!("Line")]);
         p
     };
     let checks: Vec<(&'static Rule, Vec<Step>, usize)> = vec![
-        (&BR_RO_L0201, addr(&SUPPLIER, cbc("PostalZone")), 20),
-        (&BR_RO_L0202, addr(&CUSTOMER, cbc("PostalZone")), 20),
-        (&BR_RO_L0203, tax_rep(cbc("PostalZone")), 20),
-        (&BR_RO_L0204, delivery(cbc("PostalZone")), 20),
-        (&BR_RO_L155, vec![cbc("ID")], 200),
+        (&BR_RO_L0201, addr(&SUPPLIER, cbc!("PostalZone")), 20),
+        (&BR_RO_L0202, addr(&CUSTOMER, cbc!("PostalZone")), 20),
+        (&BR_RO_L0203, tax_rep(cbc!("PostalZone")), 20),
+        (&BR_RO_L0204, delivery(cbc!("PostalZone")), 20),
+        (&BR_RO_L155, vec![cbc!("ID")], 200),
         (
             &BR_RO_L0302,
-            vec![cac("ContractDocumentReference"), cbc("ID")],
+            vec![cac!("ContractDocumentReference"), cbc!("ID")],
             200,
         ),
-        (&BR_RO_L0303, vec![cac("OrderReference"), cbc("ID")], 200),
+        (&BR_RO_L0303, vec![cac!("OrderReference"), cbc!("ID")], 200),
         (
             &BR_RO_L0304,
-            vec![cac("OrderReference"), cbc("SalesOrderID")],
+            vec![cac!("OrderReference"), cbc!("SalesOrderID")],
             200,
         ),
         (
             &BR_RO_L0305,
-            vec![cac("ReceiptDocumentReference"), cbc("ID")],
+            vec![cac!("ReceiptDocumentReference"), cbc!("ID")],
             200,
         ),
         (
             &BR_RO_L0306,
-            vec![cac("DespatchDocumentReference"), cbc("ID")],
+            vec![cac!("DespatchDocumentReference"), cbc!("ID")],
             200,
         ),
         (
             &BR_RO_L0307,
-            vec![cac("OriginatorDocumentReference"), cbc("ID")],
+            vec![cac!("OriginatorDocumentReference"), cbc!("ID")],
             200,
         ),
-        (&BR_RO_L0501, addr(&SUPPLIER, cbc("CityName")), 50),
-        (&BR_RO_L0502, addr(&CUSTOMER, cbc("CityName")), 50),
-        (&BR_RO_L0503, tax_rep(cbc("CityName")), 50),
-        (&BR_RO_L0504, delivery(cbc("CityName")), 50),
-        (&BR_RO_L1001, vec![cbc("AccountingCost")], 100),
+        (&BR_RO_L0501, addr(&SUPPLIER, cbc!("CityName")), 50),
+        (&BR_RO_L0502, addr(&CUSTOMER, cbc!("CityName")), 50),
+        (&BR_RO_L0503, tax_rep(cbc!("CityName")), 50),
+        (&BR_RO_L0504, delivery(cbc!("CityName")), 50),
+        (&BR_RO_L1001, vec![cbc!("AccountingCost")], 100),
         (
             &BR_RO_L1002,
-            addr(&SUPPLIER, cbc("AdditionalStreetName")),
+            addr(&SUPPLIER, cbc!("AdditionalStreetName")),
             100,
         ),
-        (&BR_RO_L1003, line3(addr(&SUPPLIER, cbc("x"))), 100),
+        (&BR_RO_L1003, line3(addr(&SUPPLIER, cbc!("x"))), 100),
         (
             &BR_RO_L1004,
-            path(&SUPPLIER, [cac("Contact"), cbc("Name")]),
+            path(&SUPPLIER, [cac!("Contact"), cbc!("Name")]),
             100,
         ),
         (
             &BR_RO_L1005,
-            path(&SUPPLIER, [cac("Contact"), cbc("Telephone")]),
+            path(&SUPPLIER, [cac!("Contact"), cbc!("Telephone")]),
             100,
         ),
         (
             &BR_RO_L1006,
-            path(&SUPPLIER, [cac("Contact"), cbc("ElectronicMail")]),
+            path(&SUPPLIER, [cac!("Contact"), cbc!("ElectronicMail")]),
             100,
         ),
         (
             &BR_RO_L1007,
-            addr(&CUSTOMER, cbc("AdditionalStreetName")),
+            addr(&CUSTOMER, cbc!("AdditionalStreetName")),
             100,
         ),
-        (&BR_RO_L1008, line3(addr(&CUSTOMER, cbc("x"))), 100),
+        (&BR_RO_L1008, line3(addr(&CUSTOMER, cbc!("x"))), 100),
         (
             &BR_RO_L1009,
-            path(&CUSTOMER, [cac("Contact"), cbc("Name")]),
+            path(&CUSTOMER, [cac!("Contact"), cbc!("Name")]),
             100,
         ),
         (
             &BR_RO_L1010,
-            path(&CUSTOMER, [cac("Contact"), cbc("Telephone")]),
+            path(&CUSTOMER, [cac!("Contact"), cbc!("Telephone")]),
             100,
         ),
         (
             &BR_RO_L1011,
-            path(&CUSTOMER, [cac("Contact"), cbc("ElectronicMail")]),
+            path(&CUSTOMER, [cac!("Contact"), cbc!("ElectronicMail")]),
             100,
         ),
-        (&BR_RO_L1012, tax_rep(cbc("AdditionalStreetName")), 100),
-        (&BR_RO_L1013, line3(tax_rep(cbc("x"))), 100),
-        (&BR_RO_L1014, delivery(cbc("AdditionalStreetName")), 100),
-        (&BR_RO_L1015, line3(delivery(cbc("x"))), 100),
-        (&BR_RO_L151, addr(&SUPPLIER, cbc("StreetName")), 150),
-        (&BR_RO_L152, addr(&CUSTOMER, cbc("StreetName")), 150),
-        (&BR_RO_L153, tax_rep(cbc("StreetName")), 150),
-        (&BR_RO_L154, delivery(cbc("StreetName")), 150),
+        (&BR_RO_L1012, tax_rep(cbc!("AdditionalStreetName")), 100),
+        (&BR_RO_L1013, line3(tax_rep(cbc!("x"))), 100),
+        (&BR_RO_L1014, delivery(cbc!("AdditionalStreetName")), 100),
+        (&BR_RO_L1015, line3(delivery(cbc!("x"))), 100),
+        (&BR_RO_L151, addr(&SUPPLIER, cbc!("StreetName")), 150),
+        (&BR_RO_L152, addr(&CUSTOMER, cbc!("StreetName")), 150),
+        (&BR_RO_L153, tax_rep(cbc!("StreetName")), 150),
+        (&BR_RO_L154, delivery(cbc!("StreetName")), 150),
         (
             &BR_RO_L201,
             path(
                 &SUPPLIER,
-                [cac("PartyLegalEntity"), cbc("RegistrationName")],
+                [cac!("PartyLegalEntity"), cbc!("RegistrationName")],
             ),
             200,
         ),
         (
             &BR_RO_L202,
-            path(&SUPPLIER, [cac("PartyName"), cbc("Name")]),
+            path(&SUPPLIER, [cac!("PartyName"), cbc!("Name")]),
             200,
         ),
         (
             &BR_RO_L203,
             path(
                 &CUSTOMER,
-                [cac("PartyLegalEntity"), cbc("RegistrationName")],
+                [cac!("PartyLegalEntity"), cbc!("RegistrationName")],
             ),
             200,
         ),
         (
             &BR_RO_L204,
-            path(&CUSTOMER, [cac("PartyName"), cbc("Name")]),
+            path(&CUSTOMER, [cac!("PartyName"), cbc!("Name")]),
             200,
         ),
         (
             &BR_RO_L205,
-            vec![cac("PayeeParty"), cac("PartyName"), cbc("Name")],
+            vec![cac!("PayeeParty"), cac!("PartyName"), cbc!("Name")],
             200,
         ),
         (
             &BR_RO_L206,
-            vec![cac("TaxRepresentativeParty"), cac("PartyName"), cbc("Name")],
+            vec![
+                cac!("TaxRepresentativeParty"),
+                cac!("PartyName"),
+                cbc!("Name"),
+            ],
             200,
         ),
         (
             &BR_RO_L207,
             vec![
-                cac("Delivery"),
-                cac("DeliveryParty"),
-                cac("PartyName"),
-                cbc("Name"),
+                cac!("Delivery"),
+                cac!("DeliveryParty"),
+                cac!("PartyName"),
+                cbc!("Name"),
             ],
             200,
         ),
-        (&BR_RO_L301, vec![cac("PaymentTerms"), cbc("Note")], 300),
+        (&BR_RO_L301, vec![cac!("PaymentTerms"), cbc!("Note")], 300),
         (
             &BR_RO_L1000,
             path(
                 &SUPPLIER,
-                [cac("PartyLegalEntity"), cbc("CompanyLegalForm")],
+                [cac!("PartyLegalEntity"), cbc!("CompanyLegalForm")],
             ),
             1000,
         ),
@@ -441,47 +439,47 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
     for (rule, steps, max) in checks {
         len_check(ctx, rule, n, &steps, max);
     }
-    let id = norm_at(d, n, &[cbc("ID")]);
+    let id = norm_at(d, n, &[cbc!("ID")]);
     ctx.check(&BR_RO_010, n, id.bytes().any(|b| b.is_ascii_digit()));
-    let tcc = norm_at(d, n, &[cbc("TaxCurrencyCode")]);
-    let dcc = norm_at(d, n, &[cbc("DocumentCurrencyCode")]);
+    let tcc = norm_at(d, n, &[cbc!("TaxCurrencyCode")]);
+    let dcc = norm_at(d, n, &[cbc!("DocumentCurrencyCode")]);
     ctx.check(&BR_RO_030, n, tcc == "RON" || dcc == "RON");
     let taxed = vat_categories_used(d, n);
     let seller_ids = xp::exists(
         d,
         n,
         &[
-            cac("TaxRepresentativeParty"),
-            cac("PartyTaxScheme"),
-            cbc("CompanyID"),
+            cac!("TaxRepresentativeParty"),
+            cac!("PartyTaxScheme"),
+            cbc!("CompanyID"),
         ],
     ) || some_filled(
         d,
         n,
-        &path(&SUPPLIER, [cac("PartyTaxScheme"), cbc("CompanyID")]),
+        &path(&SUPPLIER, [cac!("PartyTaxScheme"), cbc!("CompanyID")]),
     );
     ctx.check(&BR_RO_065, n, !taxed || seller_ids);
     ctx.check(
         &BR_RO_081,
         n,
-        some_filled(d, n, &addr(&SUPPLIER, cbc("StreetName"))),
+        some_filled(d, n, &addr(&SUPPLIER, cbc!("StreetName"))),
     );
     ctx.check(
         &BR_RO_082,
         n,
-        some_filled(d, n, &addr(&CUSTOMER, cbc("StreetName"))),
+        some_filled(d, n, &addr(&CUSTOMER, cbc!("StreetName"))),
     );
     ctx.check(
         &BR_RO_091,
         n,
-        some_filled(d, n, &addr(&SUPPLIER, cbc("CityName"))),
+        some_filled(d, n, &addr(&SUPPLIER, cbc!("CityName"))),
     );
     ctx.check(
         &BR_RO_092,
         n,
-        some_filled(d, n, &addr(&CUSTOMER, cbc("CityName"))),
+        some_filled(d, n, &addr(&CUSTOMER, cbc!("CityName"))),
     );
-    let party_address = |party: &[Step]| first(d, n, &path(party, [cac("PostalAddress")]));
+    let party_address = |party: &[Step]| first(d, n, &path(party, [cac!("PostalAddress")]));
     let (bucharest, county) = match party_address(&SUPPLIER) {
         Some(a) => address_reports(d, a),
         None => (false, false),
@@ -497,11 +495,11 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
     let buyer_ids = xp::exists(
         d,
         n,
-        &path(&CUSTOMER, [cac("PartyLegalEntity"), cbc("CompanyID")]),
+        &path(&CUSTOMER, [cac!("PartyLegalEntity"), cbc!("CompanyID")]),
     ) || some_filled(
         d,
         n,
-        &path(&CUSTOMER, [cac("PartyTaxScheme"), cbc("CompanyID")]),
+        &path(&CUSTOMER, [cac!("PartyTaxScheme"), cbc!("CompanyID")]),
     );
     ctx.check(&BR_RO_120, n, !taxed || buyer_ids);
 }
@@ -510,9 +508,9 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
 /// forms) on one address: (Bucharest city not a sector, RO subdivision not
 /// in ISO 3166-2:RO). Absent fields are '' as in `normalize-space(())`.
 fn address_reports(d: &Document, a: NodeId) -> (bool, bool) {
-    let ro = norm_at(d, a, &[cac("Country"), cbc("IdentificationCode")]) == "RO";
-    let sub = norm_at(d, a, &[cbc("CountrySubentity")]);
-    let city = norm_at(d, a, &[cbc("CityName")]);
+    let ro = norm_at(d, a, &[cac!("Country"), cbc!("IdentificationCode")]) == "RO";
+    let sub = norm_at(d, a, &[cbc!("CountrySubentity")]);
+    let city = norm_at(d, a, &[cbc!("CityName")]);
     (
         ro && sub == "RO-B" && !SECTOR_RO.contains(&city.as_str()),
         ro && !ISO_3166_RO.contains(&sub.as_str()),
@@ -524,12 +522,12 @@ fn address_reports(d: &Document, a: NodeId) -> (bool, bool) {
 fn vat_categories_used(d: &Document, n: NodeId) -> bool {
     let listed = |c: NodeId| VAT_CATEGORIES.contains(&xp::string(d, c).as_ref());
     let mut used = false;
-    for ac in kids(d, n, cac("AllowanceCharge")) {
-        let indicators: Vec<String> = kids(d, ac, cbc("ChargeIndicator"))
+    for ac in kids(d, n, cac!("AllowanceCharge")) {
+        let indicators: Vec<String> = kids(d, ac, cbc!("ChargeIndicator"))
             .map(|c| xp::string(d, c).into_owned())
             .collect();
-        for cat in kids(d, ac, cac("TaxCategory")) {
-            for id in kids(d, cat, cbc("ID")) {
+        for cat in kids(d, ac, cac!("TaxCategory")) {
+            for id in kids(d, cat, cbc!("ID")) {
                 if !listed(id) {
                     continue;
                 }
@@ -537,7 +535,7 @@ fn vat_categories_used(d: &Document, n: NodeId) -> bool {
                     .elements(cat)
                     .skip_while(|&s| s != id)
                     .filter(|&s| is(d, s, CAC, "TaxScheme"))
-                    .any(|s| kids(d, s, cbc("ID")).any(|i| xp::string(d, i) == "VAT"));
+                    .any(|s| kids(d, s, cbc!("ID")).any(|i| xp::string(d, i) == "VAT"));
                 let allowance = indicators.iter().any(|i| i == "false") && vat_after;
                 let charge = indicators.iter().any(|i| i == "true");
                 used |= allowance || charge;
@@ -548,10 +546,10 @@ fn vat_categories_used(d: &Document, n: NodeId) -> bool {
         d,
         n,
         &[
-            cac("InvoiceLine"),
-            cac("Item"),
-            cac("ClassifiedTaxCategory"),
-            cbc("ID"),
+            cac!("InvoiceLine"),
+            cac!("Item"),
+            cac!("ClassifiedTaxCategory"),
+            cbc!("ID"),
         ],
         &mut |c| used |= listed(c),
     );
@@ -560,8 +558,8 @@ fn vat_categories_used(d: &Document, n: NodeId) -> bool {
 
 fn tax_representative_address(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_RO_140, n, some_filled(d, n, &[cbc("StreetName")]));
-    ctx.check(&BR_RO_150, n, some_filled(d, n, &[cbc("CityName")]));
+    ctx.check(&BR_RO_140, n, some_filled(d, n, &[cbc!("StreetName")]));
+    ctx.check(&BR_RO_150, n, some_filled(d, n, &[cbc!("CityName")]));
     let (bucharest, county) = address_reports(d, n);
     ctx.check(&BR_RO_160, n, !bucharest);
     ctx.check(&BR_RO_170, n, !county);
@@ -573,39 +571,49 @@ fn payment_means(ctx: &mut Ctx<'_>, n: NodeId) {
         ctx,
         &BR_RO_L208,
         n,
-        &[cac("PayeeFinancialAccount"), cbc("Name")],
+        &[cac!("PayeeFinancialAccount"), cbc!("Name")],
         200,
     );
     len_check(
         ctx,
         &BR_RO_L209,
         n,
-        &[cac("CardAccount"), cbc("HolderName")],
+        &[cac!("CardAccount"), cbc!("HolderName")],
         200,
     );
-    let means_name = kid(d, n, cbc("PaymentMeansCode"))
+    let means_name = kid(d, n, cbc!("PaymentMeansCode"))
         .and_then(|c| d.attr(c, "name"))
         .map(norm)
         .unwrap_or_default();
     ctx.check(&BR_RO_L1016, n, means_name.chars().count() <= 100);
-    len_check(ctx, &BR_RO_L140, n, &[cbc("PaymentID")], 140);
+    len_check(ctx, &BR_RO_L140, n, &[cbc!("PaymentID")], 140);
 }
 
 fn delivery(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_RO_180, n, some_filled(d, n, &[cbc("StreetName")]));
-    ctx.check(&BR_RO_201, n, some_filled(d, n, &[cbc("CityName")]));
+    ctx.check(&BR_RO_180, n, some_filled(d, n, &[cbc!("StreetName")]));
+    ctx.check(&BR_RO_201, n, some_filled(d, n, &[cbc!("CityName")]));
     let (bucharest, county) = address_reports(d, n);
     ctx.check(&BR_RO_202, n, !bucharest);
-    ctx.check(&BR_RO_211, n, some_filled(d, n, &[cbc("CountrySubentity")]));
+    ctx.check(
+        &BR_RO_211,
+        n,
+        some_filled(d, n, &[cbc!("CountrySubentity")]),
+    );
     ctx.check(&BR_RO_212, n, !county);
 }
 
 fn line(ctx: &mut Ctx<'_>, n: NodeId) {
-    len_check(ctx, &BR_RO_L1024, n, &[cac("Item"), cbc("Name")], 100);
-    len_check(ctx, &BR_RO_L1021, n, &[cbc("AccountingCost")], 100);
-    len_check(ctx, &BR_RO_L212, n, &[cac("Item"), cbc("Description")], 200);
-    len_check(ctx, &BR_RO_L303, n, &[cbc("Note")], 300);
+    len_check(ctx, &BR_RO_L1024, n, &[cac!("Item"), cbc!("Name")], 100);
+    len_check(ctx, &BR_RO_L1021, n, &[cbc!("AccountingCost")], 100);
+    len_check(
+        ctx,
+        &BR_RO_L212,
+        n,
+        &[cac!("Item"), cbc!("Description")],
+        200,
+    );
+    len_check(ctx, &BR_RO_L303, n, &[cbc!("Note")], 300);
 }
 
 fn document_allowance(ctx: &mut Ctx<'_>, n: NodeId, charge: bool) {
@@ -617,7 +625,7 @@ fn document_allowance(ctx: &mut Ctx<'_>, n: NodeId, charge: bool) {
     };
     ctx.check(amount, n, two_decimals(d, n, "Amount"));
     ctx.check(base, n, two_decimals(d, n, "BaseAmount"));
-    len_check(ctx, reason, n, &[cbc("AllowanceChargeReasonCode")], 100);
+    len_check(ctx, reason, n, &[cbc!("AllowanceChargeReasonCode")], 100);
 }
 
 fn line_allowance(ctx: &mut Ctx<'_>, n: NodeId, charge: bool) {
@@ -629,7 +637,7 @@ fn line_allowance(ctx: &mut Ctx<'_>, n: NodeId, charge: bool) {
     };
     ctx.check(amount, n, two_decimals(d, n, "Amount"));
     ctx.check(base, n, two_decimals(d, n, "BaseAmount"));
-    len_check(ctx, reason, n, &[cbc("AllowanceChargeReason")], 100);
+    len_check(ctx, reason, n, &[cbc!("AllowanceChargeReason")], 100);
 }
 
 fn totals(ctx: &mut Ctx<'_>, n: NodeId) {

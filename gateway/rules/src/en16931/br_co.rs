@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, charge_is, exists, kid, kids, round, round2, vat_scheme};
+use crate::xp::{self, cbc, charge_is, exists, kid, kids, round, round2, vat_scheme};
 
 rules! {
     BR_CO_05 = "BR-CO-05", Fatal, "[BR-CO-05]-Document level allowance reason code (BT-98) and Document level allowance reason (BT-97) shall indicate the same type of allowance.";
@@ -38,30 +38,30 @@ rules! {
 /// Context `/ubl:Invoice | /cn:CreditNote`.
 pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let tpd = exists(d, n, &[cbc("TaxPointDate")]);
-    let dc = exists(d, n, &[cac("InvoicePeriod"), cbc("DescriptionCode")]);
+    let tpd = exists(d, n, &[cbc!("TaxPointDate")]);
+    let dc = exists(d, n, &[cac!("InvoicePeriod"), cbc!("DescriptionCode")]);
     ctx.check(&BR_CO_03, n, !(tpd && dc));
     ctx.check(
         &BR_CO_18,
         n,
-        exists(d, n, &[cac("TaxTotal"), cac("TaxSubtotal")]),
+        exists(d, n, &[cac!("TaxTotal"), cac!("TaxSubtotal")]),
     );
     // every $C in cbc:DocumentCurrencyCode satisfies
     //   count(cac:TaxTotal/xs:decimal(cbc:TaxAmount[@currencyID=$C])) eq 1
     //   and BT-112 = round2(BT-109 + that amount)
-    let currencies: Vec<NodeId> = kids(d, n, cbc("DocumentCurrencyCode")).collect();
+    let currencies: Vec<NodeId> = kids(d, n, cbc!("DocumentCurrencyCode")).collect();
     let mut ok = true;
     for c in currencies {
         let cur = xp::string(d, c);
         let mut amounts = Vec::new();
-        for t in kids(d, n, cac("TaxTotal")) {
+        for t in kids(d, n, cac!("TaxTotal")) {
             amounts.extend(
-                kids(d, t, cbc("TaxAmount")).filter(|&a| d.attr(a, "currencyID") == Some(&*cur)),
+                kids(d, t, cbc!("TaxAmount")).filter(|&a| d.attr(a, "currencyID") == Some(&*cur)),
             );
         }
-        let lmt = kid(d, n, cac("LegalMonetaryTotal"));
-        let incl = lmt.and_then(|l| kid(d, l, cbc("TaxInclusiveAmount")));
-        let excl = lmt.and_then(|l| kid(d, l, cbc("TaxExclusiveAmount")));
+        let lmt = kid(d, n, cac!("LegalMonetaryTotal"));
+        let incl = lmt.and_then(|l| kid(d, l, cbc!("TaxInclusiveAmount")));
+        let excl = lmt.and_then(|l| kid(d, l, cbc!("TaxExclusiveAmount")));
         let incl = ctx.dec(&BR_CO_15, incl);
         let excl = ctx.dec(&BR_CO_15, excl);
         let tax = if amounts.len() == 1 {
@@ -78,9 +78,9 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `cac:InvoiceLine | cac:CreditNoteLine`.
 pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ok = kids(d, n, cac("Item"))
-        .flat_map(|i| kids(d, i, cac("ClassifiedTaxCategory")))
-        .any(|t| vat_scheme(d, t) && kid(d, t, cbc("ID")).is_some());
+    let ok = kids(d, n, cac!("Item"))
+        .flat_map(|i| kids(d, i, cac!("ClassifiedTaxCategory")))
+        .any(|t| vat_scheme(d, t) && kid(d, t, cbc!("ID")).is_some());
     ctx.check(&BR_CO_04, n, ok);
 }
 
@@ -115,30 +115,30 @@ pub(crate) fn line_charge(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `cac:InvoicePeriod` (document level).
 pub(crate) fn period(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ok = exists(d, n, &[cbc("StartDate")])
-        || exists(d, n, &[cbc("EndDate")])
-        || exists(d, n, &[cbc("DescriptionCode")]);
+    let ok = exists(d, n, &[cbc!("StartDate")])
+        || exists(d, n, &[cbc!("EndDate")])
+        || exists(d, n, &[cbc!("DescriptionCode")]);
     ctx.check(&BR_CO_19, n, ok);
 }
 
 /// Context `cac:InvoiceLine/cac:InvoicePeriod`.
 pub(crate) fn line_period(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ok = exists(d, n, &[cbc("StartDate")]) || exists(d, n, &[cbc("EndDate")]);
+    let ok = exists(d, n, &[cbc!("StartDate")]) || exists(d, n, &[cbc!("EndDate")]);
     ctx.check(&BR_CO_20, n, ok);
 }
 
 /// Context `cac:AccountingSupplierParty`.
 pub(crate) fn seller(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let parties: Vec<NodeId> = kids(d, n, cac("Party")).collect();
+    let parties: Vec<NodeId> = kids(d, n, cac!("Party")).collect();
     let ok = parties.iter().any(|&p| {
-        kids(d, p, cac("PartyTaxScheme"))
-            .any(|t| vat_scheme(d, t) && kid(d, t, cbc("CompanyID")).is_some())
-            || kids(d, p, cac("PartyIdentification"))
-                .flat_map(|i| kids(d, i, cbc("ID")))
+        kids(d, p, cac!("PartyTaxScheme"))
+            .any(|t| vat_scheme(d, t) && kid(d, t, cbc!("CompanyID")).is_some())
+            || kids(d, p, cac!("PartyIdentification"))
+                .flat_map(|i| kids(d, i, cbc!("ID")))
                 .any(|id| d.attr(id, "schemeID") != Some("SEPA"))
-            || exists(d, p, &[cac("PartyLegalEntity"), cbc("CompanyID")])
+            || exists(d, p, &[cac!("PartyLegalEntity"), cbc!("CompanyID")])
     });
     ctx.check(&BR_CO_26, n, ok);
 }
@@ -150,7 +150,7 @@ const VAT_PREFIXES: &str = " 1A AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ 
 /// Context `//cac:PartyTaxScheme[VAT]`.
 pub(crate) fn vat_identifier(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let id = kid(d, n, cbc("CompanyID"))
+    let id = kid(d, n, cbc!("CompanyID"))
         .map(|c| xp::string(d, c))
         .unwrap_or_default();
     let prefix: String = id.chars().take(2).collect();
@@ -160,28 +160,28 @@ pub(crate) fn vat_identifier(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `/ubl:Invoice/cac:TaxTotal`.
 pub(crate) fn tax_total(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let subs: Vec<NodeId> = kids(d, n, cac("TaxSubtotal")).collect();
+    let subs: Vec<NodeId> = kids(d, n, cac!("TaxSubtotal")).collect();
     if subs.is_empty() {
         return;
     }
     let amounts: Vec<NodeId> = subs
         .iter()
-        .flat_map(|&s| kids(d, s, cbc("TaxAmount")))
+        .flat_map(|&s| kids(d, s, cbc!("TaxAmount")))
         .collect();
     let sum = ctx.sum(&BR_CO_14, amounts);
-    let total = ctx.dec(&BR_CO_14, kid(d, n, cbc("TaxAmount")));
+    let total = ctx.dec(&BR_CO_14, kid(d, n, cbc!("TaxAmount")));
     ctx.check(&BR_CO_14, n, total == Some(round2(sum)));
 }
 
 /// Context `cac:TaxTotal/cac:TaxSubtotal`: VAT amount = taxable × rate (±1).
 pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let pct_node = kids(d, n, cac("TaxCategory"))
+    let pct_node = kids(d, n, cac!("TaxCategory"))
         .filter(|&t| vat_scheme(d, t))
-        .find_map(|t| kid(d, t, cbc("Percent")));
+        .find_map(|t| kid(d, t, cbc!("Percent")));
     let pct = ctx.dec(&BR_CO_17, pct_node);
-    let tax = ctx.dec(&BR_CO_17, kid(d, n, cbc("TaxAmount")));
-    let base = ctx.dec(&BR_CO_17, kid(d, n, cbc("TaxableAmount")));
+    let tax = ctx.dec(&BR_CO_17, kid(d, n, cbc!("TaxAmount")));
+    let base = ctx.dec(&BR_CO_17, kid(d, n, cbc!("TaxableAmount")));
     let one = Decimal::ONE;
     let ok = match (pct, tax) {
         (Some(p), Some(t)) if round(p).is_zero() => round(t).is_zero(),
@@ -206,7 +206,7 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
         .all(Ix::InvoiceLine)
         .iter()
         .chain(ctx.ix.all(Ix::CreditNoteLine))
-        .flat_map(|&l| kids(d, l, cbc("LineExtensionAmount")).collect::<Vec<_>>())
+        .flat_map(|&l| kids(d, l, cbc!("LineExtensionAmount")).collect::<Vec<_>>())
         .collect();
     let sum = ctx.sum(&BR_CO_10, lines);
     let lea = get(ctx, &BR_CO_10, "LineExtensionAmount");
@@ -219,14 +219,14 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
     ] {
         let acs: Vec<NodeId> = parent
             .map(|p| {
-                kids(d, p, cac("AllowanceCharge"))
+                kids(d, p, cac!("AllowanceCharge"))
                     .filter(|&a| charge_is(d, a, charge))
                     .collect()
             })
             .unwrap_or_default();
         let amounts: Vec<NodeId> = acs
             .iter()
-            .flat_map(|&a| kids(d, a, cbc("Amount")))
+            .flat_map(|&a| kids(d, a, cbc!("Amount")))
             .collect();
         let sum = ctx.sum(rule, amounts);
         let total = kid(d, n, cbc(name));
@@ -239,8 +239,8 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
     let charge = get(ctx, &BR_CO_13, "ChargeTotalAmount");
     let allow = get(ctx, &BR_CO_13, "AllowanceTotalAmount");
     let excl = get(ctx, &BR_CO_13, "TaxExclusiveAmount");
-    let has_c = exists(d, n, &[cbc("ChargeTotalAmount")]);
-    let has_a = exists(d, n, &[cbc("AllowanceTotalAmount")]);
+    let has_c = exists(d, n, &[cbc!("ChargeTotalAmount")]);
+    let has_a = exists(d, n, &[cbc!("AllowanceTotalAmount")]);
     let expect = match (has_c, has_a) {
         (true, true) => lea
             .zip(charge)
@@ -256,8 +256,8 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
     let incl = get(ctx, &BR_CO_16, "TaxInclusiveAmount");
     let prepaid = get(ctx, &BR_CO_16, "PrepaidAmount");
     let rounding = get(ctx, &BR_CO_16, "PayableRoundingAmount");
-    let has_p = exists(d, n, &[cbc("PrepaidAmount")]);
-    let has_r = exists(d, n, &[cbc("PayableRoundingAmount")]);
+    let has_p = exists(d, n, &[cbc!("PrepaidAmount")]);
+    let has_r = exists(d, n, &[cbc!("PayableRoundingAmount")]);
     let due = match (has_p, has_r) {
         (true, false) => incl.zip(prepaid).map(|(i, p)| round2(i - p)),
         (false, false) => incl,

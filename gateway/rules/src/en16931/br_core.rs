@@ -5,7 +5,7 @@ use gateway_xml::NodeId;
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, exists, filled_at, kid, kids, vat_scheme};
+use crate::xp::{self, exists, filled_at, kid, kids, vat_scheme};
 
 rules! {
     BR_52 = "BR-52", Fatal, "[BR-52]-Each Additional supporting document (BG-24) shall contain a Supporting document reference (BT-122).";
@@ -71,17 +71,18 @@ rules! {
 /// Context `/ubl:Invoice | /cn:CreditNote`.
 pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_01, n, filled_at(d, n, &[cbc("CustomizationID")]));
-    ctx.check(&BR_02, n, filled_at(d, n, &[cbc("ID")]));
-    ctx.check(&BR_03, n, filled_at(d, n, &[cbc("IssueDate")]));
+    ctx.check(&BR_01, n, filled_at(d, n, &[cbc!("CustomizationID")]));
+    ctx.check(&BR_02, n, filled_at(d, n, &[cbc!("ID")]));
+    ctx.check(&BR_03, n, filled_at(d, n, &[cbc!("IssueDate")]));
     ctx.check(
         &BR_04,
         n,
-        filled_at(d, n, &[cbc("InvoiceTypeCode")]) || filled_at(d, n, &[cbc("CreditNoteTypeCode")]),
+        filled_at(d, n, &[cbc!("InvoiceTypeCode")])
+            || filled_at(d, n, &[cbc!("CreditNoteTypeCode")]),
     );
-    ctx.check(&BR_05, n, filled_at(d, n, &[cbc("DocumentCurrencyCode")]));
-    let seller = [cac("AccountingSupplierParty"), cac("Party")];
-    let buyer = [cac("AccountingCustomerParty"), cac("Party")];
+    ctx.check(&BR_05, n, filled_at(d, n, &[cbc!("DocumentCurrencyCode")]));
+    let seller = [cac!("AccountingSupplierParty"), cac!("Party")];
+    let buyer = [cac!("AccountingCustomerParty"), cac!("Party")];
     ctx.check(
         &BR_06,
         n,
@@ -91,8 +92,8 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
             &[
                 seller[0],
                 seller[1],
-                cac("PartyLegalEntity"),
-                cbc("RegistrationName"),
+                cac!("PartyLegalEntity"),
+                cbc!("RegistrationName"),
             ],
         ),
     );
@@ -105,33 +106,33 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
             &[
                 buyer[0],
                 buyer[1],
-                cac("PartyLegalEntity"),
-                cbc("RegistrationName"),
+                cac!("PartyLegalEntity"),
+                cbc!("RegistrationName"),
             ],
         ),
     );
     ctx.check(
         &BR_08,
         n,
-        exists(d, n, &[seller[0], seller[1], cac("PostalAddress")]),
+        exists(d, n, &[seller[0], seller[1], cac!("PostalAddress")]),
     );
     ctx.check(
         &BR_10,
         n,
-        exists(d, n, &[buyer[0], buyer[1], cac("PostalAddress")]),
+        exists(d, n, &[buyer[0], buyer[1], cac!("PostalAddress")]),
     );
     ctx.check(
         &BR_16,
         n,
-        exists(d, n, &[cac("InvoiceLine")]) || exists(d, n, &[cac("CreditNoteLine")]),
+        exists(d, n, &[cac!("InvoiceLine")]) || exists(d, n, &[cac!("CreditNoteLine")]),
     );
     // every $c in cbc:TaxCurrencyCode satisfies exists(//cac:TaxTotal/cbc:TaxAmount[@currencyID=$c])
-    let ok = kids(d, n, cbc("TaxCurrencyCode")).all(|c| {
+    let ok = kids(d, n, cbc!("TaxCurrencyCode")).all(|c| {
         let cur = xp::string(d, c);
         ctx.ix
             .all(Ix::TaxTotal)
             .iter()
-            .any(|&t| kids(d, t, cbc("TaxAmount")).any(|a| d.attr(a, "currencyID") == Some(&*cur)))
+            .any(|&t| kids(d, t, cbc!("TaxAmount")).any(|a| d.attr(a, "currencyID") == Some(&*cur)))
     });
     ctx.check(&BR_53, n, ok);
 }
@@ -139,18 +140,22 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `cac:InvoiceLine | cac:CreditNoteLine`.
 pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_21, n, filled_at(d, n, &[cbc("ID")]));
-    let qty = kid(d, n, cbc("InvoicedQuantity")).or_else(|| kid(d, n, cbc("CreditedQuantity")));
+    ctx.check(&BR_21, n, filled_at(d, n, &[cbc!("ID")]));
+    let qty = kid(d, n, cbc!("InvoicedQuantity")).or_else(|| kid(d, n, cbc!("CreditedQuantity")));
     ctx.check(&BR_22, n, qty.is_some());
-    let unit = kids(d, n, cbc("InvoicedQuantity"))
-        .chain(kids(d, n, cbc("CreditedQuantity")))
+    let unit = kids(d, n, cbc!("InvoicedQuantity"))
+        .chain(kids(d, n, cbc!("CreditedQuantity")))
         .any(|q| d.attr(q, "unitCode").is_some());
     ctx.check(&BR_23, n, unit);
-    ctx.check(&BR_24, n, exists(d, n, &[cbc("LineExtensionAmount")]));
-    ctx.check(&BR_25, n, filled_at(d, n, &[cac("Item"), cbc("Name")]));
-    ctx.check(&BR_26, n, exists(d, n, &[cac("Price"), cbc("PriceAmount")]));
+    ctx.check(&BR_24, n, exists(d, n, &[cbc!("LineExtensionAmount")]));
+    ctx.check(&BR_25, n, filled_at(d, n, &[cac!("Item"), cbc!("Name")]));
+    ctx.check(
+        &BR_26,
+        n,
+        exists(d, n, &[cac!("Price"), cbc!("PriceAmount")]),
+    );
     let mut prices = Vec::new();
-    xp::each(d, n, &[cac("Price"), cbc("PriceAmount")], &mut |p| {
+    xp::each(d, n, &[cac!("Price"), cbc!("PriceAmount")], &mut |p| {
         prices.push(p)
     });
     // `() >= 0` is false: a line without a price also fails BR-27.
@@ -160,7 +165,7 @@ pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     xp::each(
         d,
         n,
-        &[cac("Price"), cac("AllowanceCharge"), cbc("BaseAmount")],
+        &[cac!("Price"), cac!("AllowanceCharge"), cbc!("BaseAmount")],
         &mut |p| gross.push(p),
     );
     let ok = gross.is_empty() || ctx.any_num(&BR_28, gross, |v| v >= 0.0);
@@ -170,7 +175,7 @@ pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `/ubl:Invoice/cac:AllowanceCharge[cbc:ChargeIndicator = false()]`.
 pub(crate) fn doc_allowance(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_31, n, exists(d, n, &[cbc("Amount")]));
+    ctx.check(&BR_31, n, exists(d, n, &[cbc!("Amount")]));
     ctx.check(&BR_32, n, vat_category_id(ctx, n));
     ctx.check(&BR_33, n, has_reason(ctx, n));
 }
@@ -178,42 +183,42 @@ pub(crate) fn doc_allowance(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `/ubl:Invoice/cac:AllowanceCharge[cbc:ChargeIndicator = true()]`.
 pub(crate) fn doc_charge(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_36, n, exists(d, n, &[cbc("Amount")]));
+    ctx.check(&BR_36, n, exists(d, n, &[cbc!("Amount")]));
     ctx.check(&BR_37, n, vat_category_id(ctx, n));
     ctx.check(&BR_38, n, has_reason(ctx, n));
 }
 
 /// Line allowance (BG-27).
 pub(crate) fn line_allowance(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_41, n, exists(ctx.doc, n, &[cbc("Amount")]));
+    ctx.check(&BR_41, n, exists(ctx.doc, n, &[cbc!("Amount")]));
     ctx.check(&BR_42, n, has_reason(ctx, n));
 }
 
 /// Line charge (BG-28).
 pub(crate) fn line_charge(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_43, n, exists(ctx.doc, n, &[cbc("Amount")]));
+    ctx.check(&BR_43, n, exists(ctx.doc, n, &[cbc!("Amount")]));
     ctx.check(&BR_44, n, has_reason(ctx, n));
 }
 
 /// `exists(cbc:AllowanceChargeReason) or exists(cbc:AllowanceChargeReasonCode)`.
 pub(crate) fn has_reason(ctx: &Ctx<'_>, n: NodeId) -> bool {
-    exists(ctx.doc, n, &[cbc("AllowanceChargeReason")])
-        || exists(ctx.doc, n, &[cbc("AllowanceChargeReasonCode")])
+    exists(ctx.doc, n, &[cbc!("AllowanceChargeReason")])
+        || exists(ctx.doc, n, &[cbc!("AllowanceChargeReasonCode")])
 }
 
 /// `exists(cac:TaxCategory[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']/cbc:ID)`.
 fn vat_category_id(ctx: &Ctx<'_>, n: NodeId) -> bool {
     let d = ctx.doc;
-    kids(d, n, cac("TaxCategory")).any(|t| vat_scheme(d, t) && kid(d, t, cbc("ID")).is_some())
+    kids(d, n, cac!("TaxCategory")).any(|t| vat_scheme(d, t) && kid(d, t, cbc!("ID")).is_some())
 }
 
 /// Context `cac:LegalMonetaryTotal`.
 pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_12, n, exists(d, n, &[cbc("LineExtensionAmount")]));
-    ctx.check(&BR_13, n, exists(d, n, &[cbc("TaxExclusiveAmount")]));
-    ctx.check(&BR_14, n, exists(d, n, &[cbc("TaxInclusiveAmount")]));
-    ctx.check(&BR_15, n, exists(d, n, &[cbc("PayableAmount")]));
+    ctx.check(&BR_12, n, exists(d, n, &[cbc!("LineExtensionAmount")]));
+    ctx.check(&BR_13, n, exists(d, n, &[cbc!("TaxExclusiveAmount")]));
+    ctx.check(&BR_14, n, exists(d, n, &[cbc!("TaxInclusiveAmount")]));
+    ctx.check(&BR_15, n, exists(d, n, &[cbc!("PayableAmount")]));
 }
 
 /// Context `cac:InvoiceLine/cac:InvoicePeriod`.
@@ -231,7 +236,7 @@ pub(crate) fn period(ctx: &mut Ctx<'_>, n: NodeId) {
 /// `xs:date(cbc:EndDate) >= xs:date(cbc:StartDate)` when both exist.
 fn period_ordered(ctx: &mut Ctx<'_>, rule: &'static crate::Rule, n: NodeId) -> bool {
     let d = ctx.doc;
-    let (Some(s), Some(e)) = (kid(d, n, cbc("StartDate")), kid(d, n, cbc("EndDate"))) else {
+    let (Some(s), Some(e)) = (kid(d, n, cbc!("StartDate")), kid(d, n, cbc!("EndDate"))) else {
         return true;
     };
     match (xp::date(&xp::string(d, s)), xp::date(&xp::string(d, e))) {
@@ -249,7 +254,7 @@ fn period_ordered(ctx: &mut Ctx<'_>, rule: &'static crate::Rule, n: NodeId) -> b
 
 /// Context `cac:AdditionalDocumentReference`.
 pub(crate) fn additional_document(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_52, n, filled_at(ctx.doc, n, &[cbc("ID")]));
+    ctx.check(&BR_52, n, filled_at(ctx.doc, n, &[cbc!("ID")]));
 }
 
 /// Context `cac:AccountingCustomerParty/cac:Party/cbc:EndpointID`.
@@ -267,7 +272,7 @@ pub(crate) fn buyer_address(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_11,
         n,
-        filled_at(ctx.doc, n, &[cac("Country"), cbc("IdentificationCode")]),
+        filled_at(ctx.doc, n, &[cac!("Country"), cbc!("IdentificationCode")]),
     );
 }
 
@@ -276,7 +281,7 @@ pub(crate) fn seller_address(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_09,
         n,
-        filled_at(ctx.doc, n, &[cac("Country"), cbc("IdentificationCode")]),
+        filled_at(ctx.doc, n, &[cac!("Country"), cbc!("IdentificationCode")]),
     );
 }
 
@@ -296,7 +301,7 @@ pub(crate) fn delivery_address(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_57,
         n,
-        exists(ctx.doc, n, &[cac("Country"), cbc("IdentificationCode")]),
+        exists(ctx.doc, n, &[cac!("Country"), cbc!("IdentificationCode")]),
     );
 }
 
@@ -306,7 +311,7 @@ pub(crate) fn item_property(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_54,
         n,
-        exists(d, n, &[cbc("Name")]) && exists(d, n, &[cbc("Value")]),
+        exists(d, n, &[cbc!("Name")]) && exists(d, n, &[cbc!("Value")]),
     );
 }
 
@@ -324,7 +329,7 @@ pub(crate) fn item_standard_id(ctx: &mut Ctx<'_>, n: NodeId) {
 pub(crate) fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let mut names = Vec::new();
-    xp::each(d, n, &[cac("PartyName"), cbc("Name")], &mut |x| {
+    xp::each(d, n, &[cac!("PartyName"), cbc!("Name")], &mut |x| {
         names.push(x)
     });
     let same = |mine: &[NodeId], path: &[xp::Step]| {
@@ -336,26 +341,26 @@ pub(crate) fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
             .any(|&a| theirs.iter().any(|&b| xp::string(d, a) == xp::string(d, b)))
     };
     let mut ids = Vec::new();
-    xp::each(d, n, &[cac("PartyIdentification"), cbc("ID")], &mut |x| {
+    xp::each(d, n, &[cac!("PartyIdentification"), cbc!("ID")], &mut |x| {
         ids.push(x)
     });
     let ok = !names.is_empty()
         && !same(
             &names,
             &[
-                cac("AccountingSupplierParty"),
-                cac("Party"),
-                cac("PartyName"),
-                cbc("Name"),
+                cac!("AccountingSupplierParty"),
+                cac!("Party"),
+                cac!("PartyName"),
+                cbc!("Name"),
             ],
         )
         && !same(
             &ids,
             &[
-                cac("AccountingSupplierParty"),
-                cac("Party"),
-                cac("PartyIdentification"),
-                cbc("ID"),
+                cac!("AccountingSupplierParty"),
+                cac!("Party"),
+                cac!("PartyIdentification"),
+                cbc!("ID"),
             ],
         );
     ctx.check(&BR_17, n, ok);
@@ -363,18 +368,18 @@ pub(crate) fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
 
 /// Context `cac:PaymentMeans[code 30 or 58]/cac:PayeeFinancialAccount`.
 pub(crate) fn credit_transfer_account(ctx: &mut Ctx<'_>, n: NodeId) {
-    ctx.check(&BR_50, n, filled_at(ctx.doc, n, &[cbc("ID")]));
+    ctx.check(&BR_50, n, filled_at(ctx.doc, n, &[cbc!("ID")]));
 }
 
 /// Context `cac:PaymentMeans`.
 pub(crate) fn payment_means(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let code = kid(d, n, cbc("PaymentMeansCode"));
+    let code = kid(d, n, cbc!("PaymentMeansCode"));
     ctx.check(&BR_49, n, code.is_some());
     let code_is = |v: &str| code.is_some_and(|c| xp::norm_eq(d, c, v));
     let transfer = code_is("30") || code_is("58");
     // normalize-space(()) is '' which is != '30': absent code passes.
-    let ok = !transfer || exists(d, n, &[cac("PayeeFinancialAccount"), cbc("ID")]);
+    let ok = !transfer || exists(d, n, &[cac!("PayeeFinancialAccount"), cbc!("ID")]);
     ctx.check(&BR_61, n, ok);
 }
 
@@ -383,17 +388,21 @@ pub(crate) fn billing_reference(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_55,
         n,
-        exists(ctx.doc, n, &[cac("InvoiceDocumentReference"), cbc("ID")]),
+        exists(ctx.doc, n, &[cac!("InvoiceDocumentReference"), cbc!("ID")]),
     );
 }
 
 /// Context `cac:TaxRepresentativeParty`.
 pub(crate) fn tax_representative(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_18, n, filled_at(d, n, &[cac("PartyName"), cbc("Name")]));
-    ctx.check(&BR_19, n, exists(d, n, &[cac("PostalAddress")]));
-    let ok = kids(d, n, cac("PartyTaxScheme"))
-        .any(|t| vat_scheme(d, t) && kid(d, t, cbc("CompanyID")).is_some());
+    ctx.check(
+        &BR_18,
+        n,
+        filled_at(d, n, &[cac!("PartyName"), cbc!("Name")]),
+    );
+    ctx.check(&BR_19, n, exists(d, n, &[cac!("PostalAddress")]));
+    let ok = kids(d, n, cac!("PartyTaxScheme"))
+        .any(|t| vat_scheme(d, t) && kid(d, t, cbc!("CompanyID")).is_some());
     ctx.check(&BR_56, n, ok);
 }
 
@@ -402,21 +411,21 @@ pub(crate) fn tax_representative_address(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(
         &BR_20,
         n,
-        filled_at(ctx.doc, n, &[cac("Country"), cbc("IdentificationCode")]),
+        filled_at(ctx.doc, n, &[cac!("Country"), cbc!("IdentificationCode")]),
     );
 }
 
 /// Context `cac:TaxTotal/cac:TaxSubtotal`.
 pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&BR_45, n, exists(d, n, &[cbc("TaxableAmount")]));
-    ctx.check(&BR_46, n, exists(d, n, &[cbc("TaxAmount")]));
+    ctx.check(&BR_45, n, exists(d, n, &[cbc!("TaxableAmount")]));
+    ctx.check(&BR_46, n, exists(d, n, &[cbc!("TaxAmount")]));
     ctx.check(&BR_47, n, vat_category_id(ctx, n));
-    let ok = kids(d, n, cac("TaxCategory"))
+    let ok = kids(d, n, cac!("TaxCategory"))
         .filter(|&t| vat_scheme(d, t))
         .any(|t| {
-            kid(d, t, cbc("Percent")).is_some()
-                || kid(d, t, cbc("ID")).is_some_and(|i| xp::norm_eq(d, i, "O"))
+            kid(d, t, cbc!("Percent")).is_some()
+                || kid(d, t, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, "O"))
         });
     ctx.check(&BR_48, n, ok);
 }

@@ -3,6 +3,7 @@
 //! `' ' + value + ' '` occurs in the official space-separated list string.
 
 use crate::fnv::{FnvMap, FnvSet};
+use crate::xp::norm;
 use std::sync::LazyLock;
 
 use gateway_xml::names::{CAC, CBC};
@@ -11,7 +12,7 @@ use gateway_xml::{Document, NodeId};
 use super::codelists_table::*;
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cbc, charge_is, kids};
+use crate::xp::{self, charge_is, kids};
 
 rules! {
     BR_CL_08 = "BR-CL-08", Fatal, "[BR-CL-08]-Invoiced note subject code shall be coded using UNCL4451";
@@ -19,13 +20,6 @@ rules! {
 
 /// BR-CL-08's list of UNTDID 4451 subject codes (from the same Schematron).
 const BR_CL_08_LIST: &str = " AAA AAB AAC AAD AAE AAF AAG AAI AAJ AAK AAL AAM AAN AAO AAP AAQ AAR AAS AAT AAU AAV AAW AAX AAY AAZ ABA ABB ABC ABD ABE ABF ABG ABH ABI ABJ ABK ABL ABM ABN ABO ABP ABQ ABR ABS ABT ABU ABV ABW ABX ABZ ACA ACB ACC ACD ACE ACF ACG ACH ACI ACJ ACK ACL ACM ACN ACO ACP ACQ ACR ACS ACT ACU ACV ACW ACX ACY ACZ ADA ADB ADC ADD ADE ADF ADG ADH ADI ADJ ADK ADL ADM ADN ADO ADP ADQ ADR ADS ADT ADU ADV ADW ADX ADY ADZ AEA AEB AEC AED AEE AEF AEG AEH AEI AEJ AEK AEL AEM AEN AEO AEP AEQ AER AES AET AEU AEV AEW AEX AEY AEZ AFA AFB AFC AFD AFE AFF AFG AFH AFI AFJ AFK AFL AFM AFN AFO AFP AFQ AFR AFS AFT AFU AFV AFW AFX AFY AFZ AGA AGB AGC AGD AGE AGF AGG AGH AGI AGJ AGK AGL AGM AGN AGO AGP AGQ AGR AGS AGT AGU AGV AGW AGX AGY AGZ AHA AHB AHC AHD AHE AHF AHG AHH AHI AHJ AHK AHL AHM AHN AHO AHP AHQ AHR AHS AHT AHU AHV AHW AHX AHY AHZ AIA AIB AIC AID AIE AIF AIG AIH AII AIJ AIK AIL AIM AIN AIO AIP AIQ AIR AIS AIT AIU AIV AIW AIX AIY AIZ AJA AJB ALC ALD ALE ALF ALG ALH ALI ALJ ALK ALL ALM ALN ALO ALP ALQ ARR ARS AUT AUU AUV AUW AUX AUY AUZ AVA AVB AVC AVD AVE AVF BAG BAH BAI BAJ BAK BAL BAM BAN BAO BAP BAQ BAR BAS BLC BLD BLE BLF BLG BLH BLI BLJ BLK BLL BLM BLN BLO BLP BLQ BLR BLS BLT BLU BLV BLW BLX BLY BLZ BMA BMB BMC BMD BME CCI CEX CHG CIP CLP CLR COI CUR CUS DAR DCL DEL DIN DOC DUT EUR FBC GBL GEN GS7 HAN HAZ ICN IIN IMI IND INS INV IRP ITR ITS LAN LIN LOI MCO MDH MKS ORI OSI PAC PAI PAY PKG PKT PMD PMT PRD PRF PRI PUR QIN QQD QUT RAH REG RET REV RQR SAF SIC SIN SLR SPA SPG SPH SPP SPT SRN SSR SUR TCA TDT TRA TRR TXD WHI ZZZ ";
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// The lists of one artefact's `Codesmodel` pattern (1.3.16 or the older
 /// release CIUS-RO embeds): same contexts, other list versions.
@@ -290,8 +284,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
 /// or the same under `cac:DocumentReference`.
 fn object_reference(d: &Document, n: NodeId) -> bool {
     d.parent(n).is_some_and(|p| {
-        (d.is(p, CAC, "AdditionalDocumentReference") || d.is(p, CAC, "DocumentReference"))
-            && kids(d, p, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
+        (d.is_named(p, cac!("AdditionalDocumentReference"))
+            || d.is_named(p, cac!("DocumentReference")))
+            && kids(d, p, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130")
     })
 }
 
@@ -299,7 +294,7 @@ fn object_reference(d: &Document, n: NodeId) -> bool {
 fn seller_or_payee(d: &Document, n: NodeId) -> bool {
     let mut cur = d.parent(n);
     while let Some(a) = cur {
-        if d.is(a, CAC, "AccountingSupplierParty") || d.is(a, CAC, "PayeeParty") {
+        if d.is_named(a, cac!("AccountingSupplierParty")) || d.is_named(a, cac!("PayeeParty")) {
             return true;
         }
         cur = d.parent(a);
@@ -309,7 +304,7 @@ fn seller_or_payee(d: &Document, n: NodeId) -> bool {
 
 fn reason_of(d: &Document, n: NodeId, charge: bool) -> bool {
     d.parent(n)
-        .is_some_and(|p| d.is(p, CAC, "AllowanceCharge") && charge_is(d, p, charge))
+        .is_some_and(|p| d.is_named(p, cac!("AllowanceCharge")) && charge_is(d, p, charge))
 }
 
 #[cfg(test)]

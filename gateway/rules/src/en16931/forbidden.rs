@@ -5,18 +5,20 @@
 
 use std::sync::LazyLock;
 
-use gateway_xml::names::{CAC, CBC, EXT};
+use gateway_xml::names::{Expanded, CAC, CBC, EXT};
 use gateway_xml::{Document, Name, NodeId};
 
 use super::forbidden_table::TABLE;
 use crate::ctx::Ctx;
+use crate::index::Index;
 
 use crate::fnv::FnvMap;
 
 #[derive(Default)]
 struct TNode {
-    /// Child steps by local name: (namespace, trie node).
-    kids: FnvMap<&'static str, Vec<(&'static str, usize)>>,
+    /// Child steps by name key: (name, trie node). Keyed by the name key the
+    /// parser computed, so matching a child hashes no string.
+    kids: FnvMap<u32, Vec<(Expanded, usize)>>,
     /// Rules (table indexes) whose path ends at this element.
     rules: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -29,12 +31,15 @@ struct Compiled {
     root: usize,
     /// `//@name` rules.
     any_attr: FnvMap<&'static str, usize>,
-    /// First steps of the `//` paths: (local, namespace, trie node), few
-    /// enough that comparing names beats hashing every element's name.
-    desc_first: Vec<(&'static str, &'static str, usize)>,
+    /// First steps of the `//` paths: (name, trie node), few enough that
+    /// comparing keys beats a table look-up for every element.
+    desc_first: Vec<(Expanded, usize)>,
+    /// Bit `key % 64` set for every name in `desc_first`: most elements are
+    /// ruled out by one test.
+    desc_mask: u64,
 }
 
-fn step(s: &'static str) -> Option<(&'static str, &'static str)> {
+fn step(s: &'static str) -> Option<Expanded> {
     let (p, l) = s.split_once(':')?;
     let ns = match p {
         "cbc" => CBC,
@@ -42,7 +47,7 @@ fn step(s: &'static str) -> Option<(&'static str, &'static str)> {
         "ext" => EXT,
         _ => return None,
     };
-    Some((ns, l))
+    Some(Expanded::new(ns, l))
 }
 
 fn add(
@@ -66,20 +71,24 @@ fn add(
         .split('|')
         .collect();
     for alt in alts {
-        let Some((ns, local)) = step(alt) else {
+        let Some(name) = step(alt) else {
             continue;
         };
         let existing = nodes[from]
             .kids
-            .get(local)
-            .and_then(|v| v.iter().find(|(n, _)| *n == ns))
+            .get(&name.key)
+            .and_then(|v| v.iter().find(|(n, _)| *n == name))
             .map(|x| x.1);
         let next = match existing {
             Some(i) => i,
             None => {
                 nodes.push(TNode::default());
                 let i = nodes.len() - 1;
-                nodes[from].kids.entry(local).or_default().push((ns, i));
+                nodes[from]
+                    .kids
+                    .entry(name.key)
+                    .or_default()
+                    .push((name, i));
                 i
             }
         };
@@ -107,30 +116,34 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             _ => add(&mut nodes, usize::from(desc), &parts, attr, i),
         }
     }
-    let desc_first = nodes[1]
+    let desc_first: Vec<(Expanded, usize)> = nodes[1]
         .kids
         .iter()
-        .flat_map(|(local, v)| v.iter().map(move |&(ns, i)| (*local, ns, i)))
+        .flat_map(|v| v.1.iter().copied())
         .collect();
+    let desc_mask = desc_first
+        .iter()
+        .fold(0u64, |m, (e, _)| m | 1 << (e.key & 63));
     Compiled {
         nodes,
         root: 0,
         any_attr,
         desc_first,
+        desc_mask,
     }
 });
 
-fn matches(c: &Compiled, doc: &Document, t: usize, n: NodeId) -> Option<usize> {
-    let name = doc.name(n);
+fn matches(c: &Compiled, doc: &Document, ix: &Index<'_>, t: usize, n: NodeId) -> Option<usize> {
+    let name = ix.name(doc, n);
     c.nodes[t]
         .kids
-        .get(name.local)?
+        .get(&name.key)?
         .iter()
-        .find(|(ns, _)| *ns == name.ns)
+        .find(|(e, _)| name.is(*e))
         .map(|x| x.1)
 }
 
-fn hit(c: &Compiled, doc: &Document, t: usize, n: NodeId, fired: &mut [bool]) {
+fn hit(c: &Compiled, doc: &Document, ix: &Index<'_>, t: usize, n: NodeId, fired: &mut [bool]) {
     let node = &c.nodes[t];
     for &r in &node.rules {
         if let Some(f) = fired.get_mut(r) {
@@ -146,8 +159,8 @@ fn hit(c: &Compiled, doc: &Document, t: usize, n: NodeId, fired: &mut [bool]) {
     }
     if !node.kids.is_empty() {
         for k in doc.elements(n) {
-            if let Some(t2) = matches(c, doc, t, k) {
-                hit(c, doc, t2, k, fired);
+            if let Some(t2) = matches(c, doc, ix, t, k) {
+                hit(c, doc, ix, t2, k, fired);
             }
         }
     }
@@ -167,14 +180,12 @@ impl Scan {
     }
 
     /// The `//a/...` paths and `//@name` at element `n`.
-    pub(crate) fn element(&mut self, doc: &Document, n: NodeId, name: Name<'_>) {
+    pub(crate) fn element(&mut self, doc: &Document, ix: &Index<'_>, n: NodeId, name: Name<'_>) {
         let c = &*COMPILED;
-        if let Some(&(_, _, t)) = c
-            .desc_first
-            .iter()
-            .find(|(local, ns, _)| *local == name.local && *ns == name.ns)
-        {
-            hit(c, doc, t, n, &mut self.fired);
+        if c.desc_mask & (1 << (name.key & 63)) != 0 {
+            if let Some(&(_, t)) = c.desc_first.iter().find(|(e, _)| name.is(*e)) {
+                hit(c, doc, ix, t, n, &mut self.fired);
+            }
         }
         for (_, a, _) in doc.attrs(n) {
             if a.ns.is_empty() {
@@ -190,11 +201,11 @@ impl Scan {
     /// The root paths, then every table rule fires once on the root.
     pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) {
         let c = &*COMPILED;
-        let doc = ctx.doc;
+        let (doc, ix) = (ctx.doc, ctx.ix);
         let root = doc.root();
         for k in doc.elements(root) {
-            if let Some(t) = matches(c, doc, c.root, k) {
-                hit(c, doc, t, k, &mut self.fired);
+            if let Some(t) = matches(c, doc, ix, c.root, k) {
+                hit(c, doc, ix, t, k, &mut self.fired);
             }
         }
         for (i, (rule, _)) in TABLE.iter().enumerate() {

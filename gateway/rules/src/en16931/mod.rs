@@ -52,7 +52,7 @@ pub(crate) fn run_ubl(ctx: &mut Ctx<'_>, lists: &CodeLists) {
         model::visit(ctx, n, &facts);
         ubl_syntax::visit(ctx, n);
         codelists::visit(ctx, n, lists);
-        forbidden.element(doc, n, ctx.name(n));
+        forbidden.element(doc, ix, n, ctx.name(n));
     }
     forbidden.finish(ctx);
 }

@@ -5,7 +5,7 @@ use gateway_xml::{Document, NodeId};
 
 use super::{br_co, br_core, br_dec, vat};
 use crate::ctx::Ctx;
-use crate::xp::{cac, cbc, charge_is, kids, vat_scheme, Step};
+use crate::xp::{charge_is, kids, vat_scheme, Step};
 
 fn parent(doc: &Document, n: NodeId) -> Option<NodeId> {
     doc.parent(n)
@@ -16,7 +16,7 @@ fn under(doc: &Document, n: NodeId, steps: &[Step]) -> bool {
     let mut cur = n;
     for s in steps {
         match parent(doc, cur) {
-            Some(p) if doc.is(p, s.0, s.1) => cur = p,
+            Some(p) if doc.is_named(p, *s) => cur = p,
             _ => return false,
         }
     }
@@ -24,15 +24,14 @@ fn under(doc: &Document, n: NodeId, steps: &[Step]) -> bool {
 }
 
 fn is_line(doc: &Document, n: NodeId) -> bool {
-    doc.is(n, cac("InvoiceLine").0, "InvoiceLine")
-        || doc.is(n, cac("CreditNoteLine").0, "CreditNoteLine")
+    doc.is_named(n, cac!("InvoiceLine")) || doc.is_named(n, cac!("CreditNoteLine"))
 }
 
 fn under_line(doc: &Document, n: NodeId, steps: &[Step]) -> bool {
     let mut cur = n;
     for s in steps {
         match parent(doc, cur) {
-            Some(p) if doc.is(p, s.0, s.1) => cur = p,
+            Some(p) if doc.is_named(p, *s) => cur = p,
             _ => return false,
         }
     }
@@ -80,34 +79,36 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &vat::Facts) {
         return;
     }
     // `n` is an element: its cached name stands for `doc.is(n, ns, local)`.
-    let is = |s: Step| name.local == s.1 && name.ns == s.0;
-    if is(cac("AdditionalDocumentReference")) {
+    let is = |s: Step| name.is(s);
+    if is(cac!("AdditionalDocumentReference")) {
         br_core::additional_document(ctx, n);
-    } else if is(cbc("EndpointID"))
-        && under(doc, n, &[cac("Party"), cac("AccountingCustomerParty")])
+    } else if is(cbc!("EndpointID"))
+        && under(doc, n, &[cac!("Party"), cac!("AccountingCustomerParty")])
     {
         br_core::buyer_endpoint(ctx, n);
-    } else if is(cac("PostalAddress"))
-        && under(doc, n, &[cac("Party"), cac("AccountingCustomerParty")])
+    } else if is(cac!("PostalAddress"))
+        && under(doc, n, &[cac!("Party"), cac!("AccountingCustomerParty")])
     {
         br_core::buyer_address(ctx, n);
-    } else if is(cbc("PrimaryAccountNumberID"))
-        && under(doc, n, &[cac("CardAccount"), cac("PaymentMeans")])
+    } else if is(cbc!("PrimaryAccountNumberID"))
+        && under(doc, n, &[cac!("CardAccount"), cac!("PaymentMeans")])
     {
         br_core::card_number(ctx, n);
-    } else if is(cac("Address")) && under(doc, n, &[cac("DeliveryLocation"), cac("Delivery")]) {
+    } else if is(cac!("Address")) && under(doc, n, &[cac!("DeliveryLocation"), cac!("Delivery")]) {
         br_core::delivery_address(ctx, n);
-    } else if is(cac("AllowanceCharge")) && parent(doc, n) == Some(root) && charge_is(doc, n, false)
+    } else if is(cac!("AllowanceCharge"))
+        && parent(doc, n) == Some(root)
+        && charge_is(doc, n, false)
     {
         br_core::doc_allowance(ctx, n);
         br_co::doc_allowance(ctx, n);
         br_dec::doc_allowance(ctx, n);
-    } else if is(cac("AllowanceCharge")) && parent(doc, n) == Some(root) && charge_is(doc, n, true)
+    } else if is(cac!("AllowanceCharge")) && parent(doc, n) == Some(root) && charge_is(doc, n, true)
     {
         br_core::doc_charge(ctx, n);
         br_co::doc_charge(ctx, n);
         br_dec::doc_charge(ctx, n);
-    } else if is(cac("LegalMonetaryTotal")) {
+    } else if is(cac!("LegalMonetaryTotal")) {
         br_core::totals(ctx, n);
         br_co::totals(ctx, n);
         br_dec::totals(ctx, n);
@@ -120,74 +121,75 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &vat::Facts) {
         br_core::line(ctx, n);
         br_co::line(ctx, n);
         br_dec::line(ctx, n);
-    } else if is(cac("AllowanceCharge"))
+    } else if is(cac!("AllowanceCharge"))
         && parent(doc, n).is_some_and(|p| is_line(doc, p))
         && charge_is(doc, n, false)
     {
         br_core::line_allowance(ctx, n);
         br_co::line_allowance(ctx, n);
         br_dec::line_allowance(ctx, n);
-    } else if is(cac("AllowanceCharge"))
+    } else if is(cac!("AllowanceCharge"))
         && parent(doc, n).is_some_and(|p| is_line(doc, p))
         && charge_is(doc, n, true)
     {
         br_core::line_charge(ctx, n);
         br_co::line_charge(ctx, n);
         br_dec::line_charge(ctx, n);
-    } else if is(cac("InvoicePeriod")) && parent(doc, n).is_some_and(|p| is_line(doc, p)) {
+    } else if is(cac!("InvoicePeriod")) && parent(doc, n).is_some_and(|p| is_line(doc, p)) {
         br_core::line_period(ctx, n);
         br_co::line_period(ctx, n);
-    } else if is(cac("InvoicePeriod")) {
+    } else if is(cac!("InvoicePeriod")) {
         br_core::period(ctx, n);
         br_co::period(ctx, n);
-    } else if is(cac("AdditionalItemProperty")) {
+    } else if is(cac!("AdditionalItemProperty")) {
         br_core::item_property(ctx, n);
-    } else if is(cbc("ItemClassificationCode"))
-        && under_line(doc, n, &[cac("CommodityClassification"), cac("Item")])
+    } else if is(cbc!("ItemClassificationCode"))
+        && under_line(doc, n, &[cac!("CommodityClassification"), cac!("Item")])
     {
         br_core::item_classification(ctx, n);
-    } else if is(cbc("ID")) && under_line(doc, n, &[cac("StandardItemIdentification"), cac("Item")])
+    } else if is(cbc!("ID"))
+        && under_line(doc, n, &[cac!("StandardItemIdentification"), cac!("Item")])
     {
         br_core::item_standard_id(ctx, n);
-    } else if is(cbc("Note")) && parent(doc, n) == Some(root) {
+    } else if is(cbc!("Note")) && parent(doc, n) == Some(root) {
         super::codelists::note(ctx, n);
-    } else if is(cac("PayeeParty")) {
+    } else if is(cac!("PayeeParty")) {
         br_core::payee(ctx, n);
-    } else if is(cac("PayeeFinancialAccount"))
+    } else if is(cac!("PayeeFinancialAccount"))
         && parent(doc, n).is_some_and(|p| {
-            doc.is(p, cac("PaymentMeans").0, "PaymentMeans")
-                && kids(doc, p, cbc("PaymentMeansCode")).any(|c| {
+            doc.is_named(p, cac!("PaymentMeans"))
+                && kids(doc, p, cbc!("PaymentMeansCode")).any(|c| {
                     let s = doc.text(c);
                     s == "30" || s == "58"
                 })
         })
     {
         br_core::credit_transfer_account(ctx, n);
-    } else if is(cac("PaymentMeans")) {
+    } else if is(cac!("PaymentMeans")) {
         br_core::payment_means(ctx, n);
-    } else if is(cac("BillingReference")) {
+    } else if is(cac!("BillingReference")) {
         br_core::billing_reference(ctx, n);
-    } else if is(cac("AccountingSupplierParty")) {
+    } else if is(cac!("AccountingSupplierParty")) {
         br_co::seller(ctx, n);
-    } else if is(cbc("EndpointID"))
-        && under(doc, n, &[cac("Party"), cac("AccountingSupplierParty")])
+    } else if is(cbc!("EndpointID"))
+        && under(doc, n, &[cac!("Party"), cac!("AccountingSupplierParty")])
     {
         br_core::seller_endpoint(ctx, n);
-    } else if is(cac("PostalAddress"))
-        && under(doc, n, &[cac("Party"), cac("AccountingSupplierParty")])
+    } else if is(cac!("PostalAddress"))
+        && under(doc, n, &[cac!("Party"), cac!("AccountingSupplierParty")])
     {
         br_core::seller_address(ctx, n);
-    } else if is(cac("TaxRepresentativeParty")) {
+    } else if is(cac!("TaxRepresentativeParty")) {
         br_core::tax_representative(ctx, n);
-    } else if is(cac("PostalAddress")) && under(doc, n, &[cac("TaxRepresentativeParty")]) {
+    } else if is(cac!("PostalAddress")) && under(doc, n, &[cac!("TaxRepresentativeParty")]) {
         br_core::tax_representative_address(ctx, n);
-    } else if is(cac("TaxTotal")) && parent(doc, n) == Some(root) {
+    } else if is(cac!("TaxTotal")) && parent(doc, n) == Some(root) {
         br_co::tax_total(ctx, n);
-    } else if is(cac("TaxSubtotal")) && under(doc, n, &[cac("TaxTotal")]) {
+    } else if is(cac!("TaxSubtotal")) && under(doc, n, &[cac!("TaxTotal")]) {
         br_core::vat_breakdown(ctx, n);
         br_co::vat_breakdown(ctx, n);
         br_dec::vat_breakdown(ctx, n);
-    } else if is(cac("PartyTaxScheme")) && vat_scheme(doc, n) {
+    } else if is(cac!("PartyTaxScheme")) && vat_scheme(doc, n) {
         br_co::vat_identifier(ctx, n);
     } else {
         // The VAT category contexts come last in the official order.

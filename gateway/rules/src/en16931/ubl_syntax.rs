@@ -5,13 +5,13 @@
 
 use std::collections::HashSet;
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE};
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, charge_is, exists, kid, kids, Step};
+use crate::xp::{self, charge_is, exists, kid, kids, Step};
 
 rules! {
     UBL_SR_51 = "UBL-SR-51", Fatal, "[UBL-SR-51]-An address can only have one third line.";
@@ -92,7 +92,7 @@ fn nodes(d: &Document, n: NodeId, steps: &[Step]) -> Vec<NodeId> {
 }
 
 fn is_line(d: &Document, n: NodeId) -> bool {
-    d.is(n, CAC, "InvoiceLine") || d.is(n, CAC, "CreditNoteLine")
+    d.is_named(n, cac!("InvoiceLine")) || d.is_named(n, cac!("CreditNoteLine"))
 }
 
 /// Runs the pattern on element `n`: the first matching context wins.
@@ -127,22 +127,23 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let is = |l: &str| name.local == l && name.ns == CAC;
     let parent = d.parent(n);
     if is("PostalAddress") || is("Address") {
-        let c = count(d, n, &[cac("AddressLine")]);
+        let c = count(d, n, &[cac!("AddressLine")]);
         ctx.check(&UBL_SR_51, n, c <= 1);
-    } else if is("Party") && parent.is_some_and(|p| d.is(p, CAC, "AccountingSupplierParty")) {
-        ctx.check(&UBL_SR_42, n, count(d, n, &[cac("PartyTaxScheme")]) <= 2);
+    } else if is("Party") && parent.is_some_and(|p| d.is_named(p, cac!("AccountingSupplierParty")))
+    {
+        ctx.check(&UBL_SR_42, n, count(d, n, &[cac!("PartyTaxScheme")]) <= 2);
     } else if is("AdditionalDocumentReference") {
         ctx.check(
             &UBL_SR_33,
             n,
-            count(d, n, &[cbc("DocumentDescription")]) <= 1,
+            count(d, n, &[cbc!("DocumentDescription")]) <= 1,
         );
-        let code_is = |v: &str| kids(d, n, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == v);
-        let credit_note = d.is(root, UBL_CREDIT_NOTE, "CreditNote");
-        let scheme = kids(d, n, cbc("ID")).any(|i| d.attr(i, "schemeID").is_some());
+        let code_is = |v: &str| kids(d, n, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == v);
+        let credit_note = d.is_named(root, crate::xp::CREDIT_NOTE);
+        let scheme = kids(d, n, cbc!("ID")).any(|i| d.attr(i, "schemeID").is_some());
         let ok = code_is("130")
             || (credit_note && code_is("50"))
-            || (!scheme && !exists(d, n, &[cbc("DocumentTypeCode")]));
+            || (!scheme && !exists(d, n, &[cbc!("DocumentTypeCode")]));
         ctx.check(&UBL_SR_43, n, ok);
     } else if name.local.ends_with("Amount")
         && !name.local.ends_with("PriceAmount")
@@ -153,22 +154,27 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         ctx.check(&UBL_DT_06, n, d.attr(n, "mimeCode").is_some());
         ctx.check(&UBL_DT_07, n, d.attr(n, "filename").is_some());
     } else if is("Delivery") {
-        let c = count(d, n, &[cac("DeliveryParty"), cac("PartyName"), cbc("Name")]);
+        let c = count(
+            d,
+            n,
+            &[cac!("DeliveryParty"), cac!("PartyName"), cbc!("Name")],
+        );
         ctx.check(&UBL_SR_25, n, c <= 1);
     } else if is("AllowanceCharge") && charge_is(d, n, false) {
         ctx.check(
             &UBL_SR_30,
             n,
-            count(d, n, &[cbc("AllowanceChargeReason")]) <= 1,
+            count(d, n, &[cbc!("AllowanceChargeReason")]) <= 1,
         );
     } else if is("AllowanceCharge") && charge_is(d, n, true) {
         ctx.check(
             &UBL_SR_31,
             n,
-            count(d, n, &[cbc("AllowanceChargeReason")]) <= 1,
+            count(d, n, &[cbc!("AllowanceChargeReason")]) <= 1,
         );
     } else if is("PartyTaxScheme") {
-        let ok = exists(d, n, &[cac("TaxScheme"), cbc("ID")]) && exists(d, n, &[cbc("CompanyID")]);
+        let ok =
+            exists(d, n, &[cac!("TaxScheme"), cbc!("ID")]) && exists(d, n, &[cbc!("CompanyID")]);
         ctx.check(&UBL_SR_53, n, ok);
     } else if n == root {
         root_rules(ctx, n);
@@ -177,37 +183,37 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     } else if is("PayeeParty") {
         payee(ctx, n);
     } else if is("PaymentMeans") {
-        ctx.check(&UBL_SR_26, n, count(d, n, &[cbc("PaymentID")]) <= 1);
-        ctx.check(&UBL_SR_27, n, count(d, n, &[cbc("PaymentMeansCode")]) <= 1);
+        ctx.check(&UBL_SR_26, n, count(d, n, &[cbc!("PaymentID")]) <= 1);
+        ctx.check(&UBL_SR_27, n, count(d, n, &[cbc!("PaymentMeansCode")]) <= 1);
         ctx.check(
             &UBL_SR_28,
             n,
-            count(d, n, &[cac("PaymentMandate"), cbc("ID")]) <= 1,
+            count(d, n, &[cac!("PaymentMandate"), cbc!("ID")]) <= 1,
         );
     } else if is("BillingReference") {
         ctx.check(
             &UBL_SR_06,
             n,
-            count(d, n, &[cac("InvoiceDocumentReference")]) <= 1,
+            count(d, n, &[cac!("InvoiceDocumentReference")]) <= 1,
         );
         ctx.check(
             &UBL_SR_07,
             n,
-            exists(d, n, &[cac("InvoiceDocumentReference"), cbc("ID")]),
+            exists(d, n, &[cac!("InvoiceDocumentReference"), cbc!("ID")]),
         );
     } else if is("TaxRepresentativeParty") {
         ctx.check(
             &UBL_SR_22,
             n,
-            count(d, n, &[cac("PartyName"), cbc("Name")]) <= 1,
+            count(d, n, &[cac!("PartyName"), cbc!("Name")]) <= 1,
         );
         ctx.check(
             &UBL_SR_23,
             n,
-            count(d, n, &[cac("PartyTaxScheme"), cbc("CompanyID")]) <= 1,
+            count(d, n, &[cac!("PartyTaxScheme"), cbc!("CompanyID")]) <= 1,
         );
     } else if is("TaxSubtotal") {
-        let c = count(d, n, &[cac("TaxCategory"), cbc("TaxExemptionReason")]);
+        let c = count(d, n, &[cac!("TaxCategory"), cbc!("TaxExemptionReason")]);
         ctx.check(&UBL_SR_32, n, c <= 1);
     }
 }
@@ -216,7 +222,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
 fn under_price_allowance(d: &Document, n: NodeId) -> bool {
     let mut cur = d.parent(n);
     while let Some(a) = cur {
-        if d.is(a, CAC, "Price") && kid(d, a, cac("AllowanceCharge")).is_some() {
+        if d.is_named(a, cac!("Price")) && kid(d, a, cac!("AllowanceCharge")).is_some() {
             return true;
         }
         cur = d.parent(a);
@@ -226,42 +232,50 @@ fn under_price_allowance(d: &Document, n: NodeId) -> bool {
 
 fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    ctx.check(&UBL_SR_34, n, count(d, n, &[cbc("Note")]) <= 1);
+    ctx.check(&UBL_SR_34, n, count(d, n, &[cbc!("Note")]) <= 1);
     ctx.check(
         &UBL_SR_35,
         n,
-        count(d, n, &[cac("OrderLineReference"), cbc("LineID")]) <= 1,
+        count(d, n, &[cac!("OrderLineReference"), cbc!("LineID")]) <= 1,
     );
-    ctx.check(&UBL_SR_36, n, count(d, n, &[cac("InvoicePeriod")]) <= 1);
-    let c = count(d, n, &[cac("Price"), cac("AllowanceCharge"), cbc("Amount")]);
+    ctx.check(&UBL_SR_36, n, count(d, n, &[cac!("InvoicePeriod")]) <= 1);
+    let c = count(
+        d,
+        n,
+        &[cac!("Price"), cac!("AllowanceCharge"), cbc!("Amount")],
+    );
     ctx.check(&UBL_SR_37, n, c <= 1);
     ctx.check(
         &UBL_SR_48,
         n,
-        count(d, n, &[cac("Item"), cac("ClassifiedTaxCategory")]) == 1,
+        count(d, n, &[cac!("Item"), cac!("ClassifiedTaxCategory")]) == 1,
     );
     ctx.check(
         &UBL_SR_50,
         n,
-        count(d, n, &[cac("Item"), cbc("Description")]) <= 1,
+        count(d, n, &[cac!("Item"), cbc!("Description")]) <= 1,
     );
-    ctx.check(&UBL_SR_52, n, count(d, n, &[cac("DocumentReference")]) <= 1);
+    ctx.check(
+        &UBL_SR_52,
+        n,
+        count(d, n, &[cac!("DocumentReference")]) <= 1,
+    );
 }
 
 /// UBL-SR-19..21: `(PartyName/Name) != (seller RegistrationName)` is a
 /// general comparison: false when either side is empty, so they fire then.
 fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let names = nodes(d, n, &[cac("PartyName"), cbc("Name")]);
+    let names = nodes(d, n, &[cac!("PartyName"), cbc!("Name")]);
     let seller = d.parent(n).map_or_else(Vec::new, |p| {
         nodes(
             d,
             p,
             &[
-                cac("AccountingSupplierParty"),
-                cac("Party"),
-                cac("PartyLegalEntity"),
-                cbc("RegistrationName"),
+                cac!("AccountingSupplierParty"),
+                cac!("Party"),
+                cac!("PartyLegalEntity"),
+                cbc!("RegistrationName"),
             ],
         )
     });
@@ -269,7 +283,7 @@ fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
         .iter()
         .any(|&a| seller.iter().any(|&b| xp::string(d, a) != xp::string(d, b)));
     ctx.check(&UBL_SR_19, n, names.len() <= 1 && differs);
-    let ids = nodes(d, n, &[cac("PartyIdentification"), cbc("ID")]);
+    let ids = nodes(d, n, &[cac!("PartyIdentification"), cbc!("ID")]);
     let non_sepa = ids
         .iter()
         .filter(|&&i| {
@@ -278,7 +292,7 @@ fn payee(ctx: &mut Ctx<'_>, n: NodeId) {
         })
         .count();
     ctx.check(&UBL_SR_20, n, non_sepa <= 1 && differs);
-    let c = count(d, n, &[cac("PartyLegalEntity"), cbc("CompanyID")]);
+    let c = count(d, n, &[cac!("PartyLegalEntity"), cbc!("CompanyID")]);
     ctx.check(&UBL_SR_21, n, c <= 1 && differs);
 }
 
@@ -293,43 +307,43 @@ fn distinct(d: &Document, all: &[NodeId]) -> usize {
 
 fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let v = kids(d, n, cbc("UBLVersionID")).collect::<Vec<_>>();
+    let v = kids(d, n, cbc!("UBLVersionID")).collect::<Vec<_>>();
     ctx.check(
         &UBL_CR_002,
         n,
         v.is_empty() || v.iter().any(|&x| xp::string(d, x) == "2.1"),
     );
-    let credit_note = d.is(n, UBL_CREDIT_NOTE, "CreditNote");
+    let credit_note = d.is_named(n, crate::xp::CREDIT_NOTE);
     ctx.check(
         &UBL_CR_412,
         n,
-        credit_note || !exists(d, n, &[cac("PaymentMeans"), cbc("PaymentDueDate")]),
+        credit_note || !exists(d, n, &[cac!("PaymentMeans"), cbc!("PaymentDueDate")]),
     );
 
     let adrs = ctx.ix.all(Ix::AdditionalDocumentReference);
     let code_130 =
-        |a: NodeId| kids(d, a, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130");
+        |a: NodeId| kids(d, a, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130");
     let not_130 = |a: NodeId| {
-        let codes: Vec<NodeId> = kids(d, a, cbc("DocumentTypeCode")).collect();
+        let codes: Vec<NodeId> = kids(d, a, cbc!("DocumentTypeCode")).collect();
         codes.is_empty() || codes.iter().any(|&c| xp::string(d, c) != "130")
     };
     let bad665 = adrs
         .iter()
-        .any(|&a| not_130(a) && kids(d, a, cbc("ID")).any(|i| d.attr(i, "schemeID").is_some()));
+        .any(|&a| not_130(a) && kids(d, a, cbc!("ID")).any(|i| d.attr(i, "schemeID").is_some()));
     ctx.check(&UBL_CR_665, n, !bad665);
     ctx.check(
         &UBL_CR_666,
         n,
         !adrs
             .iter()
-            .any(|&a| code_130(a) && exists(d, a, &[cac("Attachment")])),
+            .any(|&a| code_130(a) && exists(d, a, &[cac!("Attachment")])),
     );
     ctx.check(
         &UBL_CR_673,
         n,
         !adrs
             .iter()
-            .any(|&a| code_130(a) && exists(d, a, &[cbc("DocumentDescription")])),
+            .any(|&a| code_130(a) && exists(d, a, &[cbc!("DocumentDescription")])),
     );
 
     let mut names = 0usize;
@@ -337,7 +351,7 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
     for &e in &ctx.ix.elements {
         if d.attr(e, "name").is_some() {
             names += 1;
-            if d.is(e, cbc("PaymentMeansCode").0, "PaymentMeansCode") {
+            if d.is_named(e, cbc!("PaymentMeansCode")) {
                 pmc_names += 1;
             }
         }
@@ -345,74 +359,84 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
     ctx.check(&UBL_DT_18, n, names <= pmc_names);
 
     let simple: [(&'static crate::Rule, &[Step]); 12] = [
-        (&UBL_SR_01, &[cac("ContractDocumentReference"), cbc("ID")]),
-        (&UBL_SR_02, &[cac("ReceiptDocumentReference"), cbc("ID")]),
-        (&UBL_SR_03, &[cac("DespatchDocumentReference"), cbc("ID")]),
-        (&UBL_SR_05, &[cac("PaymentTerms"), cbc("Note")]),
-        (&UBL_SR_08, &[cac("InvoicePeriod")]),
-        (&UBL_SR_24, &[cac("Delivery")]),
-        (&UBL_SR_39, &[cac("ProjectReference"), cbc("ID")]),
-        (&UBL_SR_45, &[cac("PaymentMeans"), cbc("PaymentDueDate")]),
-        (&UBL_SR_49, &[cac("InvoicePeriod"), cbc("DescriptionCode")]),
-        (&UBL_SR_54, &[cac("PaymentMeans"), cac("CardAccount")]),
-        (&UBL_SR_55, &[cac("PaymentMeans"), cac("PaymentMandate")]),
-        (&UBL_SR_56, &[cac("OriginatorDocumentReference"), cbc("ID")]),
+        (&UBL_SR_01, &[cac!("ContractDocumentReference"), cbc!("ID")]),
+        (&UBL_SR_02, &[cac!("ReceiptDocumentReference"), cbc!("ID")]),
+        (&UBL_SR_03, &[cac!("DespatchDocumentReference"), cbc!("ID")]),
+        (&UBL_SR_05, &[cac!("PaymentTerms"), cbc!("Note")]),
+        (&UBL_SR_08, &[cac!("InvoicePeriod")]),
+        (&UBL_SR_24, &[cac!("Delivery")]),
+        (&UBL_SR_39, &[cac!("ProjectReference"), cbc!("ID")]),
+        (&UBL_SR_45, &[cac!("PaymentMeans"), cbc!("PaymentDueDate")]),
+        (
+            &UBL_SR_49,
+            &[cac!("InvoicePeriod"), cbc!("DescriptionCode")],
+        ),
+        (&UBL_SR_54, &[cac!("PaymentMeans"), cac!("CardAccount")]),
+        (&UBL_SR_55, &[cac!("PaymentMeans"), cac!("PaymentMandate")]),
+        (
+            &UBL_SR_56,
+            &[cac!("OriginatorDocumentReference"), cbc!("ID")],
+        ),
     ];
     for (rule, path) in simple {
         ctx.check(rule, n, count(d, n, path) <= 1);
     }
-    let adr130 = kids(d, n, cac("AdditionalDocumentReference"))
+    let adr130 = kids(d, n, cac!("AdditionalDocumentReference"))
         .filter(|&a| code_130(a))
-        .map(|a| kids(d, a, cbc("ID")).count())
+        .map(|a| kids(d, a, cbc!("ID")).count())
         .sum::<usize>();
     ctx.check(&UBL_SR_04, n, adr130 <= 1);
 
-    let seller = [cac("AccountingSupplierParty"), cac("Party")];
-    let buyer = [cac("AccountingCustomerParty"), cac("Party")];
+    let seller = [cac!("AccountingSupplierParty"), cac!("Party")];
+    let buyer = [cac!("AccountingCustomerParty"), cac!("Party")];
     let party: [(&'static crate::Rule, [Step; 2], [Step; 2]); 10] = [
         (
             &UBL_SR_09,
             seller,
-            [cac("PartyLegalEntity"), cbc("RegistrationName")],
+            [cac!("PartyLegalEntity"), cbc!("RegistrationName")],
         ),
-        (&UBL_SR_10, seller, [cac("PartyName"), cbc("Name")]),
+        (&UBL_SR_10, seller, [cac!("PartyName"), cbc!("Name")]),
         (
             &UBL_SR_11,
             seller,
-            [cac("PartyLegalEntity"), cbc("CompanyID")],
+            [cac!("PartyLegalEntity"), cbc!("CompanyID")],
         ),
         (
             &UBL_SR_14,
             seller,
-            [cac("PartyLegalEntity"), cbc("CompanyLegalForm")],
+            [cac!("PartyLegalEntity"), cbc!("CompanyLegalForm")],
         ),
         (
             &UBL_SR_15,
             buyer,
-            [cac("PartyLegalEntity"), cbc("RegistrationName")],
+            [cac!("PartyLegalEntity"), cbc!("RegistrationName")],
         ),
-        (&UBL_SR_16, buyer, [cac("PartyIdentification"), cbc("ID")]),
+        (&UBL_SR_16, buyer, [cac!("PartyIdentification"), cbc!("ID")]),
         (
             &UBL_SR_17,
             buyer,
-            [cac("PartyLegalEntity"), cbc("CompanyID")],
+            [cac!("PartyLegalEntity"), cbc!("CompanyID")],
         ),
-        (&UBL_SR_40, buyer, [cac("PartyName"), cbc("Name")]),
+        (&UBL_SR_40, buyer, [cac!("PartyName"), cbc!("Name")]),
         (
             &UBL_SR_12,
             seller,
-            [cac("PartyTaxScheme"), cbc("CompanyID")],
+            [cac!("PartyTaxScheme"), cbc!("CompanyID")],
         ),
-        (&UBL_SR_18, buyer, [cac("PartyTaxScheme"), cbc("CompanyID")]),
+        (
+            &UBL_SR_18,
+            buyer,
+            [cac!("PartyTaxScheme"), cbc!("CompanyID")],
+        ),
     ];
     for (rule, p, rest) in party {
         let path = [p[0], p[1], rest[0], rest[1]];
-        let c = if rest[0].1 == "PartyTaxScheme" {
+        let c = if rest[0].local == "PartyTaxScheme" {
             // `PartyTaxScheme[cac:TaxScheme/upper-case(cbc:ID)='VAT']` (no normalisation).
             let mut c = 0;
             xp::each(d, n, &path[..3], &mut |t| {
                 if scheme_upper(d, t, |s| s == "VAT") {
-                    c += kids(d, t, cbc("CompanyID")).count();
+                    c += kids(d, t, cbc!("CompanyID")).count();
                 }
             });
             c
@@ -425,10 +449,10 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
     xp::each(
         d,
         n,
-        &[seller[0], seller[1], cac("PartyTaxScheme")],
+        &[seller[0], seller[1], cac!("PartyTaxScheme")],
         &mut |t| {
             if scheme_upper(d, t, |s| s != "VAT") {
-                c13 += kids(d, t, cbc("CompanyID")).count();
+                c13 += kids(d, t, cbc!("CompanyID")).count();
             }
         },
     );
@@ -438,7 +462,7 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
         .ix
         .all(Ix::PartyIdentification)
         .iter()
-        .flat_map(|&p| kids(d, p, cbc("ID")).collect::<Vec<_>>())
+        .flat_map(|&p| kids(d, p, cbc!("ID")).collect::<Vec<_>>())
         .filter(|&i| {
             d.attr(i, "schemeID")
                 .is_some_and(|s| s.to_uppercase() == "SEPA")
@@ -446,7 +470,7 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
         .count();
     ctx.check(&UBL_SR_29, n, sepa <= 1);
     ctx.check(&UBL_SR_44, n, distinct(d, ctx.ix.all(Ix::PaymentId)) <= 1);
-    let pmc_named = nodes(d, n, &[cac("PaymentMeans"), cbc("PaymentMeansCode")])
+    let pmc_named = nodes(d, n, &[cac!("PaymentMeans"), cbc!("PaymentMeansCode")])
         .into_iter()
         .filter(|&c| d.attr(c, "name").is_some())
         .count();
@@ -460,6 +484,6 @@ fn root_rules(ctx: &mut Ctx<'_>, n: NodeId) {
 
 /// `cac:TaxScheme/upper-case(cbc:ID)` satisfies `pred` for some ID.
 fn scheme_upper(d: &Document, n: NodeId, pred: fn(&str) -> bool) -> bool {
-    kids(d, n, cac("TaxScheme"))
-        .any(|ts| kids(d, ts, cbc("ID")).any(|i| pred(&xp::string(d, i).to_uppercase())))
+    kids(d, n, cac!("TaxScheme"))
+        .any(|ts| kids(d, ts, cbc!("ID")).any(|i| pred(&xp::string(d, i).to_uppercase())))
 }

@@ -4,14 +4,13 @@
 //! whether a predicate filters on the VAT scheme, exact versus normalised
 //! comparison); those differences are table entries in [`FAMILIES`].
 
-use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use crate::ctx::Ctx;
 use crate::index::{Index, Ix};
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, charge_is, exists, kid, kids, round2, vat_scheme};
+use crate::xp::{self, cac, charge_is, exists, kid, kids, round2, vat_scheme};
 
 rules! {
     BR_S_01 = "BR-S-01", Fatal, "[BR-S-01]-An Invoice that contains an Invoice line (BG-25), a Document level allowance (BG-20) or a Document level charge (BG-21) where the VAT category code (BT-151, BT-95 or BT-102) is \"Standard rated\" shall contain in the VAT breakdown (BG-23) at least one VAT category code (BT-118) equal with \"Standard rated\".";
@@ -357,25 +356,21 @@ pub(crate) struct Facts {
 }
 
 fn cat(doc: &Document, n: NodeId, place: Place) -> Cat {
-    let id = kid(doc, n, cbc("ID"));
+    let id = kid(doc, n, cbc!("ID"));
     let raw = id
         .map(|i| xp::string(doc, i).into_owned())
         .unwrap_or_default();
     Cat {
         place,
         vat: vat_scheme(doc, n),
-        id: raw
-            .split([' ', '\t', '\r', '\n'])
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" "),
+        id: xp::norm(&raw),
         raw,
     }
 }
 
 fn has_company(doc: &Document, party: NodeId, vat_only: bool) -> bool {
-    kids(doc, party, cac("PartyTaxScheme"))
-        .any(|t| (!vat_only || vat_scheme(doc, t)) && kid(doc, t, cbc("CompanyID")).is_some())
+    kids(doc, party, cac!("PartyTaxScheme"))
+        .any(|t| (!vat_only || vat_scheme(doc, t)) && kid(doc, t, cbc!("CompanyID")).is_some())
 }
 
 impl Facts {
@@ -385,14 +380,14 @@ impl Facts {
         for &n in ix.all(Ix::TaxCategory) {
             let mut place = Place::default();
             if let Some(p) = doc.parent(n) {
-                if doc.is(p, CAC, "AllowanceCharge") {
+                if doc.is_named(p, cac!("AllowanceCharge")) {
                     place.ac = Some((
                         doc.parent(p) == Some(root),
                         charge_is(doc, p, false),
                         charge_is(doc, p, true),
                     ));
-                } else if doc.is(p, CAC, "TaxSubtotal") {
-                    let tt = doc.parent(p).filter(|&t| doc.is(t, CAC, "TaxTotal"));
+                } else if doc.is_named(p, cac!("TaxSubtotal")) {
+                    let tt = doc.parent(p).filter(|&t| doc.is_named(t, cac!("TaxTotal")));
                     place.breakdown = tt.and_then(|t| doc.parent(t)) == Some(root);
                 }
             }
@@ -402,15 +397,15 @@ impl Facts {
             f.classified.push(cat(doc, n, Place::default()));
         }
         for &n in ix.all(Ix::AccountingSupplierParty) {
-            for p in kids(doc, n, cac("Party")) {
+            for p in kids(doc, n, cac!("Party")) {
                 f.seller_any |= has_company(doc, p, false);
                 f.seller_vat |= has_company(doc, p, true);
             }
         }
         for &n in ix.all(Ix::AccountingCustomerParty) {
-            for p in kids(doc, n, cac("Party")) {
+            for p in kids(doc, n, cac!("Party")) {
                 f.buyer_vat |= has_company(doc, p, true);
-                f.buyer_legal |= exists(doc, p, &[cac("PartyLegalEntity"), cbc("CompanyID")]);
+                f.buyer_legal |= exists(doc, p, &[cac!("PartyLegalEntity"), cbc!("CompanyID")]);
             }
         }
         for &n in ix.all(Ix::TaxRepresentativeParty) {
@@ -507,18 +502,18 @@ fn extras(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let k = listed("K");
     let strlen =
         |steps: &[xp::Step]| xp::first(d, n, steps).map_or(0, |e| xp::string(d, e).chars().count());
-    let period_filled = kids(d, n, cac("InvoicePeriod")).any(|p| d.elements(p).next().is_some());
+    let period_filled = kids(d, n, cac!("InvoicePeriod")).any(|p| d.elements(p).next().is_some());
     ctx.check(
         &BR_IC_11,
         n,
-        !k || strlen(&[cac("Delivery"), cbc("ActualDeliveryDate")]) > 1 || period_filled,
+        !k || strlen(&[cac!("Delivery"), cbc!("ActualDeliveryDate")]) > 1 || period_filled,
     );
     let country = [
-        cac("Delivery"),
-        cac("DeliveryLocation"),
-        cac("Address"),
-        cac("Country"),
-        cbc("IdentificationCode"),
+        cac!("Delivery"),
+        cac!("DeliveryLocation"),
+        cac!("Address"),
+        cac!("Country"),
+        cbc!("IdentificationCode"),
     ];
     ctx.check(&BR_IC_12, n, !k || strlen(&country) > 1);
     let o = listed("O");
@@ -562,14 +557,10 @@ fn category_of(doc: &Document, n: NodeId) -> Option<&'static Family> {
     if !vat_scheme(doc, n) {
         return None;
     }
-    let id = kid(doc, n, cbc("ID"))
+    let id = kid(doc, n, cbc!("ID"))
         .map(|i| xp::string(doc, i))
         .unwrap_or_default();
-    let norm: Vec<&str> = id
-        .split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect();
-    family(&norm.join(" "))
+    family(&xp::norm(&id))
 }
 
 /// Handles a `cac:TaxCategory` / `cac:ClassifiedTaxCategory` if one of the
@@ -578,18 +569,18 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
     let d = ctx.doc;
     let root = d.root();
     let Some(p) = d.parent(n) else { return false };
-    if d.is(n, CAC, "TaxCategory") {
+    if d.is_named(n, cac!("TaxCategory")) {
         let Some(fam) = category_of(d, n) else {
             return false;
         };
         let tt = d
             .parent(p)
-            .filter(|&t| d.is(p, CAC, "TaxSubtotal") && d.is(t, CAC, "TaxTotal"));
+            .filter(|&t| d.is_named(p, cac!("TaxSubtotal")) && d.is_named(t, cac!("TaxTotal")));
         if tt.and_then(|t| d.parent(t)) == Some(root) {
             breakdown(ctx, n, p, fam);
             return true;
         }
-        if d.is(p, CAC, "AllowanceCharge") {
+        if d.is_named(p, cac!("AllowanceCharge")) {
             if charge_is(d, p, false) {
                 rate(ctx, fam.r[5], n, fam.rate);
                 return true;
@@ -600,10 +591,11 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             }
         }
         false
-    } else if d.is(n, CAC, "ClassifiedTaxCategory") {
-        let on_line = d.is(p, CAC, "Item")
-            && d.parent(p)
-                .is_some_and(|l| d.is(l, CAC, "InvoiceLine") || d.is(l, CAC, "CreditNoteLine"));
+    } else if d.is_named(n, cac!("ClassifiedTaxCategory")) {
+        let on_line = d.is_named(p, cac!("Item"))
+            && d.parent(p).is_some_and(|l| {
+                d.is_named(l, cac!("InvoiceLine")) || d.is_named(l, cac!("CreditNoteLine"))
+            });
         match category_of(d, n) {
             Some(fam) if on_line => {
                 rate(ctx, fam.r[4], n, fam.rate);
@@ -618,7 +610,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
 
 fn rate(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, kind: Rate) {
     let d = ctx.doc;
-    let pcts: Vec<NodeId> = kids(d, n, cbc("Percent")).collect();
+    let pcts: Vec<NodeId> = kids(d, n, cbc!("Percent")).collect();
     let ok = match kind {
         Rate::Positive => ctx.any_num(rule, pcts, |v| v > 0.0),
         Rate::NonNegative => ctx.any_num(rule, pcts, |v| v >= 0.0),
@@ -638,16 +630,13 @@ fn line_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let ctcs: Vec<NodeId> = kids(d, line, cac("Item"))
-        .flat_map(|i| kids(d, i, cac("ClassifiedTaxCategory")).collect::<Vec<_>>())
-        .collect();
-    let is_x = ctcs
-        .iter()
-        .any(|&c| kid(d, c, cbc("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
-    is_x && rate.is_none_or(|r| {
-        ctcs.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc("Percent"))) == Some(r))
-    })
+    // Walked twice rather than collected: this runs for every line of every
+    // breakdown category.
+    let ctcs =
+        || kids(d, line, cac!("Item")).flat_map(move |i| kids(d, i, cac!("ClassifiedTaxCategory")));
+    let is_x = ctcs().any(|c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+    is_x && rate
+        .is_none_or(|r| ctcs().any(|c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r)))
 }
 
 fn ac_matches(
@@ -658,14 +647,10 @@ fn ac_matches(
     rate: Option<Decimal>,
 ) -> bool {
     let d = ctx.doc;
-    let cats: Vec<NodeId> = kids(d, ac, cac("TaxCategory")).collect();
-    let is_x = cats
-        .iter()
-        .any(|&c| kid(d, c, cbc("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
-    is_x && rate.is_none_or(|r| {
-        cats.iter()
-            .any(|&c| ctx.dec(rule, kid(d, c, cbc("Percent"))) == Some(r))
-    })
+    let cats = || kids(d, ac, cac!("TaxCategory"));
+    let is_x = cats().any(|c| kid(d, c, cbc!("ID")).is_some_and(|i| xp::norm_eq(d, i, x)));
+    is_x && rate
+        .is_none_or(|r| cats().any(|c| ctx.dec(rule, kid(d, c, cbc!("Percent"))) == Some(r)))
 }
 
 /// `sum(lines of x[at rate]/LineExtensionAmount) + charges − allowances`.
@@ -679,19 +664,15 @@ fn category_sum(
     let d = ctx.doc;
     let root = d.root();
     let mut total = Decimal::ZERO;
-    let lines: Vec<NodeId> = kids(d, root, cac(line_name)).collect();
-    for l in lines {
+    for l in kids(d, root, cac(line_name)) {
         if line_matches(ctx, rule, l, x, rate) {
-            let a: Vec<NodeId> = kids(d, l, cbc("LineExtensionAmount")).collect();
-            total += ctx.sum(rule, a);
+            total += ctx.sum(rule, kids(d, l, cbc!("LineExtensionAmount")));
         }
     }
-    let acs: Vec<NodeId> = kids(d, root, cac("AllowanceCharge")).collect();
-    for ac in acs {
+    for ac in kids(d, root, cac!("AllowanceCharge")) {
         let (t, f) = (charge_is(d, ac, true), charge_is(d, ac, false));
         if (t || f) && ac_matches(ctx, rule, ac, x, rate) {
-            let a: Vec<NodeId> = kids(d, ac, cbc("Amount")).collect();
-            let s = ctx.sum(rule, a);
+            let s = ctx.sum(rule, kids(d, ac, cbc!("Amount")));
             // An indicator that is both true and false counts both ways.
             if t {
                 total += s;
@@ -709,7 +690,7 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     let d = ctx.doc;
     let x = fam.code;
     let r8 = fam.r[7];
-    let taxable = ctx.dec(r8, kid(d, sub, cbc("TaxableAmount")));
+    let taxable = ctx.dec(r8, kid(d, sub, cbc!("TaxableAmount")));
     let has_il = !ctx.ix.all(Ix::InvoiceLine).is_empty();
     let has_cnl = !ctx.ix.all(Ix::CreditNoteLine).is_empty();
     let ok8 = match fam.taxable {
@@ -727,7 +708,7 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
             taxable.is_some() && (il == taxable || cnl == taxable)
         }
         Taxable::ByRate | Taxable::ByRateUsed => {
-            let pcts: Vec<NodeId> = kids(d, n, cbc("Percent")).collect();
+            let pcts: Vec<NodeId> = kids(d, n, cbc!("Percent")).collect();
             let mut ok = true;
             for p in pcts {
                 let Some(r) = ctx.dec(r8, Some(p)) else {
@@ -765,10 +746,10 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     ctx.check(r8, n, ok8);
 
     let r9 = fam.r[8];
-    let tax = ctx.dec(r9, kid(d, sub, cbc("TaxAmount")));
+    let tax = ctx.dec(r9, kid(d, sub, cbc!("TaxAmount")));
     let ok9 = if fam.tax_from_rate {
-        let base = ctx.dec(r9, kid(d, sub, cbc("TaxableAmount")));
-        let pct = ctx.dec(r9, kid(d, n, cbc("Percent")));
+        let base = ctx.dec(r9, kid(d, sub, cbc!("TaxableAmount")));
+        let pct = ctx.dec(r9, kid(d, n, cbc!("Percent")));
         match (tax, base, pct) {
             (Some(t), Some(b), Some(p)) => {
                 let expect = round2(b.abs() * (p / Decimal::ONE_HUNDRED));
@@ -781,8 +762,8 @@ fn breakdown(ctx: &mut Ctx<'_>, n: NodeId, sub: NodeId, fam: &'static Family) {
     };
     ctx.check(r9, n, ok9);
 
-    let reason = exists(d, n, &[cbc("TaxExemptionReason")])
-        || exists(d, n, &[cbc("TaxExemptionReasonCode")]);
+    let reason = exists(d, n, &[cbc!("TaxExemptionReason")])
+        || exists(d, n, &[cbc!("TaxExemptionReasonCode")]);
     ctx.check(
         fam.r[9],
         n,

@@ -2,16 +2,17 @@
 //! pattern, so every element takes the first of these contexts it matches.
 
 use crate::fnv::{FnvMap, FnvSet};
+use crate::xp::norm;
 use std::sync::LazyLock;
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use super::codes_table::*;
 use super::self_billing::{self, Layer};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::xp::{self, cac, cbc, first, kid, kids};
+use crate::xp::{self, cac, first, kid, kids};
 
 /// Every rule of this pattern.
 pub(crate) use super::codes_table::RULES;
@@ -33,13 +34,6 @@ fn in_tokens(list: &'static str, v: &str) -> bool {
     }
 }
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn text_nodes(d: &Document, n: NodeId) -> String {
     d.children(n)
         .filter(|&c| d.kind(c) == NodeKind::Text)
@@ -58,17 +52,17 @@ pub(crate) struct Facts {
 impl Facts {
     pub(crate) fn collect(d: &Document, layer: Layer) -> Facts {
         let root = d.root();
-        let profile = kid(d, root, cbc("ProfileID")).map(|p| norm(&xp::string(d, p)));
+        let profile = kid(d, root, cbc!("ProfileID")).map(|p| norm(&xp::string(d, p)));
         let de = |party: &'static str| {
             first(
                 d,
                 root,
                 &[
                     cac(party),
-                    cac("Party"),
-                    cac("PostalAddress"),
-                    cac("Country"),
-                    cbc("IdentificationCode"),
+                    cac!("Party"),
+                    cac!("PostalAddress"),
+                    cac!("Country"),
+                    cbc!("IdentificationCode"),
                 ],
             )
             .is_some_and(|c| norm(&xp::string(d, c)).to_uppercase() == "DE")
@@ -88,8 +82,8 @@ impl Facts {
 
 fn reason_code_of(d: &Document, n: NodeId, indicator: &str) -> bool {
     d.parent(n).is_some_and(|p| {
-        d.is(p, CAC, "AllowanceCharge")
-            && kids(d, p, cbc("ChargeIndicator")).any(|c| xp::string(d, c) == indicator)
+        d.is_named(p, cac!("AllowanceCharge"))
+            && kids(d, p, cbc!("ChargeIndicator")).any(|c| xp::string(d, c) == indicator)
     })
 }
 
@@ -107,16 +101,16 @@ const EXEMPTIONS: [(&str, &str, &Rule); 8] = [
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
     let name = ctx.name(n);
-    if name.ns == CAC && name.local == "TaxCategory" {
+    if name.is(cac!("TaxCategory")) {
         // `cac:TaxCategory[upper-case(cbc:TaxExemptionReasonCode) = 'VATEX-EU-x']`.
-        let codes: Vec<String> = kids(d, n, cbc("TaxExemptionReasonCode"))
+        let codes: Vec<String> = kids(d, n, cbc!("TaxExemptionReasonCode"))
             .map(|c| xp::string(d, c).to_uppercase())
             .collect();
         if let Some((_, cat, rule)) = EXEMPTIONS
             .iter()
             .find(|(code, _, _)| codes.iter().any(|c| c == code))
         {
-            let id = kid(d, n, cbc("ID"))
+            let id = kid(d, n, cbc!("ID"))
                 .map(|i| norm(&xp::string(d, i)))
                 .unwrap_or_default();
             ctx.check(rule, n, id == *cat);
@@ -141,7 +135,10 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         "AllowanceChargeReasonCode" if reason_code_of(d, n, "true") => {
             ctx.check(&CL003, n, in_tokens(UNCL7161, &norm(&text_nodes(d, n))));
         }
-        "DescriptionCode" if d.parent(n).is_some_and(|p| d.is(p, CAC, "InvoicePeriod")) => {
+        "DescriptionCode"
+            if d.parent(n)
+                .is_some_and(|p| d.is_named(p, cac!("InvoicePeriod"))) =>
+        {
             ctx.check(&CL006, n, in_tokens(UNCL2005, &norm(&text_nodes(d, n))));
         }
         "Amount"

@@ -4,12 +4,13 @@
 //! participant code; this file only decides which element is checked
 //! against which scheme, in the official rule order.
 
-use gateway_xml::names::{CAC, CBC};
+use crate::xp::norm;
+use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, kids};
+use crate::xp::{self, kids};
 
 rules! {
     R040 = "PEPPOL-COMMON-R040", Fatal, "[PEPPOL-COMMON-R040]-GLN must have a valid format according to GS1 rules.";
@@ -52,13 +53,6 @@ const SCHEMES_BEFORE_NL_VAT: [(&str, bool); 15] = [
     ("9944", true),
 ];
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn rule_by_id(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
@@ -77,10 +71,10 @@ fn scheme_rules(ctx: &mut Ctx<'_>, n: NodeId, icd: &str) {
 fn nl_vat_context(d: &Document, n: NodeId, value: &str) -> bool {
     value.starts_with("NL")
         && d.parent(n).is_some_and(|p| {
-            d.is(p, CAC, "PartyTaxScheme")
-                && kids(d, p, cac("TaxScheme"))
+            d.is_named(p, cac!("PartyTaxScheme"))
+                && kids(d, p, cac!("TaxScheme"))
                     .next()
-                    .and_then(|t| kids(d, t, cbc("ID")).next())
+                    .and_then(|t| kids(d, t, cbc!("ID")).next())
                     .is_some_and(|i| norm(&xp::string(d, i)) == "VAT")
         })
 }
@@ -107,7 +101,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let endpoint = name.local == "EndpointID";
     let other = (name.local == "ID"
         && d.parent(n)
-            .is_some_and(|p| d.is(p, CAC, "PartyIdentification")))
+            .is_some_and(|p| d.is_named(p, cac!("PartyIdentification"))))
         || name.local == "CompanyID";
     if !endpoint && !other {
         return;

@@ -2,7 +2,8 @@
 //! leading rules of its main pattern, in their official order; contexts
 //! further down the pattern cannot take these elements away).
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use crate::xp::norm;
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -34,13 +35,6 @@ rules! {
 }
 
 /// `normalize-space()`.
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Pattern `//*[not(*) and not(normalize-space())]`: R008, empty elements.
 pub(crate) fn empty_elements(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
@@ -66,7 +60,7 @@ const CUSTOMIZATION: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 
 fn is_root_doc(d: &Document, n: NodeId) -> bool {
-    d.is(n, UBL_INVOICE, "Invoice") || d.is(n, UBL_CREDIT_NOTE, "CreditNote")
+    d.is_named(n, crate::xp::INVOICE) || d.is_named(n, crate::xp::CREDIT_NOTE)
 }
 
 /// Document-level values the element rules compare with, read once.
@@ -81,7 +75,7 @@ impl DocFacts {
     pub(crate) fn collect(d: &Document, layer: Layer) -> DocFacts {
         DocFacts {
             layer,
-            currency: kids(d, d.root(), cbc("DocumentCurrencyCode"))
+            currency: kids(d, d.root(), cbc!("DocumentCurrencyCode"))
                 .map(|c| xp::string(d, c).into_owned())
                 .collect(),
         }
@@ -93,34 +87,36 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
     let d = ctx.doc;
     let root = d.root();
     let name = ctx.name(n);
-    if n == root && d.is(n, UBL_CREDIT_NOTE, "CreditNote") {
+    if n == root && d.is_named(n, crate::xp::CREDIT_NOTE) {
         // A pattern of its own.
-        let c = kids(d, n, cac("AdditionalDocumentReference"))
-            .filter(|&a| kids(d, a, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "50"))
+        let c = kids(d, n, cac!("AdditionalDocumentReference"))
+            .filter(|&a| kids(d, a, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "50"))
             .count();
         ctx.check(&R080, n, c <= 1);
     }
     let parent = d.parent(n);
-    let in_party = |of: &str| {
-        name.ns == CAC && name.local == "Party" && parent.is_some_and(|p| d.is(p, CAC, of))
-    };
+    let in_party = |of: &str| name.is(cac!("Party")) && parent.is_some_and(|p| d.is(p, CAC, of));
     if n == root && is_root_doc(d, n) {
         document(ctx, n, facts.layer);
-    } else if name.ns == CBC && name.local == "TaxCurrencyCode" {
+    } else if name.is(cbc!("TaxCurrencyCode")) {
         let mine = norm(&text_nodes(d, n));
         let doc_cc = parent
-            .and_then(|p| kid(d, p, cbc("DocumentCurrencyCode")))
+            .and_then(|p| kid(d, p, cbc!("DocumentCurrencyCode")))
             .map(|c| norm(&text_nodes(d, c)))
             .unwrap_or_default();
         ctx.check(&R005, n, mine != doc_cc);
     } else if in_party("AccountingCustomerParty") {
-        ctx.check(&R010, n, exists(d, n, &[cbc("EndpointID")]));
+        ctx.check(&R010, n, exists(d, n, &[cbc!("EndpointID")]));
     } else if in_party("AccountingSupplierParty") {
-        ctx.check(&R020, n, exists(d, n, &[cbc("EndpointID")]));
-    } else if name.ns == CAC && name.local == "AllowanceCharge" && allowance_context(d, n) {
+        ctx.check(&R020, n, exists(d, n, &[cbc!("EndpointID")]));
+    } else if name.is(cac!("AllowanceCharge")) && allowance_context(d, n) {
         allowance(ctx, n);
-    } else if name.ns == CAC && name.local == "PaymentMeans" && direct_debit(d, n) {
-        ctx.check(&R061, n, exists(d, n, &[cac("PaymentMandate"), cbc("ID")]));
+    } else if name.is(cac!("PaymentMeans")) && direct_debit(d, n) {
+        ctx.check(
+            &R061,
+            n,
+            exists(d, n, &[cac!("PaymentMandate"), cbc!("ID")]),
+        );
     } else if name.ns == CBC && currency_context(d, n, name.local, facts.layer) {
         let ok = d
             .attr(n, "currencyID")
@@ -142,7 +138,7 @@ fn text_nodes(d: &Document, n: NodeId) -> String {
 /// Context `ubl-creditnote:CreditNote | ubl-invoice:Invoice`.
 fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
     let d = ctx.doc;
-    let profile = kid(d, n, cbc("ProfileID")).map(|p| norm(&xp::string(d, p)));
+    let profile = kid(d, n, cbc!("ProfileID")).map(|p| norm(&xp::string(d, p)));
     ctx.check(&R001, n, profile.is_some());
     let known = |p: &str| match layer {
         Layer::Billing => PROFILES.contains(&p),
@@ -155,15 +151,15 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
             n,
             &[
                 cac(party),
-                cac("Party"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("Party"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ],
         )
         .is_some_and(|c| norm(&xp::string(d, c)).to_uppercase() == "DE")
     };
-    let notes = kids(d, n, cbc("Note")).count();
+    let notes = kids(d, n, cbc!("Note")).count();
     ctx.check(
         &R002,
         n,
@@ -174,9 +170,10 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
     ctx.check(
         &R003,
         n,
-        exists(d, n, &[cbc("BuyerReference")]) || exists(d, n, &[cac("OrderReference"), cbc("ID")]),
+        exists(d, n, &[cbc!("BuyerReference")])
+            || exists(d, n, &[cac!("OrderReference"), cbc!("ID")]),
     );
-    let cust = kid(d, n, cbc("CustomizationID"))
+    let cust = kid(d, n, cbc!("CustomizationID"))
         .map(|c| norm(&text_nodes(d, c)))
         .unwrap_or_default();
     let (r004, prefix) = match layer {
@@ -184,13 +181,13 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
         Layer::SelfBilling => (&self_billing::R004, self_billing::CUSTOMIZATION),
     };
     ctx.check(r004, n, cust.starts_with(prefix) && !cust.contains("::"));
-    let totals: Vec<NodeId> = kids(d, n, cac("TaxTotal")).collect();
+    let totals: Vec<NodeId> = kids(d, n, cac!("TaxTotal")).collect();
     let with_sub = totals
         .iter()
-        .filter(|&&t| exists(d, t, &[cac("TaxSubtotal")]))
+        .filter(|&&t| exists(d, t, &[cac!("TaxSubtotal")]))
         .count();
     ctx.check(&R053, n, with_sub == 1);
-    let has_tcc = exists(d, n, &[cbc("TaxCurrencyCode")]);
+    let has_tcc = exists(d, n, &[cbc!("TaxCurrencyCode")]);
     ctx.check(&R054, n, totals.len() - with_sub == usize::from(has_tcc));
     if has_tcc {
         let code = |l: &'static str| {
@@ -202,7 +199,7 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId, layer: Layer) {
         let amounts = |cur: &str| -> Vec<NodeId> {
             totals
                 .iter()
-                .flat_map(|&t| kids(d, t, cbc("TaxAmount")))
+                .flat_map(|&t| kids(d, t, cbc!("TaxAmount")))
                 .filter(|&a| d.attr(a, "currencyID") == Some(cur))
                 .collect()
         };
@@ -225,7 +222,7 @@ fn allowance_context(d: &Document, n: NodeId) -> bool {
     if p == root {
         return is_root_doc(d, root);
     }
-    let line = if d.is(root, UBL_INVOICE, "Invoice") {
+    let line = if d.is_named(root, crate::xp::INVOICE) {
         "InvoiceLine"
     } else {
         "CreditNoteLine"
@@ -236,15 +233,15 @@ fn allowance_context(d: &Document, n: NodeId) -> bool {
 /// R041 / R042 / (R040 + R043): the first matching context wins.
 fn allowance(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let mfn = kid(d, n, cbc("MultiplierFactorNumeric"));
-    let base = kid(d, n, cbc("BaseAmount"));
+    let mfn = kid(d, n, cbc!("MultiplierFactorNumeric"));
+    let base = kid(d, n, cbc!("BaseAmount"));
     match (mfn, base) {
         (Some(_), None) => ctx.check(&R041, n, false),
         (None, Some(_)) => ctx.check(&R042, n, false),
         _ => {
             let ok = match (mfn, base) {
                 (Some(m), Some(b)) => {
-                    let amount = match kid(d, n, cbc("Amount")) {
+                    let amount = match kid(d, n, cbc!("Amount")) {
                         Some(a) => ctx.dec(&R040, Some(a)),
                         None => Some(Decimal::ZERO),
                     };
@@ -262,7 +259,7 @@ fn allowance(ctx: &mut Ctx<'_>, n: NodeId) {
                 _ => true,
             };
             ctx.check(&R040, n, ok);
-            let ci = kid(d, n, cbc("ChargeIndicator"))
+            let ci = kid(d, n, cbc!("ChargeIndicator"))
                 .map(|c| norm(&text_nodes(d, c)))
                 .unwrap_or_default();
             ctx.check(&R043, n, ci == "true" || ci == "false");
@@ -272,7 +269,7 @@ fn allowance(ctx: &mut Ctx<'_>, n: NodeId) {
 
 /// `cac:PaymentMeans[normalize-space(cbc:PaymentMeansCode) = ('49', '59')]`.
 fn direct_debit(d: &Document, n: NodeId) -> bool {
-    kid(d, n, cbc("PaymentMeansCode"))
+    kid(d, n, cbc!("PaymentMeansCode"))
         .is_some_and(|c| matches!(norm(&xp::string(d, c)).as_str(), "49" | "59"))
 }
 
@@ -293,8 +290,8 @@ fn currency_context(d: &Document, n: NodeId, local: &str, layer: Layer) -> bool 
         | "PayableRoundingAmount"
         | "PayableAmount" => true,
         "TaxAmount" => d.parent(n).is_some_and(|p| {
-            (layer == Layer::Billing && d.is(p, CAC, "TaxSubtotal"))
-                || (d.is(p, CAC, "TaxTotal") && exists(d, p, &[cac("TaxSubtotal")]))
+            (layer == Layer::Billing && d.is_named(p, cac!("TaxSubtotal")))
+                || (d.is_named(p, cac!("TaxTotal")) && exists(d, p, &[cac!("TaxSubtotal")]))
         }),
         _ => false,
     }

@@ -1,13 +1,14 @@
 //! PEPPOL-EN16931-R1xx and the price rules: the line-level contexts of the
 //! main Peppol pattern (after the document-level ones in `en16931_r.rs`).
 
-use gateway_xml::names::{CAC, CBC, UBL_INVOICE};
+use crate::xp::norm;
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
 use crate::ctx::Ctx;
 use crate::rule::{rules, Rule};
-use crate::xp::{self, cac, cbc, exists, kid, kids, round2};
+use crate::xp::{self, cbc, exists, kid, kids, round2};
 
 rules! {
     R110 = "PEPPOL-EN16931-R110", Fatal, "[PEPPOL-EN16931-R110]-Start date of line period MUST be within invoice period.";
@@ -21,13 +22,6 @@ rules! {
     R130 = "PEPPOL-EN16931-R130", Fatal, "[PEPPOL-EN16931-R130]-Unit code of price base quantity MUST be same as invoiced quantity.";
 }
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn text_nodes(d: &Document, n: NodeId) -> String {
     d.children(n)
         .filter(|&c| d.kind(c) == NodeKind::Text)
@@ -36,7 +30,7 @@ fn text_nodes(d: &Document, n: NodeId) -> String {
 }
 
 fn line_name(d: &Document) -> &'static str {
-    if d.is(d.root(), UBL_INVOICE, "Invoice") {
+    if d.is_named(d.root(), crate::xp::INVOICE) {
         "InvoiceLine"
     } else {
         "CreditNoteLine"
@@ -61,12 +55,13 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             line(ctx, n);
             true
         }
-        (_, true, "AllowanceCharge") if parent.is_some_and(|p| d.is(p, CAC, "Price")) => {
+        (_, true, "AllowanceCharge") if parent.is_some_and(|p| d.is_named(p, cac!("Price"))) => {
             price_allowance(ctx, n);
             true
         }
         (true, _, "BaseQuantity")
-            if d.attr(n, "unitCode").is_some() && parent.is_some_and(|p| d.is(p, CAC, "Price")) =>
+            if d.attr(n, "unitCode").is_some()
+                && parent.is_some_and(|p| d.is_named(p, cac!("Price"))) =>
         {
             let line = parent.and_then(|p| d.parent(p));
             let qty = |l: &'static str| {
@@ -74,7 +69,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
             };
             let has = !qty("InvoicedQuantity").is_empty() || !qty("CreditedQuantity").is_empty();
             let mine = d.attr(n, "unitCode");
-            let theirs = if d.is(d.root(), UBL_INVOICE, "Invoice") {
+            let theirs = if d.is_named(d.root(), crate::xp::INVOICE) {
                 qty("InvoicedQuantity")
             } else {
                 qty("CreditedQuantity")
@@ -93,13 +88,16 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
 /// `Invoice[cac:InvoicePeriod/cbc:X]/cac:InvoiceLine/cac:InvoicePeriod/cbc:X`.
 fn line_period_date(d: &Document, n: NodeId, which: &'static str) -> bool {
     let root = d.root();
-    let Some(period) = d.parent(n).filter(|&p| d.is(p, CAC, "InvoicePeriod")) else {
+    let Some(period) = d
+        .parent(n)
+        .filter(|&p| d.is_named(p, cac!("InvoicePeriod")))
+    else {
         return false;
     };
     let Some(line) = d.parent(period).filter(|&l| d.is(l, CAC, line_name(d))) else {
         return false;
     };
-    d.parent(line) == Some(root) && exists(d, root, &[cac("InvoicePeriod"), cbc(which)])
+    d.parent(line) == Some(root) && exists(d, root, &[cac!("InvoicePeriod"), cbc(which)])
 }
 
 fn period_bound(
@@ -110,7 +108,7 @@ fn period_bound(
     ok: fn(xp::Ymd, xp::Ymd) -> bool,
 ) {
     let d = ctx.doc;
-    let doc_date = xp::first(d, d.root(), &[cac("InvoicePeriod"), cbc(which)]);
+    let doc_date = xp::first(d, d.root(), &[cac!("InvoicePeriod"), cbc(which)]);
     let line = xp::date(&text_nodes(d, n));
     let whole = doc_date.and_then(|x| xp::date(&xp::string(d, x)));
     match (line, whole) {
@@ -131,28 +129,28 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         Some(x) => ctx.dec(&R120, Some(x)).unwrap_or(default),
         None => default,
     };
-    let lea = or(ctx, kid(d, n, cbc("LineExtensionAmount")), Decimal::ZERO);
-    let qty_name = if d.is(d.root(), UBL_INVOICE, "Invoice") {
+    let lea = or(ctx, kid(d, n, cbc!("LineExtensionAmount")), Decimal::ZERO);
+    let qty_name = if d.is_named(d.root(), crate::xp::INVOICE) {
         "InvoicedQuantity"
     } else {
         "CreditedQuantity"
     };
     let qty = or(ctx, kid(d, n, cbc(qty_name)), Decimal::ONE);
-    let price = kid(d, n, cac("Price"));
+    let price = kid(d, n, cac!("Price"));
     let amount = or(
         ctx,
-        price.and_then(|p| kid(d, p, cbc("PriceAmount"))),
+        price.and_then(|p| kid(d, p, cbc!("PriceAmount"))),
         Decimal::ZERO,
     );
-    let bq_node = price.and_then(|p| kid(d, p, cbc("BaseQuantity")));
+    let bq_node = price.and_then(|p| kid(d, p, cbc!("BaseQuantity")));
     let bq = match bq_node.and_then(|b| ctx.dec(&R120, Some(b))) {
         Some(b) if !b.is_zero() => b,
         _ => Decimal::ONE,
     };
     let total = |ctx: &mut Ctx<'_>, ind: &str| {
-        let acs: Vec<NodeId> = kids(d, n, cac("AllowanceCharge"))
+        let acs: Vec<NodeId> = kids(d, n, cac!("AllowanceCharge"))
             .filter(|&a| {
-                kid(d, a, cbc("ChargeIndicator")).is_some_and(|c| norm(&xp::string(d, c)) == ind)
+                kid(d, a, cbc!("ChargeIndicator")).is_some_and(|c| norm(&xp::string(d, c)) == ind)
             })
             .collect();
         if acs.is_empty() {
@@ -160,7 +158,7 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         }
         let amounts: Vec<NodeId> = acs
             .iter()
-            .flat_map(|&a| kids(d, a, cbc("Amount")).collect::<Vec<_>>())
+            .flat_map(|&a| kids(d, a, cbc!("Amount")).collect::<Vec<_>>())
             .collect();
         round2(ctx.sum(&R120, amounts))
     };
@@ -179,30 +177,30 @@ fn line(ctx: &mut Ctx<'_>, n: NodeId) {
         Some(b) => ctx.dec(&R121, Some(b)).is_some_and(|v| v > Decimal::ZERO),
     };
     ctx.check(&R121, n, ok121);
-    let refs: Vec<NodeId> = kids(d, n, cac("DocumentReference")).collect();
+    let refs: Vec<NodeId> = kids(d, n, cac!("DocumentReference")).collect();
     ctx.check(&R100, n, refs.len() <= 1);
     let ok101 = refs.is_empty()
         || refs
             .iter()
-            .any(|&r| kids(d, r, cbc("DocumentTypeCode")).any(|c| xp::string(d, c) == "130"));
+            .any(|&r| kids(d, r, cbc!("DocumentTypeCode")).any(|c| xp::string(d, c) == "130"));
     ctx.check(&R101, n, ok101);
 }
 
 /// Context `cac:Price/cac:AllowanceCharge`.
 fn price_allowance(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ci = kid(d, n, cbc("ChargeIndicator"))
+    let ci = kid(d, n, cbc!("ChargeIndicator"))
         .map(|c| norm(&xp::string(d, c)))
         .unwrap_or_default();
     ctx.check(&R044, n, ci == "false");
-    let Some(base) = kid(d, n, cbc("BaseAmount")) else {
+    let Some(base) = kid(d, n, cbc!("BaseAmount")) else {
         ctx.check(&R046, n, true);
         return;
     };
-    let price = d.parent(n).and_then(|p| kid(d, p, cbc("PriceAmount")));
+    let price = d.parent(n).and_then(|p| kid(d, p, cbc!("PriceAmount")));
     let price = ctx.dec(&R046, price);
     let base = ctx.dec(&R046, Some(base));
-    let amount = ctx.dec(&R046, kid(d, n, cbc("Amount")));
+    let amount = ctx.dec(&R046, kid(d, n, cbc!("Amount")));
     let ok = matches!((price, base, amount), (Some(p), Some(b), Some(a)) if p == b - a);
     ctx.check(&R046, n, ok);
 }

@@ -1,7 +1,8 @@
 //! German national rules (pattern `german-rules`), when seller and buyer are
 //! both in Germany, DE-R-T02 (absolute URL of an external document) included.
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use crate::xp::norm;
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -42,13 +43,6 @@ rules! {
     DE_R_014 = "DE-R-014", Fatal, "[DE-R-014]-If both supplier and customer are located in Germany, the element \"VAT category rate\" (BT-119) shall be provided.";
 }
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `$supplierCountryIsDE and $customerCountryIsDE`.
 pub(crate) fn both_german(d: &Document) -> bool {
     let de = |party: &'static str| {
@@ -57,10 +51,10 @@ pub(crate) fn both_german(d: &Document) -> bool {
             d.root(),
             &[
                 cac(party),
-                cac("Party"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("Party"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ],
         )
         .is_some_and(|c| norm(&xp::string(d, c)).to_uppercase() == "DE")
@@ -94,7 +88,7 @@ fn email(s: &str) -> bool {
 }
 
 fn codes(d: &Document, n: NodeId) -> Vec<String> {
-    kids(d, n, cbc("PaymentMeansCode"))
+    kids(d, n, cbc!("PaymentMeansCode"))
         .map(|c| norm(&xp::string(d, c)))
         .collect()
 }
@@ -118,10 +112,14 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         }
         d.parent(cur) == Some(root)
     };
-    if n == root && (d.is(n, UBL_INVOICE, "Invoice") || d.is(n, UBL_CREDIT_NOTE, "CreditNote")) {
+    if n == root && (d.is_named(n, crate::xp::INVOICE) || d.is_named(n, crate::xp::CREDIT_NOTE)) {
         document(ctx, n);
     } else if name.local == "AccountingSupplierParty" && parent == Some(root) {
-        ctx.check(&DE_R_002, n, exists(d, n, &[cac("Party"), cac("Contact")]));
+        ctx.check(
+            &DE_R_002,
+            n,
+            exists(d, n, &[cac!("Party"), cac!("Contact")]),
+        );
     } else if name.local == "PostalAddress" && under(&["Party", "AccountingSupplierParty"]) {
         ctx.check(&DE_R_003, n, has_text(d, n, "CityName"));
         ctx.check(&DE_R_004, n, has_text(d, n, "PostalZone"));
@@ -129,11 +127,11 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         ctx.check(&DE_R_005, n, has_text(d, n, "Name"));
         ctx.check(&DE_R_006, n, has_text(d, n, "Telephone"));
         ctx.check(&DE_R_007, n, has_text(d, n, "ElectronicMail"));
-        let tel = kid(d, n, cbc("Telephone"))
+        let tel = kid(d, n, cbc!("Telephone"))
             .map(|t| norm(&xp::string(d, t)))
             .unwrap_or_default();
         ctx.check(&DE_R_027, n, telephone(&tel));
-        let mail = kid(d, n, cbc("ElectronicMail"))
+        let mail = kid(d, n, cbc!("ElectronicMail"))
             .map(|t| norm(&xp::string(d, t)))
             .unwrap_or_default();
         ctx.check(&DE_R_028, n, email(&mail));
@@ -149,7 +147,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         let has = |l: &'static str| exists(d, n, &[cac(l)]);
         if any(&["30", "58"]) {
             let first_code = c.first().map(String::as_str);
-            let iban = first(d, n, &[cac("PayeeFinancialAccount"), cbc("ID")]);
+            let iban = first(d, n, &[cac!("PayeeFinancialAccount"), cbc!("ID")]);
             ctx.check(&DE_R_019, n, first_code != Some("58") || iban_ok(d, iban));
             ctx.check(&DE_R_023_1, n, has("PayeeFinancialAccount"));
             ctx.check(
@@ -170,9 +168,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
                 d,
                 n,
                 &[
-                    cac("PaymentMandate"),
-                    cac("PayerFinancialAccount"),
-                    cbc("ID"),
+                    cac!("PaymentMandate"),
+                    cac!("PayerFinancialAccount"),
+                    cbc!("ID"),
                 ],
             );
             ctx.check(&DE_R_020, n, first_code != Some("59") || iban_ok(d, iban));
@@ -186,13 +184,13 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     } else if name.local == "ExternalReference"
         && under(&["Attachment", "AdditionalDocumentReference"])
     {
-        let uri = kid(d, n, cbc("URI"))
+        let uri = kid(d, n, cbc!("URI"))
             .map(|u| xp::string(d, u).into_owned())
             .unwrap_or_default();
         ctx.check(&DE_R_T02, n, absolute_url(&uri));
     } else if name.local == "TaxSubtotal" && under(&["TaxTotal"]) {
-        let ok = kids(d, n, cac("TaxCategory"))
-            .flat_map(|t| kids(d, t, cbc("Percent")).collect::<Vec<_>>())
+        let ok = kids(d, n, cac!("TaxCategory"))
+            .flat_map(|t| kids(d, t, cbc!("Percent")).collect::<Vec<_>>())
             .any(|p| !xp::blank(&xp::string(d, p)));
         ctx.check(&DE_R_014, n, ok);
     }
@@ -317,19 +315,19 @@ fn skonto(note: &str) -> bool {
 /// Context: the document.
 fn document(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    if let Some(note) = first(d, n, &[cac("PaymentTerms"), cbc("Note")]) {
+    if let Some(note) = first(d, n, &[cac!("PaymentTerms"), cbc!("Note")]) {
         let ok = skonto(&xp::string(d, note));
         ctx.check(&DE_R_018, n, ok);
     }
     let supported = ["S", "Z", "E", "AE", "K", "G", "L", "M"];
     let mut taxed = false;
-    for ac in kids(d, n, cac("AllowanceCharge")).collect::<Vec<_>>() {
-        let indicated = kids(d, ac, cbc("ChargeIndicator")).any(|c| {
+    for ac in kids(d, n, cac!("AllowanceCharge")).collect::<Vec<_>>() {
+        let indicated = kids(d, ac, cbc!("ChargeIndicator")).any(|c| {
             let s = xp::string(d, c);
             s == "false" || s == "true"
         });
         if indicated {
-            xp::each(d, ac, &[cac("TaxCategory"), cbc("ID")], &mut |i| {
+            xp::each(d, ac, &[cac!("TaxCategory"), cbc!("ID")], &mut |i| {
                 taxed |= supported.contains(&xp::string(d, i).as_ref());
             });
         }
@@ -340,9 +338,9 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
             n,
             &[
                 cac(line),
-                cac("Item"),
-                cac("ClassifiedTaxCategory"),
-                cbc("ID"),
+                cac!("Item"),
+                cac!("ClassifiedTaxCategory"),
+                cbc!("ID"),
             ],
             &mut |i| {
                 taxed |= supported.contains(&xp::string(d, i).as_ref());
@@ -354,27 +352,27 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
         d,
         n,
         &[
-            cac("AccountingSupplierParty"),
-            cac("Party"),
-            cac("PartyTaxScheme"),
-            cbc("CompanyID"),
+            cac!("AccountingSupplierParty"),
+            cac!("Party"),
+            cac!("PartyTaxScheme"),
+            cbc!("CompanyID"),
         ],
         &mut |c| seller_tax_id |= !xp::blank(&xp::string(d, c)),
     );
     ctx.check(
         &DE_R_016,
         n,
-        !taxed || exists(d, n, &[cac("TaxRepresentativeParty")]) || seller_tax_id,
+        !taxed || exists(d, n, &[cac!("TaxRepresentativeParty")]) || seller_tax_id,
     );
     // Unique attachment file names (exact comparison with earlier siblings).
     let mut seen: Vec<String> = Vec::new();
     let mut unique = true;
-    for adr in kids(d, n, cac("AdditionalDocumentReference")).collect::<Vec<_>>() {
+    for adr in kids(d, n, cac!("AdditionalDocumentReference")).collect::<Vec<_>>() {
         let mut names = Vec::new();
         xp::each(
             d,
             adr,
-            &[cac("Attachment"), cbc("EmbeddedDocumentBinaryObject")],
+            &[cac!("Attachment"), cbc!("EmbeddedDocumentBinaryObject")],
             &mut |o| {
                 if let Some(f) = d.attr(o, "filename") {
                     names.push(f.to_string());
@@ -387,7 +385,7 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
         seen.extend(names);
     }
     ctx.check(&DE_R_022, n, unique);
-    ctx.check(&DE_R_001, n, exists(d, n, &[cac("PaymentMeans")]));
+    ctx.check(&DE_R_001, n, exists(d, n, &[cac!("PaymentMeans")]));
     ctx.check(&DE_R_015, n, has_text(d, n, "BuyerReference"));
     let type_code = |l: &'static str| kid(d, n, cbc(l)).map(|c| norm(&xp::string(d, c)));
     let types = [
@@ -407,10 +405,10 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
             || exists(
                 d,
                 n,
-                &[cac("BillingReference"), cac("InvoiceDocumentReference")],
+                &[cac!("BillingReference"), cac!("InvoiceDocumentReference")],
             ),
     );
-    let mandate = exists(d, n, &[cac("PaymentMeans"), cac("PaymentMandate")]);
+    let mandate = exists(d, n, &[cac!("PaymentMeans"), cac!("PaymentMandate")]);
     let sepa = |party: &[xp::Step]| {
         let mut found = false;
         xp::each(d, n, party, &mut |i| {
@@ -419,20 +417,20 @@ fn document(ctx: &mut Ctx<'_>, n: NodeId) {
         found
     };
     let creditor = sepa(&[
-        cac("AccountingSupplierParty"),
-        cac("Party"),
-        cac("PartyIdentification"),
-        cbc("ID"),
-    ]) || sepa(&[cac("PayeeParty"), cac("PartyIdentification"), cbc("ID")]);
+        cac!("AccountingSupplierParty"),
+        cac!("Party"),
+        cac!("PartyIdentification"),
+        cbc!("ID"),
+    ]) || sepa(&[cac!("PayeeParty"), cac!("PartyIdentification"), cbc!("ID")]);
     ctx.check(&DE_R_030, n, !mandate || creditor);
     let payer = exists(
         d,
         n,
         &[
-            cac("PaymentMeans"),
-            cac("PaymentMandate"),
-            cac("PayerFinancialAccount"),
-            cbc("ID"),
+            cac!("PaymentMeans"),
+            cac!("PaymentMandate"),
+            cac!("PayerFinancialAccount"),
+            cbc!("ID"),
         ],
     );
     ctx.check(&DE_R_031, n, !mandate || payer);

@@ -1,12 +1,13 @@
 //! Danish national rules (DK-R-*), document level: the pattern applies when
 //! `$DKSupplierCountry` (the seller's country code, as written) is `DK`.
 
-use gateway_xml::names::{CAC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use crate::xp::norm;
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use crate::ctx::Ctx;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, first, kid, kids};
+use crate::xp::{self, cac, first, kid, kids};
 
 rules! {
     DK_R_013 = "DK-R-013", Fatal, "[DK-R-013]-For Danish Suppliers it is mandatory to use schemeID when PartyIdentification/ID is used for AccountingCustomerParty or AccountingSupplierParty";
@@ -28,10 +29,10 @@ rules! {
 fn country(d: &Document, party: &'static str) -> String {
     let path = [
         cac(party),
-        cac("Party"),
-        cac("PostalAddress"),
-        cac("Country"),
-        cbc("IdentificationCode"),
+        cac!("Party"),
+        cac!("PostalAddress"),
+        cac!("Country"),
+        cbc!("IdentificationCode"),
     ];
     first(d, d.root(), &path)
         .map(|c| xp::string(d, c).into_owned())
@@ -56,10 +57,10 @@ pub(crate) fn document(ctx: &mut Ctx<'_>) {
         d,
         root,
         &[
-            cac("AccountingSupplierParty"),
-            cac("Party"),
-            cac("PartyLegalEntity"),
-            cbc("CompanyID"),
+            cac!("AccountingSupplierParty"),
+            cac!("Party"),
+            cac!("PartyLegalEntity"),
+            cbc!("CompanyID"),
         ],
     );
     let filled = company.is_some_and(|c| !xp::blank(&text_nodes(d, c)));
@@ -72,10 +73,14 @@ pub(crate) fn document(ctx: &mut Ctx<'_>) {
         })
     });
     ctx.check(&DK_R_014, root, scheme_ok);
-    let credit_note = d.is(root, UBL_CREDIT_NOTE, "CreditNote");
-    let negative = first(d, root, &[cac("LegalMonetaryTotal"), cbc("PayableAmount")])
-        .and_then(|p| xp::double(&text_nodes(d, p)))
-        .is_some_and(|v| v < 0.0);
+    let credit_note = d.is_named(root, crate::xp::CREDIT_NOTE);
+    let negative = first(
+        d,
+        root,
+        &[cac!("LegalMonetaryTotal"), cbc!("PayableAmount")],
+    )
+    .and_then(|p| xp::double(&text_nodes(d, p)))
+    .is_some_and(|v| v < 0.0);
     let dk_customer = country(d, "AccountingCustomerParty") == "DK";
     ctx.check(&DK_R_016, root, !(credit_note && dk_customer && negative));
 }
@@ -83,13 +88,6 @@ pub(crate) fn document(ctx: &mut Ctx<'_>) {
 /// Whether the DK element rules apply: seller and buyer country both `DK`.
 pub(crate) fn both_danish(d: &Document) -> bool {
     country(d, "AccountingSupplierParty") == "DK" && country(d, "AccountingCustomerParty") == "DK"
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `normalize-space(path/text()) != ''` on the first node of `path`.
@@ -111,7 +109,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     }
     let party_of = |role: &str| {
         d.parent(n).is_some_and(|p| {
-            d.is(p, CAC, "Party")
+            d.is_named(p, cac!("Party"))
                 && d.parent(p)
                     .is_some_and(|r| d.is(r, CAC, role) && d.parent(r) == Some(root))
         })
@@ -120,18 +118,18 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         "PartyIdentification"
             if party_of("AccountingSupplierParty") || party_of("AccountingCustomerParty") =>
         {
-            let ok = kid(d, n, cbc("ID"))
+            let ok = kid(d, n, cbc!("ID"))
                 .is_none_or(|i| d.attr(i, "schemeID").is_some_and(|s| !xp::blank(s)));
             ctx.check(&DK_R_013, n, ok);
         }
-        "PaymentMeans" if d.parent(n) == Some(root) && d.is(root, UBL_INVOICE, "Invoice") => {
+        "PaymentMeans" if d.parent(n) == Some(root) && d.is_named(root, crate::xp::INVOICE) => {
             payment_means(ctx, n)
         }
         "Party"
             if parent_is(d, n, CAC, "AccountingCustomerParty")
                 && d.parent(d.parent(n).unwrap_or(n)) == Some(root) =>
         {
-            let ok = first(d, n, &[cac("PartyLegalEntity"), cbc("CompanyID")])
+            let ok = first(d, n, &[cac!("PartyLegalEntity"), cbc!("CompanyID")])
                 .is_none_or(|c| d.attr(c, "schemeID").is_some_and(|s| norm(s) == "0184"));
             ctx.check(&DK_R_017, n, ok);
         }
@@ -141,9 +139,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
                 d,
                 n,
                 &[
-                    cac("Item"),
-                    cac("CommodityClassification"),
-                    cbc("ItemClassificationCode"),
+                    cac!("Item"),
+                    cac!("CommodityClassification"),
+                    cbc!("ItemClassificationCode"),
                 ],
                 &mut |c| codes.push(c),
             );
@@ -158,8 +156,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         }
         "AllowanceCharge" => {
             let zzz =
-                kids(d, n, cbc("AllowanceChargeReasonCode")).any(|c| xp::string(d, c) == "ZZZ");
-            let reason = kid(d, n, cbc("AllowanceChargeReason"));
+                kids(d, n, cbc!("AllowanceChargeReasonCode")).any(|c| xp::string(d, c) == "ZZZ");
+            let reason = kid(d, n, cbc!("AllowanceChargeReason"));
             let ok = !zzz
                 || reason.is_some_and(|r| {
                     let text = norm(&text_nodes(d, r));
@@ -179,7 +177,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `Invoice[DK and DK]/cac:PaymentMeans`: DK-R-005..011.
 fn payment_means(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let codes: Vec<String> = kids(d, n, cbc("PaymentMeansCode"))
+    let codes: Vec<String> = kids(d, n, cbc!("PaymentMeansCode"))
         .map(|c| xp::string(d, c).into_owned())
         .collect();
     let code = |v: &str| codes.iter().any(|c| c == v);
@@ -189,34 +187,34 @@ fn payment_means(ctx: &mut Ctx<'_>, n: NodeId) {
             .first()
             .is_some_and(|c| " 1 10 31 42 48 49 50 58 59 93 97 ".contains(&format!(" {c} ")));
     ctx.check(&DK_R_005, n, listed);
-    let account = filled_text(d, n, &[cac("PayeeFinancialAccount"), cbc("ID")])
+    let account = filled_text(d, n, &[cac!("PayeeFinancialAccount"), cbc!("ID")])
         && filled_text(
             d,
             n,
             &[
-                cac("PayeeFinancialAccount"),
-                cac("FinancialInstitutionBranch"),
-                cbc("ID"),
+                cac!("PayeeFinancialAccount"),
+                cac!("FinancialInstitutionBranch"),
+                cbc!("ID"),
             ],
         );
     ctx.check(&DK_R_006, n, !(code("31") || code("42")) || account);
-    let mandate = filled_text(d, n, &[cac("PaymentMandate"), cbc("ID")])
+    let mandate = filled_text(d, n, &[cac!("PaymentMandate"), cbc!("ID")])
         && filled_text(
             d,
             n,
             &[
-                cac("PaymentMandate"),
-                cac("PayerFinancialAccount"),
-                cbc("ID"),
+                cac!("PaymentMandate"),
+                cac!("PayerFinancialAccount"),
+                cbc!("ID"),
             ],
         );
     ctx.check(&DK_R_007, n, !code("49") || mandate);
-    let payment_id = kid(d, n, cbc("PaymentID"))
+    let payment_id = kid(d, n, cbc!("PaymentID"))
         .map(|p| xp::string(d, p).into_owned())
         .unwrap_or_default();
     let prefix: String = payment_id.chars().take(3).collect();
     let pid_len = payment_id.chars().count();
-    let account_id = first(d, n, &[cac("PayeeFinancialAccount"), cbc("ID")]);
+    let account_id = first(d, n, &[cac!("PayeeFinancialAccount"), cbc!("ID")]);
     let giro = account_id.is_some_and(|a| {
         let v = xp::string(d, a);
         (7..=8).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit())

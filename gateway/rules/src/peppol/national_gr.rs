@@ -1,13 +1,14 @@
 //! Greek national rules (GR-*): supplier and buyer names and VAT numbers
 //! with the TIN check digit, MARK and invoice URL references, endpoints.
 
+use crate::xp::norm;
 use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId};
 
 use super::national_no_it::supplier_country;
 use crate::ctx::Ctx;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, first, kid, kids};
+use crate::xp::{self, cac, first, kid, kids};
 
 rules! {
     GR_R_001_1 = "GR-R-001-1", Fatal, "[GR-R-001-1]- When the Supplier is Greek, the Invoice Id should consist of 6 segments";
@@ -29,13 +30,6 @@ rules! {
     GR_R_009 = "GR-R-009", Fatal, "[GR-R-009]-Greek suppliers that send an invoice through the PEPPOL network must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (schemeID 9933).";
     GR_R_006 = "GR-R-006", Fatal, "[GR-R-006]-Greek Suppliers must provide the VAT number of the buyer, if the buyer is Greek";
     GR_R_010 = "GR-R-010", Fatal, "[GR-R-010]-Greek Suppliers that send an invoice through the PEPPOL network to a greek buyer must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (SchemeID 9933)";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `u:TinVerification`: nine digits, weights 256…2, `(sum mod 11) mod 10`
@@ -70,11 +64,11 @@ pub(crate) struct Facts {
 }
 
 fn vat_prefix(d: &Document, party: NodeId) -> Option<String> {
-    let t = kids(d, party, cac("PartyTaxScheme")).find(|&t| {
-        kids(d, t, cac("TaxScheme"))
-            .any(|s| kids(d, s, cbc("ID")).any(|i| xp::string(d, i) == "VAT"))
+    let t = kids(d, party, cac!("PartyTaxScheme")).find(|&t| {
+        kids(d, t, cac!("TaxScheme"))
+            .any(|s| kids(d, s, cbc!("ID")).any(|i| xp::string(d, i) == "VAT"))
     })?;
-    let id = kid(d, t, cbc("CompanyID"))
+    let id = kid(d, t, cbc!("CompanyID"))
         .map(|c| xp::string(d, c).into_owned())
         .unwrap_or_default();
     Some(id.chars().take(2).collect::<String>()).filter(|p| !p.is_empty())
@@ -82,7 +76,7 @@ fn vat_prefix(d: &Document, party: NodeId) -> Option<String> {
 
 fn party_country(d: &Document, role: &'static str) -> String {
     let root = d.root();
-    let party = first(d, root, &[cac(role), cac("Party")]);
+    let party = first(d, root, &[cac(role), cac!("Party")]);
     if let Some(p) = party.and_then(|p| vat_prefix(d, p)) {
         return norm(&p).to_uppercase();
     }
@@ -91,10 +85,10 @@ fn party_country(d: &Document, role: &'static str) -> String {
         root,
         &[
             cac(role),
-            cac("Party"),
-            cac("PostalAddress"),
-            cac("Country"),
-            cbc("IdentificationCode"),
+            cac!("Party"),
+            cac!("PostalAddress"),
+            cac!("Country"),
+            cbc!("IdentificationCode"),
         ],
     ) {
         Some(c) => norm(&xp::string(d, c)).to_uppercase(),
@@ -107,11 +101,11 @@ impl Facts {
         let greek = |c: &str| c == "GR" || c == "EL";
         let root = d.root();
         let code = [
-            cac("AccountingSupplierParty"),
-            cac("Party"),
-            cac("PostalAddress"),
-            cac("Country"),
-            cbc("IdentificationCode"),
+            cac!("AccountingSupplierParty"),
+            cac!("Party"),
+            cac!("PostalAddress"),
+            cac!("Country"),
+            cbc!("IdentificationCode"),
         ];
         let mut in_gr = false;
         xp::each(d, root, &code, &mut |c| in_gr |= xp::string(d, c) == "GR");
@@ -127,14 +121,14 @@ impl Facts {
 
 /// `count(PTS[normalize-space(TaxScheme/ID)='VAT']/CompanyID) = 1`, prefix `EL`, valid TIN.
 fn greek_vat(d: &Document, party: NodeId) -> bool {
-    let ids: Vec<String> = kids(d, party, cac("PartyTaxScheme"))
+    let ids: Vec<String> = kids(d, party, cac!("PartyTaxScheme"))
         .filter(|&t| {
-            kid(d, t, cac("TaxScheme"))
-                .and_then(|s| kid(d, s, cbc("ID")))
+            kid(d, t, cac!("TaxScheme"))
+                .and_then(|s| kid(d, s, cbc!("ID")))
                 .is_some_and(|i| norm(&xp::string(d, i)) == "VAT")
         })
         .flat_map(|t| {
-            kids(d, t, cbc("CompanyID"))
+            kids(d, t, cbc!("CompanyID"))
                 .map(|c| xp::string(d, c).into_owned())
                 .collect::<Vec<_>>()
         })
@@ -146,11 +140,12 @@ fn greek_vat(d: &Document, party: NodeId) -> bool {
 }
 
 fn name_filled(d: &Document, party: NodeId) -> bool {
-    first(d, party, &[cac("PartyName"), cbc("Name")]).is_some_and(|n| !xp::string(d, n).is_empty())
+    first(d, party, &[cac!("PartyName"), cbc!("Name")])
+        .is_some_and(|n| !xp::string(d, n).is_empty())
 }
 
 fn description_is(d: &Document, adr: NodeId, v: &str) -> bool {
-    kids(d, adr, cbc("DocumentDescription")).any(|c| xp::string(d, c) == v)
+    kids(d, adr, cbc!("DocumentDescription")).any(|c| xp::string(d, c) == v)
 }
 
 fn parent_is(d: &Document, n: NodeId, local: &str) -> Option<NodeId> {
@@ -163,7 +158,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let name = ctx.name(n);
     // Sender pattern.
     if f.sender {
-        if name.ns == CBC && name.local == "ID" && d.parent(n) == Some(root) {
+        if name.is(cbc!("ID")) && d.parent(n) == Some(root) {
             invoice_number(ctx, n);
         } else if name.ns == CAC
             && name.local == "Party"
@@ -174,8 +169,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         } else if name.ns == CBC
             && name.local == "CompanyID"
             && parent_is(d, n, "PartyTaxScheme").is_some_and(|t| {
-                kid(d, t, cac("TaxScheme"))
-                    .and_then(|s| kid(d, s, cbc("ID")))
+                kid(d, t, cac!("TaxScheme"))
+                    .and_then(|s| kid(d, s, cbc!("ID")))
                     .is_some_and(|i| norm(&xp::string(d, i)) == "VAT")
                     && parent_is(d, t, "Party")
                         .is_some_and(|p| parent_is(d, p, "AccountingSupplierParty").is_some())
@@ -189,7 +184,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             );
         } else if n == root && f.seller_in_gr {
             let count = |v: &str| {
-                kids(d, n, cac("AdditionalDocumentReference"))
+                kids(d, n, cac!("AdditionalDocumentReference"))
                     .filter(|&a| description_is(d, a, v))
                     .count()
             };
@@ -214,7 +209,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             let uri = first(
                 d,
                 n,
-                &[cac("Attachment"), cac("ExternalReference"), cbc("URI")],
+                &[cac!("Attachment"), cac!("ExternalReference"), cbc!("URI")],
             );
             ctx.check(
                 &GR_R_008_3,
@@ -332,10 +327,10 @@ fn invoice_number(ctx: &mut Ctx<'_>, n: NodeId) {
     let vat_tail = |role: &[xp::Step]| -> Vec<String> {
         let mut out = Vec::new();
         xp::each(d, root, role, &mut |t| {
-            if kids(d, t, cac("TaxScheme"))
-                .any(|s| kids(d, s, cbc("ID")).any(|i| xp::string(d, i) == "VAT"))
+            if kids(d, t, cac!("TaxScheme"))
+                .any(|s| kids(d, s, cbc!("ID")).any(|i| xp::string(d, i) == "VAT"))
             {
-                let id = kid(d, t, cbc("CompanyID"))
+                let id = kid(d, t, cbc!("CompanyID"))
                     .map(|c| xp::string(d, c).into_owned())
                     .unwrap_or_default();
                 out.push(id.chars().skip(2).take(9).collect());
@@ -346,19 +341,19 @@ fn invoice_number(ctx: &mut Ctx<'_>, n: NodeId) {
     let ok2 = at(0).is_some_and(|s1| {
         norm(s1).chars().count() == 9 && tin(s1) && {
             let mut tails = vat_tail(&[
-                cac("AccountingSupplierParty"),
-                cac("Party"),
-                cac("PartyTaxScheme"),
+                cac!("AccountingSupplierParty"),
+                cac!("Party"),
+                cac!("PartyTaxScheme"),
             ]);
             tails.extend(vat_tail(&[
-                cac("TaxRepresentativeParty"),
-                cac("PartyTaxScheme"),
+                cac!("TaxRepresentativeParty"),
+                cac!("PartyTaxScheme"),
             ]));
             tails.iter().any(|t| t == s1)
         }
     });
     ctx.check(&GR_R_001_2, n, ok2);
-    let issue = kid(d, root, cbc("IssueDate"))
+    let issue = kid(d, root, cbc!("IssueDate"))
         .map(|i| xp::string(d, i).into_owned())
         .unwrap_or_default();
     let issue_parts = tokenize(&issue, '-');

@@ -1,6 +1,7 @@
 //! Icelandic national rules (IS-R-*): their own pattern, for an Icelandic
 //! seller (`$SupplierCountry`, the seller's country code, not normalised).
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -20,7 +21,7 @@ rules! {
     IS_R_005 = "IS-R-005", Fatal, "[IS-R-005]-If seller and buyer are icelandic then the invoice shall contain the buyers address with street name and zip code — Ef seljandi og kaupandi eru íslenskir þá skal heimilisfang kaupanda innihalda götuheiti og póstnúmer (BT-50 og BT-53)";
 }
 
-const SELLER: [Step; 2] = [cac("AccountingSupplierParty"), cac("Party")];
+const SELLER: [Step; 2] = [cac!("AccountingSupplierParty"), cac!("Party")];
 
 /// `concat(…/cac:Country/cbc:IdentificationCode)` of a party: raw string.
 fn country(d: &Document, root: NodeId, party: &'static str) -> String {
@@ -29,21 +30,14 @@ fn country(d: &Document, root: NodeId, party: &'static str) -> String {
         root,
         &[
             cac(party),
-            cac("Party"),
-            cac("PostalAddress"),
-            cac("Country"),
-            cbc("IdentificationCode"),
+            cac!("Party"),
+            cac!("PostalAddress"),
+            cac!("Country"),
+            cbc!("IdentificationCode"),
         ],
     )
     .map(|c| xp::string(d, c).into_owned())
     .unwrap_or_default()
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `exists(P/PLE/CompanyID) and P/PLE/CompanyID/@schemeID = '0196'`.
@@ -52,7 +46,7 @@ fn icelandic_legal_id(d: &Document, party: NodeId) -> bool {
     xp::each(
         d,
         party,
-        &[cac("PartyLegalEntity"), cbc("CompanyID")],
+        &[cac!("PartyLegalEntity"), cbc!("CompanyID")],
         &mut |c| ok |= d.attr(c, "schemeID") == Some("0196"),
     );
     ok
@@ -60,22 +54,22 @@ fn icelandic_legal_id(d: &Document, party: NodeId) -> bool {
 
 /// `exists(…/PostalAddress/StreetName) and exists(…/PostalAddress/PostalZone)`.
 fn street_and_zip(d: &Document, party: NodeId) -> bool {
-    exists(d, party, &[cac("PostalAddress"), cbc("StreetName")])
-        && exists(d, party, &[cac("PostalAddress"), cbc("PostalZone")])
+    exists(d, party, &[cac!("PostalAddress"), cbc!("StreetName")])
+        && exists(d, party, &[cac!("PostalAddress"), cbc!("PostalZone")])
 }
 
 /// IS-R-006/007: every `PaymentMeans[cbc:PaymentMeansCode = code]` absent, or
 /// its first payee account id is 12 characters (normalised).
 fn account_ok(d: &Document, root: NodeId, code: &str) -> bool {
-    let means: Vec<NodeId> = kids(d, root, cac("PaymentMeans"))
-        .filter(|&m| kids(d, m, cbc("PaymentMeansCode")).any(|c| xp::string(d, c) == code))
+    let means: Vec<NodeId> = kids(d, root, cac!("PaymentMeans"))
+        .filter(|&m| kids(d, m, cbc!("PaymentMeansCode")).any(|c| xp::string(d, c) == code))
         .collect();
     if means.is_empty() {
         return true;
     }
     let id = means
         .iter()
-        .find_map(|&m| first(d, m, &[cac("PayeeFinancialAccount"), cbc("ID")]));
+        .find_map(|&m| first(d, m, &[cac!("PayeeFinancialAccount"), cbc!("ID")]));
     id.is_some_and(|i| norm(&xp::string(d, i)).chars().count() == 12)
 }
 
@@ -110,15 +104,15 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     );
     ctx.check(&IS_R_006, root, account_ok(d, root, "9"));
     ctx.check(&IS_R_007, root, account_ok(d, root, "42"));
-    let eindagi: Vec<NodeId> = kids(d, root, cac("AdditionalDocumentReference"))
-        .filter(|&a| kids(d, a, cbc("DocumentDescription")).any(|c| xp::string(d, c) == "EINDAGI"))
+    let eindagi: Vec<NodeId> = kids(d, root, cac!("AdditionalDocumentReference"))
+        .filter(|&a| kids(d, a, cbc!("DocumentDescription")).any(|c| xp::string(d, c) == "EINDAGI"))
         .collect();
     let ids: Vec<String> = eindagi
         .iter()
-        .flat_map(|&a| kids(d, a, cbc("ID")))
+        .flat_map(|&a| kids(d, a, cbc!("ID")))
         .map(|i| xp::string(d, i).into_owned())
         .collect();
-    let due: Vec<String> = kids(d, root, cbc("DueDate"))
+    let due: Vec<String> = kids(d, root, cbc!("DueDate"))
         .map(|c| xp::string(d, c).into_owned())
         .collect();
     let e = !eindagi.is_empty();
@@ -132,17 +126,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         .any(|d| ids.iter().any(|i| d.as_str() <= i.as_str()));
     ctx.check(&IS_R_010, root, !e || before);
     if country(d, root, "AccountingCustomerParty") == "IS" {
-        for buyer in kids(d, root, cac("AccountingCustomerParty")) {
-            let legal = kids(d, buyer, cac("Party")).any(|p| icelandic_legal_id(d, p));
+        for buyer in kids(d, root, cac!("AccountingCustomerParty")) {
+            let legal = kids(d, buyer, cac!("Party")).any(|p| icelandic_legal_id(d, p));
             ctx.check(&IS_R_004, buyer, legal);
             let addr = exists(
                 d,
                 buyer,
-                &[cac("Party"), cac("PostalAddress"), cbc("StreetName")],
+                &[cac!("Party"), cac!("PostalAddress"), cbc!("StreetName")],
             ) && exists(
                 d,
                 buyer,
-                &[cac("Party"), cac("PostalAddress"), cbc("PostalZone")],
+                &[cac!("Party"), cac!("PostalAddress"), cbc!("PostalZone")],
             );
             ctx.check(&IS_R_005, buyer, addr);
         }

@@ -1,13 +1,14 @@
 //! Dutch national rules (NL-R-001..009), for sellers whose postal country
 //! code is NL.
 
-use gateway_xml::names::{CAC, CBC, UBL_CREDIT_NOTE, UBL_INVOICE};
+use crate::xp::norm;
+use gateway_xml::names::{CAC, CBC};
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, exists, first, kid};
+use crate::xp::{self, cac, exists, first, kid};
 
 rules! {
     NL_R_001 = "NL-R-001", Fatal, "[NL-R-001]-For suppliers in the Netherlands, if the document is a creditnote, the document MUST contain an invoice reference (cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID)";
@@ -19,13 +20,6 @@ rules! {
     NL_R_007 = "NL-R-007", Fatal, "[NL-R-007]-For suppliers in the Netherlands, the supplier MUST provide a means of payment (cac:PaymentMeans) if the payment is from customer to supplier";
     NL_R_008 = "NL-R-008", Fatal, "[NL-R-008]-For suppliers in the Netherlands, if the customer is in the Netherlands, the payment means code (cac:PaymentMeans/cbc:PaymentMeansCode) MUST be one of 30, 48, 49, 57, 58 or 59";
     NL_R_009 = "NL-R-009", Fatal, "[NL-R-009]-For suppliers in the Netherlands, if an order line reference (cac:OrderLineReference/cbc:LineID) is used, there must be an order reference on the document level (cac:OrderReference/cbc:ID)";
-}
-
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The pattern's variables: which parties are in the Netherlands.
@@ -44,20 +38,20 @@ impl Facts {
         let party = |p: &'static str| {
             nl(&[
                 cac(p),
-                cac("Party"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("Party"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ])
         };
         Facts {
             supplier: party("AccountingSupplierParty"),
             customer: party("AccountingCustomerParty"),
             representative: nl(&[
-                cac("TaxRepresentativeParty"),
-                cac("PostalAddress"),
-                cac("Country"),
-                cbc("IdentificationCode"),
+                cac!("TaxRepresentativeParty"),
+                cac!("PostalAddress"),
+                cac!("Country"),
+                cbc!("IdentificationCode"),
             ]),
         }
     }
@@ -75,9 +69,9 @@ fn under(d: &Document, n: NodeId, path: &[&str]) -> bool {
 }
 
 fn address_complete(d: &Document, n: NodeId) -> bool {
-    exists(d, n, &[cbc("StreetName")])
-        && exists(d, n, &[cbc("CityName")])
-        && exists(d, n, &[cbc("PostalZone")])
+    exists(d, n, &[cbc!("StreetName")])
+        && exists(d, n, &[cbc!("CityName")])
+        && exists(d, n, &[cbc!("PostalZone")])
 }
 
 fn kvk_or_oin(d: &Document, n: NodeId) -> bool {
@@ -99,9 +93,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
                 d,
                 d.root(),
                 &[
-                    cac("BillingReference"),
-                    cac("InvoiceDocumentReference"),
-                    cbc("ID"),
+                    cac!("BillingReference"),
+                    cac!("InvoiceDocumentReference"),
+                    cbc!("ID"),
                 ],
             );
             ctx.check(&NL_R_001, n, ok);
@@ -142,10 +136,10 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         (false, "LegalMonetaryTotal") if name.ns == CAC => {
             let root = d.root();
-            let payable = ctx.dec(&NL_R_007, kid(d, n, cbc("PayableAmount")));
-            let invoice_nothing_due = d.is(root, UBL_INVOICE, "Invoice")
+            let payable = ctx.dec(&NL_R_007, kid(d, n, cbc!("PayableAmount")));
+            let invoice_nothing_due = d.is_named(root, crate::xp::INVOICE)
                 && payable.is_some_and(|p| p <= rust_decimal::Decimal::ZERO);
-            let credit_nothing_due = d.is(root, UBL_CREDIT_NOTE, "CreditNote")
+            let credit_nothing_due = d.is_named(root, crate::xp::CREDIT_NOTE)
                 && payable.is_some_and(|p| p >= rust_decimal::Decimal::ZERO);
             let has_means = !ctx.ix.all(Ix::PaymentMeans).is_empty();
             ctx.check(
@@ -155,7 +149,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             );
         }
         (false, "PaymentMeans") if name.ns == CAC && both => {
-            let code = kid(d, n, cbc("PaymentMeansCode"))
+            let code = kid(d, n, cbc!("PaymentMeansCode"))
                 .map(|c| norm(&xp::string(d, c)))
                 .unwrap_or_default();
             ctx.check(
@@ -166,12 +160,12 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         (true, "LineID")
             if d.parent(n)
-                .is_some_and(|p| d.is(p, CAC, "OrderLineReference")) =>
+                .is_some_and(|p| d.is_named(p, cac!("OrderLineReference"))) =>
         {
             ctx.check(
                 &NL_R_009,
                 n,
-                exists(d, d.root(), &[cac("OrderReference"), cbc("ID")]),
+                exists(d, d.root(), &[cac!("OrderReference"), cbc!("ID")]),
             );
         }
         _ => {}

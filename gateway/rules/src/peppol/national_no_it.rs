@@ -1,12 +1,13 @@
 //! Norwegian (NO-R-001/002) and Italian (IT-R-001..004) seller rules; both
 //! patterns select by `$supplierCountry`.
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, exists, first, kid, kids};
+use crate::xp::{self, exists, first, kid, kids};
 
 rules! {
     NO_R_002 = "NO-R-002", Warning, "[NO-R-002]-For Norwegian suppliers, most invoice issuers are required to append \"Foretaksregisteret\" to their invoice. \"Dersom selger er aksjeselskap, allmennaksjeselskap eller filial av utenlandsk selskap skal også ordet «Foretaksregisteret» fremgå av salgsdokumentet, jf. foretaksregisterloven § 10-2.\"";
@@ -17,21 +18,14 @@ rules! {
     IT_R_004 = "IT-R-004", Fatal, "[IT-R-004]-BT-38 (Seller post code) - Italian suppliers MUST provide the postal address post code - I fornitori italiani devono indicare il CAP di residenza.";
 }
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `substring(cbc:CompanyID, 1, 2)` of the first `PartyTaxScheme[cac:TaxScheme/cbc:ID = 'VAT']`
 /// under `party` (exact comparison, as in `$supplierCountry`).
 fn vat_prefix(d: &Document, party: NodeId) -> Option<String> {
-    let t = kids(d, party, cac("PartyTaxScheme")).find(|&t| {
-        kids(d, t, cac("TaxScheme"))
-            .any(|s| kids(d, s, cbc("ID")).any(|i| xp::string(d, i) == "VAT"))
+    let t = kids(d, party, cac!("PartyTaxScheme")).find(|&t| {
+        kids(d, t, cac!("TaxScheme"))
+            .any(|s| kids(d, s, cbc!("ID")).any(|i| xp::string(d, i) == "VAT"))
     })?;
-    let id = kid(d, t, cbc("CompanyID"))
+    let id = kid(d, t, cbc!("CompanyID"))
         .map(|c| xp::string(d, c).into_owned())
         .unwrap_or_default();
     Some(id.chars().take(2).collect())
@@ -41,19 +35,19 @@ fn vat_prefix(d: &Document, party: NodeId) -> Option<String> {
 /// representative's, else the seller's country code, else 'XX'.
 pub(crate) fn supplier_country(d: &Document) -> String {
     let root = d.root();
-    let seller = first(d, root, &[cac("AccountingSupplierParty"), cac("Party")]);
-    let rep = kid(d, root, cac("TaxRepresentativeParty"));
+    let seller = first(d, root, &[cac!("AccountingSupplierParty"), cac!("Party")]);
+    let rep = kid(d, root, cac!("TaxRepresentativeParty"));
     for p in [seller, rep].into_iter().flatten() {
         if let Some(prefix) = vat_prefix(d, p).filter(|s| !s.is_empty()) {
             return norm(&prefix).to_uppercase();
         }
     }
     let code = [
-        cac("AccountingSupplierParty"),
-        cac("Party"),
-        cac("PostalAddress"),
-        cac("Country"),
-        cbc("IdentificationCode"),
+        cac!("AccountingSupplierParty"),
+        cac!("Party"),
+        cac!("PostalAddress"),
+        cac!("Country"),
+        cbc!("IdentificationCode"),
     ];
     match first(d, root, &code) {
         Some(c) => norm(&xp::string(d, c)).to_uppercase(),
@@ -63,13 +57,13 @@ pub(crate) fn supplier_country(d: &Document) -> String {
 
 /// The first `PartyTaxScheme[normalize-space(cac:TaxScheme/cbc:ID) = scheme]/cbc:CompanyID`.
 fn company_in(d: &Document, party: NodeId, scheme: &str) -> Option<String> {
-    kids(d, party, cac("PartyTaxScheme"))
+    kids(d, party, cac!("PartyTaxScheme"))
         .filter(|&t| {
-            kid(d, t, cac("TaxScheme"))
-                .and_then(|s| kid(d, s, cbc("ID")))
+            kid(d, t, cac!("TaxScheme"))
+                .and_then(|s| kid(d, s, cbc!("ID")))
                 .is_some_and(|i| norm(&xp::string(d, i)) == scheme)
         })
-        .find_map(|t| kid(d, t, cbc("CompanyID")))
+        .find_map(|t| kid(d, t, cbc!("CompanyID")))
         .map(|c| xp::string(d, c).into_owned())
 }
 
@@ -98,7 +92,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         .ix
         .all(Ix::AccountingSupplierParty)
         .iter()
-        .flat_map(|&s| kids(d, s, cac("Party")).collect::<Vec<_>>())
+        .flat_map(|&s| kids(d, s, cac!("Party")).collect::<Vec<_>>())
         .collect();
     for p in parties {
         if country == "NO" {
@@ -113,15 +107,15 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             };
             ctx.check(&NO_R_001, p, ok);
         } else {
-            for t in kids(d, p, cac("PartyTaxScheme")).collect::<Vec<_>>() {
-                let scheme = kid(d, t, cac("TaxScheme"))
-                    .and_then(|s| kid(d, s, cbc("ID")))
+            for t in kids(d, p, cac!("PartyTaxScheme")).collect::<Vec<_>>() {
+                let scheme = kid(d, t, cac!("TaxScheme"))
+                    .and_then(|s| kid(d, s, cbc!("ID")))
                     .map(|i| norm(&xp::string(d, i)))
                     .unwrap_or_default();
                 if scheme == "VAT" {
                     continue;
                 }
-                let id = kid(d, t, cbc("CompanyID"))
+                let id = kid(d, t, cbc!("CompanyID"))
                     .map(|c| norm(&xp::string(d, c)))
                     .unwrap_or_default();
                 let ok = (11..=16).contains(&id.len())
@@ -133,17 +127,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             ctx.check(
                 &IT_R_002,
                 p,
-                exists(d, p, &[cac("PostalAddress"), cbc("StreetName")]),
+                exists(d, p, &[cac!("PostalAddress"), cbc!("StreetName")]),
             );
             ctx.check(
                 &IT_R_003,
                 p,
-                exists(d, p, &[cac("PostalAddress"), cbc("CityName")]),
+                exists(d, p, &[cac!("PostalAddress"), cbc!("CityName")]),
             );
             ctx.check(
                 &IT_R_004,
                 p,
-                exists(d, p, &[cac("PostalAddress"), cbc("PostalZone")]),
+                exists(d, p, &[cac!("PostalAddress"), cbc!("PostalZone")]),
             );
         }
     }

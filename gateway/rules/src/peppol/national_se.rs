@@ -1,11 +1,12 @@
 //! Swedish national rules on the seller (SE-R-001..005, SE-R-013).
 
+use crate::xp::norm;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
 use crate::index::Ix;
 use crate::rule::rules;
-use crate::xp::{self, cac, cbc, kid, kids};
+use crate::xp::{self, kid, kids};
 
 rules! {
     SE_R_006 = "SE-R-006", Fatal, "[SE-R-006]-For Swedish suppliers, only standard VAT rate of 6, 12 or 25 are used";
@@ -23,13 +24,6 @@ rules! {
     SE_R_005 = "SE-R-005", Fatal, "[SE-R-005]-For Swedish suppliers, when using Seller tax registration identifier, 'Godkänd för F-skatt' must be stated";
 }
 
-fn norm(s: &str) -> String {
-    s.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `string(number(s)) != 'NaN'`.
 fn is_number(s: &str) -> bool {
     xp::double(s).is_some_and(|v| !v.is_nan())
@@ -37,9 +31,9 @@ fn is_number(s: &str) -> bool {
 
 /// `cac:PostalAddress/cac:Country/cbc:IdentificationCode = 'SE'` (exact).
 fn in_sweden(d: &Document, party: NodeId) -> bool {
-    kids(d, party, cac("PostalAddress"))
-        .flat_map(|a| kids(d, a, cac("Country")).collect::<Vec<_>>())
-        .flat_map(|c| kids(d, c, cbc("IdentificationCode")).collect::<Vec<_>>())
+    kids(d, party, cac!("PostalAddress"))
+        .flat_map(|a| kids(d, a, cac!("Country")).collect::<Vec<_>>())
+        .flat_map(|c| kids(d, c, cbc!("IdentificationCode")).collect::<Vec<_>>())
         .any(|c| xp::string(d, c) == "SE")
 }
 
@@ -69,16 +63,16 @@ pub(crate) fn check_se_orgnr(number: &str) -> bool {
 
 /// The VAT party tax schemes (`cac:TaxScheme/cbc:ID = 'VAT'`, exact).
 fn vat_schemes(d: &Document, party: NodeId) -> Vec<NodeId> {
-    kids(d, party, cac("PartyTaxScheme"))
+    kids(d, party, cac!("PartyTaxScheme"))
         .filter(|&t| {
-            kids(d, t, cac("TaxScheme"))
-                .any(|s| kids(d, s, cbc("ID")).any(|i| xp::string(d, i) == "VAT"))
+            kids(d, t, cac!("TaxScheme"))
+                .any(|s| kids(d, s, cbc!("ID")).any(|i| xp::string(d, i) == "VAT"))
         })
         .collect()
 }
 
 fn company(d: &Document, n: NodeId) -> String {
-    kid(d, n, cbc("CompanyID"))
+    kid(d, n, cbc!("CompanyID"))
         .map(|c| xp::string(d, c).into_owned())
         .unwrap_or_default()
 }
@@ -90,7 +84,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         .ix
         .all(Ix::AccountingSupplierParty)
         .iter()
-        .flat_map(|&s| kids(d, s, cac("Party")).collect::<Vec<_>>())
+        .flat_map(|&s| kids(d, s, cac!("Party")).collect::<Vec<_>>())
         .collect();
     for p in parties {
         if !in_sweden(d, p) {
@@ -106,8 +100,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             let tail: String = id.chars().skip(2).take(12).collect();
             ctx.check(&SE_R_002, p, is_number(&tail));
         }
-        for le in kids(d, p, cac("PartyLegalEntity")).collect::<Vec<_>>() {
-            let Some(c) = kid(d, le, cbc("CompanyID")) else {
+        for le in kids(d, p, cac!("PartyLegalEntity")).collect::<Vec<_>>() {
+            let Some(c) = kid(d, le, cbc!("CompanyID")) else {
                 continue;
             };
             let v = xp::string(d, c);
@@ -116,17 +110,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             ctx.check(&SE_R_013, le, check_se_orgnr(&norm(&v)));
         }
         let has_legal_id =
-            kids(d, p, cac("PartyLegalEntity")).any(|l| kid(d, l, cbc("CompanyID")).is_some());
+            kids(d, p, cac!("PartyLegalEntity")).any(|l| kid(d, l, cbc!("CompanyID")).is_some());
         if has_legal_id {
-            for t in kids(d, p, cac("PartyTaxScheme")).collect::<Vec<_>>() {
-                let scheme = kid(d, t, cac("TaxScheme"))
-                    .and_then(|s| kid(d, s, cbc("ID")))
+            for t in kids(d, p, cac!("PartyTaxScheme")).collect::<Vec<_>>() {
+                let scheme = kid(d, t, cac!("TaxScheme"))
+                    .and_then(|s| kid(d, s, cbc!("ID")))
                     .map(|i| norm(&xp::string(d, i).to_uppercase()))
                     .unwrap_or_default();
                 if scheme == "VAT" {
                     continue;
                 }
-                for c in kids(d, t, cbc("CompanyID")).collect::<Vec<_>>() {
+                for c in kids(d, t, cbc!("CompanyID")).collect::<Vec<_>>() {
                     let ok = norm(&xp::string(d, c).to_uppercase()) == "GODKÄND FÖR F-SKATT";
                     ctx.check(&SE_R_005, c, ok);
                 }
@@ -142,7 +136,7 @@ fn swedish(ctx: &Ctx<'_>, role: Ix, vat: bool) -> bool {
     ctx.ix
         .all(role)
         .iter()
-        .flat_map(|&r| kids(d, r, cac("Party")).collect::<Vec<_>>())
+        .flat_map(|&r| kids(d, r, cac!("Party")).collect::<Vec<_>>())
         .any(|p| {
             in_sweden(d, p)
                 && (!vat
@@ -168,8 +162,8 @@ pub(crate) fn check_payments(ctx: &mut Ctx<'_>) {
             .copied()
             .collect();
         for c in cats {
-            if kids(d, c, cbc("ID")).any(|i| xp::string(d, i) == "S") {
-                let pct = kid(d, c, cbc("Percent")).and_then(|p| xp::double(&xp::string(d, p)));
+            if kids(d, c, cbc!("ID")).any(|i| xp::string(d, i) == "S") {
+                let pct = kid(d, c, cbc!("Percent")).and_then(|p| xp::double(&xp::string(d, p)));
                 let ok = pct.is_some_and(|v| v == 25.0 || v == 12.0 || v == 6.0);
                 ctx.check(&SE_R_006, c, ok);
             }
@@ -178,7 +172,7 @@ pub(crate) fn check_payments(ctx: &mut Ctx<'_>) {
     let buyer = swedish(ctx, Ix::AccountingCustomerParty, false);
     let means: Vec<NodeId> = ctx.ix.all(Ix::PaymentMeans).to_vec();
     for m in means {
-        let codes: Vec<String> = kids(d, m, cbc("PaymentMeansCode"))
+        let codes: Vec<String> = kids(d, m, cbc!("PaymentMeansCode"))
             .map(|c| xp::string(d, c).into_owned())
             .collect();
         let code = |v: &str| codes.iter().any(|c| c == v);
@@ -187,16 +181,16 @@ pub(crate) fn check_payments(ctx: &mut Ctx<'_>) {
             d,
             m,
             &[
-                cac("PayeeFinancialAccount"),
-                cac("FinancialInstitutionBranch"),
-                cbc("ID"),
+                cac!("PayeeFinancialAccount"),
+                cac!("FinancialInstitutionBranch"),
+                cbc!("ID"),
             ],
         )
         .map(|b| norm(&xp::string(d, b)))
         .unwrap_or_default();
         if first_code == "30" && (branch == "SE:PLUSGIRO" || branch == "SE:BANKGIRO") {
-            let ids: Vec<NodeId> = kids(d, m, cac("PayeeFinancialAccount"))
-                .flat_map(|a| kids(d, a, cbc("ID")).collect::<Vec<_>>())
+            let ids: Vec<NodeId> = kids(d, m, cac!("PayeeFinancialAccount"))
+                .flat_map(|a| kids(d, a, cbc!("ID")).collect::<Vec<_>>())
                 .collect();
             for i in ids {
                 let v = norm(&xp::string(d, i));

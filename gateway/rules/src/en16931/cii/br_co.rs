@@ -21,25 +21,31 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId) {
         d,
         n,
         &[
-            super::rsm("SupplyChainTradeTransaction"),
-            ram("ApplicableHeaderTradeSettlement"),
+            rsm!("SupplyChainTradeTransaction"),
+            ram!("ApplicableHeaderTradeSettlement"),
         ],
     );
     let sums: Vec<NodeId> = settlements
         .iter()
-        .flat_map(|&s| kids(d, s, ram("SpecifiedTradeSettlementHeaderMonetarySummation")))
+        .flat_map(|&s| {
+            kids(
+                d,
+                s,
+                ram!("SpecifiedTradeSettlementHeaderMonetarySummation"),
+            )
+        })
         .collect();
     let first = |local: &'static str| sums.iter().find_map(|&s| kid(d, s, ram(local)));
     let r = &BR_CO_15;
     let mut ok = Tri::True;
     for cur in settlements
         .iter()
-        .flat_map(|&s| kids(d, s, ram("InvoiceCurrencyCode")))
+        .flat_map(|&s| kids(d, s, ram!("InvoiceCurrencyCode")))
     {
         let cur = xp::string(d, cur);
         let taxes: Vec<NodeId> = sums
             .iter()
-            .flat_map(|&s| kids(d, s, ram("TaxTotalAmount")))
+            .flat_map(|&s| kids(d, s, ram!("TaxTotalAmount")))
             .filter(|&t| d.attr(t, "currencyID") == Some(&*cur))
             .collect();
         let value = |x: Option<NodeId>| match x {
@@ -115,10 +121,10 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                 d,
                 t,
                 &[
-                    ram("IncludedSupplyChainTradeLineItem"),
-                    ram("SpecifiedLineTradeSettlement"),
-                    ram("SpecifiedTradeSettlementLineMonetarySummation"),
-                    ram("LineTotalAmount"),
+                    ram!("IncludedSupplyChainTradeLineItem"),
+                    ram!("SpecifiedLineTradeSettlement"),
+                    ram!("SpecifiedTradeSettlementLineMonetarySummation"),
+                    ram!("LineTotalAmount"),
                 ],
             )
         })
@@ -138,7 +144,7 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         let acs: Vec<NodeId> = facts
             .header_settlements
             .iter()
-            .flat_map(|&s| kids(d, s, ram("SpecifiedTradeAllowanceCharge")))
+            .flat_map(|&s| kids(d, s, ram!("SpecifiedTradeAllowanceCharge")))
             .collect::<Vec<_>>()
             .into_iter()
             .filter(|&ac| indicator1(ctx, r, ac, charge))
@@ -146,7 +152,7 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         let mine: Vec<NodeId> = kids(d, n, ram(local)).collect();
         let amounts: Vec<NodeId> = acs
             .iter()
-            .filter_map(|&ac| kid(d, ac, ram("ActualAmount")))
+            .filter_map(|&ac| kid(d, ac, ram!("ActualAmount")))
             .collect();
         let ok = if acs.is_empty() && mine.is_empty() {
             true
@@ -220,20 +226,20 @@ pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         d,
         n,
         &[
-            ram("SpecifiedLineTradeSettlement"),
-            ram("ApplicableTradeTax"),
+            ram!("SpecifiedLineTradeSettlement"),
+            ram!("ApplicableTradeTax"),
         ],
     );
     let mut ok = false;
     for t in taxes {
-        ok |= vat_type1(ctx, &BR_CO_04, t) && exists(d, t, &[ram("CategoryCode")]);
+        ok |= vat_type1(ctx, &BR_CO_04, t) && exists(d, t, &[ram!("CategoryCode")]);
     }
     ctx.check(&BR_CO_04, n, ok);
     ctx.check(&BR_CO_18, n, facts.header_tax);
 }
 
 fn has_period_date(d: &Document, n: NodeId) -> bool {
-    exists(d, n, &[ram("StartDateTime")]) || exists(d, n, &[ram("EndDateTime")])
+    exists(d, n, &[ram!("StartDateTime")]) || exists(d, n, &[ram!("EndDateTime")])
 }
 
 /// Line period: BR-CO-20.
@@ -249,10 +255,10 @@ pub(crate) fn period(ctx: &mut Ctx<'_>, n: NodeId) {
 /// Context `//ram:SellerTradeParty`: BR-CO-26.
 pub(crate) fn seller(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
-    let ok = exists(d, n, &[ram("ID")])
-        || exists(d, n, &[ram("GlobalID")])
-        || exists(d, n, &[ram("SpecifiedLegalOrganization"), ram("ID")])
-        || all(d, n, &[ram("SpecifiedTaxRegistration"), ram("ID")])
+    let ok = exists(d, n, &[ram!("ID")])
+        || exists(d, n, &[ram!("GlobalID")])
+        || exists(d, n, &[ram!("SpecifiedLegalOrganization"), ram!("ID")])
+        || all(d, n, &[ram!("SpecifiedTaxRegistration"), ram!("ID")])
             .into_iter()
             .any(|i| d.attr(i, "schemeID") == Some("VA"));
     ctx.check(&BR_CO_26, n, ok);
@@ -266,8 +272,8 @@ pub(crate) fn tax_total(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let amounts: Vec<NodeId> = facts
         .header_settlements
         .iter()
-        .flat_map(|&s| kids(d, s, ram("ApplicableTradeTax")))
-        .flat_map(|t| kids(d, t, ram("CalculatedAmount")))
+        .flat_map(|&s| kids(d, s, ram!("ApplicableTradeTax")))
+        .flat_map(|t| kids(d, t, ram!("CalculatedAmount")))
         .collect();
     let expected = round2_f64(sum_f64(ctx, r, &amounts));
     let ok = dbl(ctx, r, n) == Some(expected);
@@ -289,7 +295,7 @@ pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let ok = !(facts.tax_point_date && facts.due_date_type_code);
     ctx.check(&BR_CO_03, n, ok);
     let r = &BR_CO_17;
-    let codes: Vec<NodeId> = kids(d, n, ram("TypeCode")).collect();
+    let codes: Vec<NodeId> = kids(d, n, ram!("TypeCode")).collect();
     let Some(code) = one(ctx, r, &codes) else {
         return;
     };

@@ -34,25 +34,25 @@ fn two_first(
 /// Header allowance (ChargeIndicator context, `ac` = `..`): BR-DEC-01, 02.
 pub(crate) fn doc_allowance(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     two_first(ctx, &BR_DEC_01, n, ac, "ActualAmount");
-    two(ctx, &BR_DEC_02, n, ac, &[ram("BasisAmount")]);
+    two(ctx, &BR_DEC_02, n, ac, &[ram!("BasisAmount")]);
 }
 
 /// Header charge: BR-DEC-05, 06.
 pub(crate) fn doc_charge(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     two_first(ctx, &BR_DEC_05, n, ac, "ActualAmount");
-    two(ctx, &BR_DEC_06, n, ac, &[ram("BasisAmount")]);
+    two(ctx, &BR_DEC_06, n, ac, &[ram!("BasisAmount")]);
 }
 
 /// Line allowance: BR-DEC-24, 25.
 pub(crate) fn line_allowance(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     two_first(ctx, &BR_DEC_24, n, ac, "ActualAmount");
-    two(ctx, &BR_DEC_25, n, ac, &[ram("BasisAmount")]);
+    two(ctx, &BR_DEC_25, n, ac, &[ram!("BasisAmount")]);
 }
 
 /// Line charge: BR-DEC-27, 28.
 pub(crate) fn line_charge(ctx: &mut Ctx<'_>, n: NodeId, ac: NodeId) {
     two_first(ctx, &BR_DEC_27, n, ac, "ActualAmount");
-    two(ctx, &BR_DEC_28, n, ac, &[ram("BasisAmount")]);
+    two(ctx, &BR_DEC_28, n, ac, &[ram!("BasisAmount")]);
 }
 
 /// `ram:TaxTotalAmount[(@currencyID = C and . = round(. * 100) div 100) or not(cond)]`
@@ -65,7 +65,7 @@ fn tax_total_ok(
     invoice: bool,
 ) -> bool {
     let d = ctx.doc;
-    let totals: Vec<NodeId> = kids(d, n, ram("TaxTotalAmount")).collect();
+    let totals: Vec<NodeId> = kids(d, n, ram!("TaxTotalAmount")).collect();
     if totals.is_empty() {
         return true;
     }
@@ -120,15 +120,15 @@ pub(crate) fn totals(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
 /// Context `//ram:IncludedSupplyChainTradeLineItem`: BR-DEC-23.
 pub(crate) fn line(ctx: &mut Ctx<'_>, n: NodeId) {
     let path = [
-        ram("SpecifiedLineTradeSettlement"),
-        ram("SpecifiedTradeSettlementLineMonetarySummation"),
-        ram("LineTotalAmount"),
+        ram!("SpecifiedLineTradeSettlement"),
+        ram!("SpecifiedTradeSettlementLineMonetarySummation"),
+        ram!("LineTotalAmount"),
     ];
     two(ctx, &BR_DEC_23, n, n, &path);
 }
 
 /// Generic header `ram:ApplicableTradeTax`: BR-DEC-19, 20.
 pub(crate) fn vat_breakdown(ctx: &mut Ctx<'_>, n: NodeId) {
-    two(ctx, &BR_DEC_19, n, n, &[ram("BasisAmount")]);
-    two(ctx, &BR_DEC_20, n, n, &[ram("CalculatedAmount")]);
+    two(ctx, &BR_DEC_19, n, n, &[ram!("BasisAmount")]);
+    two(ctx, &BR_DEC_20, n, n, &[ram!("CalculatedAmount")]);
 }

@@ -94,10 +94,9 @@ fn has_ancestor(d: &Document, n: NodeId, local: &str) -> bool {
 /// `ram:SpecifiedTradeAllowanceCharge[ram:ChargeIndicator/udt:Indicator = want]/ram:ReasonCode`.
 fn reason_of(d: &Document, n: NodeId, want: bool) -> bool {
     d.parent(n).is_some_and(|p| {
-        d.is(p, RAM, "SpecifiedTradeAllowanceCharge")
-            && kids(d, p, super::ram("ChargeIndicator")).any(|c| {
-                kids(d, c, super::udt("Indicator"))
-                    .any(|i| xp::boolean(&xp::string(d, i)) == Some(want))
+        d.is_named(p, ram!("SpecifiedTradeAllowanceCharge"))
+            && kids(d, p, ram!("ChargeIndicator")).any(|c| {
+                kids(d, c, udt!("Indicator")).any(|i| xp::boolean(&xp::string(d, i)) == Some(want))
             })
     })
 }

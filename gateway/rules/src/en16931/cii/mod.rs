@@ -19,7 +19,7 @@ mod syntax;
 mod syntax_table;
 mod vat;
 
-use gateway_xml::names::{RAM, RSM, UDT};
+use gateway_xml::names::{Namespace, RAM, RSM, UDT};
 
 use crate::ctx::Ctx;
 use crate::rule::Rule;
@@ -27,15 +27,18 @@ use crate::xp::Step;
 
 /// `ram:` step.
 pub(crate) const fn ram(l: &'static str) -> Step {
-    (RAM, l)
+    const NS: Namespace = Namespace::new(RAM);
+    NS.name(l)
 }
 /// `rsm:` step.
 pub(crate) const fn rsm(l: &'static str) -> Step {
-    (RSM, l)
+    const NS: Namespace = Namespace::new(RSM);
+    NS.name(l)
 }
 /// `udt:` step.
 pub(crate) const fn udt(l: &'static str) -> Step {
-    (UDT, l)
+    const NS: Namespace = Namespace::new(UDT);
+    NS.name(l)
 }
 
 /// Every implemented rule of the CEN CII layer, in the official order.

@@ -3,11 +3,11 @@
 //! name first, then by the contexts for that name in the official order
 //! (the first that matches wins, as in a Schematron processor).
 
-use gateway_xml::names::{RAM, RSM};
+use gateway_xml::names::RAM;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
-use super::{br_co, br_core, br_dec, ram, rsm, udt, vat};
+use super::{br_co, br_core, br_dec, ram, vat};
 use crate::ctx::Ctx;
 use crate::index::Index;
 use crate::rule::Rule;
@@ -57,7 +57,7 @@ fn bump(v: &mut Vec<(String, usize)>, code: &str) {
 /// (`x[ram:CategoryCode = 'S']` is existential).
 fn count_categories(d: &Document, x: NodeId, into: &mut Vec<(String, usize)>) {
     let mut seen: Vec<String> = Vec::new();
-    for c in kids(d, x, ram("CategoryCode")) {
+    for c in kids(d, x, ram!("CategoryCode")) {
         let v = xp::string(d, c).into_owned();
         if !seen.contains(&v) {
             bump(into, &v);
@@ -85,10 +85,10 @@ impl Facts {
                             d,
                             n,
                             &[
-                                rsm("CrossIndustryInvoice"),
-                                rsm("SupplyChainTradeTransaction"),
-                                ram("IncludedSupplyChainTradeLineItem"),
-                                ram("SpecifiedLineTradeDelivery"),
+                                rsm!("CrossIndustryInvoice"),
+                                rsm!("SupplyChainTradeTransaction"),
+                                ram!("IncludedSupplyChainTradeLineItem"),
+                                ram!("SpecifiedLineTradeDelivery"),
                             ],
                         )
                 }
@@ -105,8 +105,8 @@ impl Facts {
                         d,
                         n,
                         &[
-                            rsm("CrossIndustryInvoice"),
-                            rsm("SupplyChainTradeTransaction"),
+                            rsm!("CrossIndustryInvoice"),
+                            rsm!("SupplyChainTradeTransaction"),
                         ],
                     ) =>
                 {
@@ -117,28 +117,29 @@ impl Facts {
                         d,
                         n,
                         &[
-                            rsm("CrossIndustryInvoice"),
-                            rsm("SupplyChainTradeTransaction"),
-                            ram("IncludedSupplyChainTradeLineItem"),
+                            rsm!("CrossIndustryInvoice"),
+                            rsm!("SupplyChainTradeTransaction"),
+                            ram!("IncludedSupplyChainTradeLineItem"),
                         ],
                     ) =>
                 {
                     f.line_settlements.push(n)
                 }
                 "ApplicableTradeTax" => {
-                    f.tax_not_o |= kids(d, n, ram("CategoryCode")).any(|c| xp::string(d, c) != "O");
+                    f.tax_not_o |=
+                        kids(d, n, ram!("CategoryCode")).any(|c| xp::string(d, c) != "O");
                     if parent_is("SpecifiedLineTradeSettlement") {
                         count_categories(d, n, &mut f.line_cats);
                     } else if parent_is("ApplicableHeaderTradeSettlement") {
                         count_categories(d, n, &mut f.head_cats);
                         f.header_tax |= parent
                             .and_then(|p| d.parent(p))
-                            .is_some_and(|g| d.is(g, RSM, "SupplyChainTradeTransaction"));
+                            .is_some_and(|g| d.is_named(g, rsm!("SupplyChainTradeTransaction")));
                     }
                 }
                 "CategoryTradeTax" => {
                     f.ac_tax_not_o |=
-                        kids(d, n, ram("CategoryCode")).any(|c| xp::string(d, c) != "O");
+                        kids(d, n, ram!("CategoryCode")).any(|c| xp::string(d, c) != "O");
                     count_categories(d, n, &mut f.ac_cats);
                 }
                 _ => {}
@@ -168,7 +169,7 @@ pub(crate) fn abs(d: &Document, n: NodeId, steps: &[Step]) -> bool {
     let mut cur = d.parent(n);
     for s in steps.iter().rev() {
         match cur {
-            Some(c) if d.is(c, s.0, s.1) => cur = d.parent(c),
+            Some(c) if d.is_named(c, *s) => cur = d.parent(c),
             _ => return false,
         }
     }
@@ -180,7 +181,7 @@ pub(crate) fn under(d: &Document, n: NodeId, steps: &[Step]) -> bool {
     let mut cur = n;
     for s in steps {
         match d.parent(cur) {
-            Some(p) if d.is(p, s.0, s.1) => cur = p,
+            Some(p) if d.is_named(p, *s) => cur = p,
             _ => return false,
         }
     }
@@ -190,7 +191,7 @@ pub(crate) fn under(d: &Document, n: NodeId, steps: &[Step]) -> bool {
 /// `upper-case(ram:TypeCode) = 'VAT'` on `n`: a single TypeCode (several make
 /// the predicate an error, which a Schematron context treats as no match).
 pub(crate) fn vat_type(d: &Document, n: NodeId) -> bool {
-    let mut it = kids(d, n, ram("TypeCode"));
+    let mut it = kids(d, n, ram!("TypeCode"));
     match (it.next(), it.next()) {
         (Some(t), None) => xp::string(d, t).to_uppercase() == "VAT",
         (None, _) => false,
@@ -200,19 +201,20 @@ pub(crate) fn vat_type(d: &Document, n: NodeId) -> bool {
 
 /// `ram:CategoryCode = code` (existential, exact).
 pub(crate) fn has_category(d: &Document, n: NodeId, code: &str) -> bool {
-    kids(d, n, ram("CategoryCode")).any(|c| xp::string(d, c) == code)
+    kids(d, n, ram!("CategoryCode")).any(|c| xp::string(d, c) == code)
 }
 
 /// `ram:ChargeIndicator/udt:Indicator = want` with the boolean cast
 /// (`=true()` / `=false()`); a value that cannot be cast does not match.
 pub(crate) fn indicator_is(d: &Document, ac: NodeId, want: bool) -> bool {
-    kids(d, ac, ram("ChargeIndicator"))
-        .any(|c| kids(d, c, udt("Indicator")).any(|i| xp::boolean(&xp::string(d, i)) == Some(want)))
+    kids(d, ac, ram!("ChargeIndicator")).any(|c| {
+        kids(d, c, udt!("Indicator")).any(|i| xp::boolean(&xp::string(d, i)) == Some(want))
+    })
 }
 
 /// `[udt:Indicator = 'v']` on a ChargeIndicator: string comparison.
 fn indicator_text(d: &Document, ci: NodeId, v: &str) -> bool {
-    kids(d, ci, udt("Indicator")).any(|i| xp::string(d, i) == v)
+    kids(d, ci, udt!("Indicator")).any(|i| xp::string(d, i) == v)
 }
 
 /// The VAT category codes in the official order of the allowance/charge and line contexts.
@@ -222,7 +224,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
     let d = ctx.doc;
     let name = ctx.name(n);
     if n == d.root() {
-        if d.is(n, RSM, "CrossIndustryInvoice") {
+        if d.is_named(n, rsm!("CrossIndustryInvoice")) {
             br_core::root(ctx, n, facts);
             br_co::root(ctx, n);
             vat::root(ctx, n, facts);
@@ -240,8 +242,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         "ApplicableTradeSettlementFinancialCard" => br_core::card(ctx, n),
         "PayeePartyCreditorFinancialAccount"
             if parent.is_some_and(|p| {
-                d.is(p, RAM, "SpecifiedTradeSettlementPaymentMeans")
-                    && kids(d, p, ram("TypeCode")).any(|t| {
+                d.is_named(p, ram!("SpecifiedTradeSettlementPaymentMeans"))
+                    && kids(d, p, ram!("TypeCode")).any(|t| {
                         let s = xp::string(d, t);
                         s == "30" || s == "58"
                     })
@@ -254,8 +256,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                 d,
                 n,
                 &[
-                    rsm("CrossIndustryInvoice"),
-                    rsm("SupplyChainTradeTransaction"),
+                    rsm!("CrossIndustryInvoice"),
+                    rsm!("SupplyChainTradeTransaction"),
                 ],
             ) =>
         {
@@ -263,7 +265,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         }
         "ChargeIndicator" => {
             let in_ac = |level: &'static str| {
-                under(d, n, &[ram("SpecifiedTradeAllowanceCharge"), ram(level)])
+                under(d, n, &[ram!("SpecifiedTradeAllowanceCharge"), ram(level)])
             };
             let header = in_ac("ApplicableHeaderTradeSettlement");
             let line = in_ac("SpecifiedLineTradeSettlement");
@@ -312,9 +314,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                 d,
                 n,
                 &[
-                    rsm("CrossIndustryInvoice"),
-                    rsm("SupplyChainTradeTransaction"),
-                    ram("ApplicableHeaderTradeSettlement"),
+                    rsm!("CrossIndustryInvoice"),
+                    rsm!("SupplyChainTradeTransaction"),
+                    ram!("ApplicableHeaderTradeSettlement"),
                 ],
             ) =>
         {
@@ -326,7 +328,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
             if parent_is("SpecifiedTradeSettlementHeaderMonetarySummation")
                 && d.attr(n, "currencyID").is_some_and(|c| {
                     facts.header_settlements.iter().any(|&s| {
-                        kids(d, s, ram("InvoiceCurrencyCode")).any(|i| xp::string(d, i) == c)
+                        kids(d, s, ram!("InvoiceCurrencyCode")).any(|i| xp::string(d, i) == c)
                     })
                 }) =>
         {
@@ -341,8 +343,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                 d,
                 n,
                 &[
-                    ram("ApplicableTradeTax"),
-                    ram("ApplicableHeaderTradeSettlement"),
+                    ram!("ApplicableTradeTax"),
+                    ram!("ApplicableHeaderTradeSettlement"),
                 ],
             );
             if !header {
@@ -353,9 +355,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                     d,
                     n,
                     &[
-                        ram("ApplicableTradeTax"),
-                        ram("ApplicableHeaderTradeSettlement"),
-                        rsm("SupplyChainTradeTransaction"),
+                        ram!("ApplicableTradeTax"),
+                        ram!("ApplicableHeaderTradeSettlement"),
+                        rsm!("SupplyChainTradeTransaction"),
                     ],
                 )
                 && vat_type(d, tax);
@@ -368,7 +370,8 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
             vat::header_category(ctx, n, tax, &code, facts);
         }
         "CategoryTradeTax" => {
-            let Some(ac) = parent.filter(|&p| d.is(p, RAM, "SpecifiedTradeAllowanceCharge")) else {
+            let Some(ac) = parent.filter(|&p| d.is_named(p, ram!("SpecifiedTradeAllowanceCharge")))
+            else {
                 return;
             };
             if !vat_type(d, n) {
@@ -385,7 +388,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         "ApplicableTradeTax" if parent_is("ApplicableHeaderTradeSettlement") => {
             let strict = parent
                 .and_then(|p| d.parent(p))
-                .is_some_and(|g| d.is(g, RSM, "SupplyChainTradeTransaction"));
+                .is_some_and(|g| d.is_named(g, rsm!("SupplyChainTradeTransaction")));
             if strict && vat_type(d, n) {
                 for code in ["L", "M", "O"] {
                     if has_category(d, n, code) {
@@ -403,9 +406,9 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
                 d,
                 n,
                 &[
-                    ram("SpecifiedLineTradeSettlement"),
-                    ram("IncludedSupplyChainTradeLineItem"),
-                    rsm("SupplyChainTradeTransaction"),
+                    ram!("SpecifiedLineTradeSettlement"),
+                    ram!("IncludedSupplyChainTradeLineItem"),
+                    rsm!("SupplyChainTradeTransaction"),
                 ],
             ) && vat_type(d, n) =>
         {
@@ -517,7 +520,7 @@ pub(crate) fn attr_filled1(
 /// `upper-case(ram:TypeCode) = 'VAT'` inside an assertion: several type
 /// codes are a type error (unprocessable).
 pub(crate) fn vat_type1(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bool {
-    let codes: Vec<NodeId> = kids(ctx.doc, n, ram("TypeCode")).collect();
+    let codes: Vec<NodeId> = kids(ctx.doc, n, ram!("TypeCode")).collect();
     match one(ctx, rule, &codes) {
         Some(Some(t)) => xp::string(ctx.doc, t).to_uppercase() == "VAT",
         _ => false,
@@ -528,8 +531,8 @@ pub(crate) fn vat_type1(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId) -> bo
 /// is cast to `xs:boolean` in turn, and one that cannot be is an error.
 pub(crate) fn indicator1(ctx: &mut Ctx<'_>, rule: &'static Rule, ac: NodeId, want: bool) -> bool {
     let d = ctx.doc;
-    for c in kids(d, ac, ram("ChargeIndicator")) {
-        for i in kids(d, c, udt("Indicator")) {
+    for c in kids(d, ac, ram!("ChargeIndicator")) {
+        for i in kids(d, c, udt!("Indicator")) {
             match xp::boolean(&xp::string(d, i)) {
                 Some(b) if b == want => return true,
                 Some(_) => {}

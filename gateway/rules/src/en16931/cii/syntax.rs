@@ -153,7 +153,7 @@ impl Contexts {
             .map(|list| {
                 let mut m: HashMap<&'static str, Vec<usize>> = HashMap::new();
                 for (j, (_, check)) in list.iter().enumerate() {
-                    if let Some(&(_, local)) = path_of(check).and_then(|p| p.first()) {
+                    if let Some(local) = path_of(check).and_then(|p| p.first()).map(|s| s.local) {
                         m.entry(local).or_default().push(j);
                     }
                 }
@@ -206,7 +206,8 @@ impl Contexts {
                     else {
                         continue;
                     };
-                    let Some((&(ns, _), rest)) = path_of(check).and_then(|p| p.split_first())
+                    let Some((&Step { ns, .. }, rest)) =
+                        path_of(check).and_then(|p| p.split_first())
                     else {
                         continue;
                     };
@@ -271,7 +272,7 @@ fn matches(d: &Document, n: NodeId, name: Name<'_>, m: &Matcher) -> bool {
                 && except.is_none_or(|e| name.local != e)
         }
         Matcher::DateString102 => {
-            d.is(n, UDT, "DateTimeString") && d.attr(n, "format") == Some("102")
+            d.is_named(n, udt!("DateTimeString")) && d.attr(n, "format") == Some("102")
         }
     }
 }
@@ -284,14 +285,14 @@ fn count(d: &Document, n: NodeId, path: &[Step]) -> usize {
 
 /// `ram:TypeCode = v` (existential, exact).
 fn type_code_is(d: &Document, n: NodeId, v: &str) -> bool {
-    kids(d, n, ram("TypeCode")).any(|t| xp::string(d, t) == v)
+    kids(d, n, ram!("TypeCode")).any(|t| xp::string(d, t) == v)
 }
 
 /// `normalize-space(ram:TypeCode) = v` on a single TypeCode (more than one
 /// cannot be normalised; such a document is not valid CII anyway).
 /// `normalize-space(ram:TypeCode) = v`: several type codes are a type error.
 fn type_code_norm(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, v: &str) -> bool {
-    let codes: Vec<NodeId> = kids(ctx.doc, n, ram("TypeCode")).collect();
+    let codes: Vec<NodeId> = kids(ctx.doc, n, ram!("TypeCode")).collect();
     match super::model::one(ctx, rule, &codes) {
         Some(Some(t)) => xp::norm_eq(ctx.doc, t, v),
         _ => false,
@@ -301,7 +302,7 @@ fn type_code_norm(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, v: &str) ->
 /// `(not(P/ID) and P/GlobalID) or (P/ID and not(P/GlobalID)) or (not(P/ID) and not(P/GlobalID))`:
 /// not both an ID and a global ID.
 fn id_or_global(d: &Document, n: NodeId, party: &'static str) -> bool {
-    !(exists(d, n, &[ram(party), ram("ID")]) && exists(d, n, &[ram(party), ram("GlobalID")]))
+    !(exists(d, n, &[ram(party), ram!("ID")]) && exists(d, n, &[ram(party), ram!("GlobalID")]))
 }
 
 fn all_same_normalized(d: &Document, nodes: &[NodeId]) -> bool {
@@ -325,23 +326,23 @@ fn all_same_normalized(d: &Document, nodes: &[NodeId]) -> bool {
 fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> bool {
     let d = ctx.doc;
     let ref_docs = |pred: &dyn Fn(NodeId) -> bool| {
-        kids(d, n, ram("AdditionalReferencedDocument"))
+        kids(d, n, ram!("AdditionalReferencedDocument"))
             .filter(|&r| pred(r))
             .count()
     };
     match rule.id {
         "CII-SR-046" => {
-            !exists(d, n, &[ram("GlobalID")])
-                || kids(d, n, ram("GlobalID")).any(|g| d.attr(g, "schemeID").is_some())
+            !exists(d, n, &[ram!("GlobalID")])
+                || kids(d, n, ram!("GlobalID")).any(|g| d.attr(g, "schemeID").is_some())
         }
         "CII-SR-090" => {
-            !exists(d, n, &[ram("OriginTradeCountry")])
-                || count(d, n, &[ram("OriginTradeCountry"), ram("ID")]) == 1
+            !exists(d, n, &[ram!("OriginTradeCountry")])
+                || count(d, n, &[ram!("OriginTradeCountry"), ram!("ID")]) == 1
         }
         "CII-SR-119" => {
             let ac = [
-                ram("GrossPriceProductTradePrice"),
-                ram("AppliedTradeAllowanceCharge"),
+                ram!("GrossPriceProductTradePrice"),
+                ram!("AppliedTradeAllowanceCharge"),
             ];
             let mut charges = Vec::new();
             each(d, n, &[ac[0], ac[1]], &mut |x| charges.push(x));
@@ -350,12 +351,12 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             for c in charges {
                 allowance |= super::model::indicator1(ctx, rule, c, false);
             }
-            let amount = exists(d, n, &[ac[0], ac[1], ram("ActualAmount")]);
-            let indicator = exists(d, n, &[ac[0], ac[1], ram("ChargeIndicator")]);
+            let amount = exists(d, n, &[ac[0], ac[1], ram!("ActualAmount")]);
+            let indicator = exists(d, n, &[ac[0], ac[1], ram!("ChargeIndicator")]);
             (allowance && amount) || (!indicator && !amount)
         }
         "CII-SR-474" => {
-            let docs: Vec<NodeId> = kids(d, n, ram("AdditionalReferencedDocument")).collect();
+            let docs: Vec<NodeId> = kids(d, n, ram!("AdditionalReferencedDocument")).collect();
             docs.into_iter()
                 .filter(|&r| type_code_norm(ctx, rule, r, "130"))
                 .count()
@@ -369,7 +370,7 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             } else {
                 "AttachmentBinaryObject"
             };
-            let docs: Vec<NodeId> = kids(d, n, ram("AdditionalReferencedDocument")).collect();
+            let docs: Vec<NodeId> = kids(d, n, ram!("AdditionalReferencedDocument")).collect();
             docs.into_iter()
                 .filter(|&r| type_code_norm(ctx, rule, r, "916"))
                 .map(|r| kids(d, r, ram(child)).count())
@@ -379,8 +380,20 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
         "CII-SR-449" => id_or_global(d, n, "ShipToTradeParty"),
         "CII-SR-450" => id_or_global(d, n, "BuyerTradeParty"),
         "CII-SR-451" => id_or_global(d, n, "PayeeTradeParty"),
-        "CII-SR-455" => count(d, n, &[ram("SellerTradeParty"), ram("DefinedTradeContact")]) <= 1,
-        "CII-SR-456" => count(d, n, &[ram("BuyerTradeParty"), ram("DefinedTradeContact")]) <= 1,
+        "CII-SR-455" => {
+            count(
+                d,
+                n,
+                &[ram!("SellerTradeParty"), ram!("DefinedTradeContact")],
+            ) <= 1
+        }
+        "CII-SR-456" => {
+            count(
+                d,
+                n,
+                &[ram!("BuyerTradeParty"), ram!("DefinedTradeContact")],
+            ) <= 1
+        }
         "CII-SR-465" | "CII-SR-466" => {
             let p = if rule.id == "CII-SR-465" {
                 "SellerTradeParty"
@@ -390,20 +403,20 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             !(exists(
                 d,
                 n,
-                &[ram(p), ram("DefinedTradeContact"), ram("PersonName")],
+                &[ram(p), ram!("DefinedTradeContact"), ram!("PersonName")],
             ) && exists(
                 d,
                 n,
-                &[ram(p), ram("DefinedTradeContact"), ram("DepartmentName")],
+                &[ram(p), ram!("DefinedTradeContact"), ram!("DepartmentName")],
             ))
         }
         "CII-SR-462" => {
             // count(//ram:ApplicableTradeTax/ram:DueDateTypeCode) = 0 or one distinct value.
             let mut codes: Vec<String> = Vec::new();
             for &t in &ctx.ix.elements {
-                if d.is(t, RAM, "DueDateTypeCode")
+                if d.is_named(t, ram!("DueDateTypeCode"))
                     && d.parent(t)
-                        .is_some_and(|p| d.is(p, RAM, "ApplicableTradeTax"))
+                        .is_some_and(|p| d.is_named(p, ram!("ApplicableTradeTax")))
                 {
                     let v = xp::string(d, t).into_owned();
                     if !codes.contains(&v) {
@@ -416,18 +429,18 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
         "CII-SR-470" => {
             use super::model::Tri;
             let type_is = |m: NodeId, v: &str| {
-                let mut it = kids(d, m, ram("TypeCode"));
+                let mut it = kids(d, m, ram!("TypeCode"));
                 match (it.next(), it.next()) {
                     (Some(t), None) => Tri::of(xp::norm_eq(d, t, v)),
                     (None, _) => Tri::of(v.is_empty()),
                     (Some(_), Some(t)) => Tri::Error(t),
                 }
             };
-            let account = [ram("PayeePartyCreditorFinancialAccount")];
+            let account = [ram!("PayeePartyCreditorFinancialAccount")];
             let mut none = Tri::True;
-            for m in kids(d, n, ram("SpecifiedTradeSettlementPaymentMeans")) {
-                let has_account = exists(d, m, &[account[0], ram("IBANID")])
-                    || exists(d, m, &[account[0], ram("ProprietaryID")]);
+            for m in kids(d, n, ram!("SpecifiedTradeSettlementPaymentMeans")) {
+                let has_account = exists(d, m, &[account[0], ram!("IBANID")])
+                    || exists(d, m, &[account[0], ram!("ProprietaryID")]);
                 let bad = type_is(m, "30")
                     .or(type_is(m, "58"))
                     .and(Tri::of(!has_account));
@@ -448,8 +461,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 .copied()
                 .filter(|&x| {
                     d.is(x, RAM, child)
-                        && d.parent(x)
-                            .is_some_and(|p| d.is(p, RAM, "SpecifiedTradeSettlementPaymentMeans"))
+                        && d.parent(x).is_some_and(|p| {
+                            d.is_named(p, ram!("SpecifiedTradeSettlementPaymentMeans"))
+                        })
                 })
                 .collect();
             all_same_normalized(d, &nodes)
@@ -459,9 +473,9 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 .elements
                 .iter()
                 .filter(|&&x| {
-                    d.is(x, RAM, "PaymentReference")
+                    d.is_named(x, ram!("PaymentReference"))
                         && d.parent(x)
-                            .is_some_and(|p| d.is(p, RAM, "ApplicableHeaderTradeSettlement"))
+                            .is_some_and(|p| d.is_named(p, ram!("ApplicableHeaderTradeSettlement")))
                 })
                 .count()
                 <= 1
@@ -474,19 +488,19 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
                 _ => ("ReferenceTypeCode", "130"),
             };
             !exists(d, n, &[ram(child)])
-                || (d.is(n, RAM, "AdditionalReferencedDocument") && type_code_is(d, n, code))
+                || (d.is_named(n, ram!("AdditionalReferencedDocument")) && type_code_is(d, n, code))
         }
         "CII-DT-018" => {
-            !exists(d, n, &[ram("TypeCode")])
-                || (d.is(n, RAM, "AdditionalReferencedDocument")
+            !exists(d, n, &[ram!("TypeCode")])
+                || (d.is_named(n, ram!("AdditionalReferencedDocument"))
                     && ["50", "130", "916"].iter().any(|c| type_code_is(d, n, c)))
         }
         "CII-DT-027" => {
-            !exists(d, n, &[ram("FormattedIssueDateTime")])
-                || d.is(n, RAM, "InvoiceReferencedDocument")
+            !exists(d, n, &[ram!("FormattedIssueDateTime")])
+                || d.is_named(n, ram!("InvoiceReferencedDocument"))
         }
         "CII-DT-033" => d.attr(n, "unitCode").is_none() || facts.billed_unit,
-        "CII-DT-037" => !exists(d, n, &[ram("TypeCode")]) || type_code_is(d, n, "VAT"),
+        "CII-DT-037" => !exists(d, n, &[ram!("TypeCode")]) || type_code_is(d, n, "VAT"),
         "CII-DT-041" | "CII-DT-054" | "CII-DT-058" => {
             let child = match rule.id {
                 "CII-DT-041" => "BasisAmount",
@@ -501,7 +515,7 @@ fn custom(ctx: &mut Ctx<'_>, rule: &'static Rule, n: NodeId, facts: &Facts) -> b
             } else {
                 "ExemptionReason"
             };
-            !exists(d, n, &[ram(child)]) || d.is(n, RAM, "ApplicableTradeTax")
+            !exists(d, n, &[ram(child)]) || d.is_named(n, ram!("ApplicableTradeTax"))
         }
         "CII-DT-097" => is_yyyymmdd(&xp::string(d, n)),
         _ => {

@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use gateway_xml::names::RAM;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
 use super::decls::*;
 use super::model::{abs, cmp, dbl, dbl_child, dec, dec_child, indicator1, one, to_f64, Facts};
-use super::{ram, rsm, udt};
+use super::ram;
 use crate::ctx::Ctx;
 use crate::index::Index;
 use crate::rule::Rule;
@@ -42,12 +41,12 @@ impl PartyIds {
     pub(crate) fn collect(d: &Document, ix: &Index, _root: NodeId) -> PartyIds {
         let mut p = PartyIds::default();
         let agreement = [
-            rsm("CrossIndustryInvoice"),
-            rsm("SupplyChainTradeTransaction"),
-            ram("ApplicableHeaderTradeAgreement"),
+            rsm!("CrossIndustryInvoice"),
+            rsm!("SupplyChainTradeTransaction"),
+            ram!("ApplicableHeaderTradeAgreement"),
         ];
         for &n in &ix.elements {
-            if !d.is(n, RAM, "ID") {
+            if !d.is_named(n, ram!("ID")) {
                 continue;
             }
             let Some(reg) = d.parent(n) else { continue };
@@ -55,21 +54,21 @@ impl PartyIds {
             let scheme = d.attr(n, "schemeID");
             let va = scheme == Some("VA");
             let va_fc = va || scheme == Some("FC");
-            if d.is(reg, RAM, "SpecifiedTaxRegistration") {
+            if d.is_named(reg, ram!("SpecifiedTaxRegistration")) {
                 let at_abs = abs(d, party, &agreement);
-                if d.is(party, RAM, "SellerTradeParty") {
+                if d.is_named(party, ram!("SellerTradeParty")) {
                     p.seller_va_fc_any |= va_fc;
                     p.seller_va_any |= va;
                     p.seller_va_fc_abs |= va_fc && at_abs;
                     p.seller_va_abs |= va && at_abs;
-                } else if d.is(party, RAM, "SellerTaxRepresentativeTradeParty") {
+                } else if d.is_named(party, ram!("SellerTaxRepresentativeTradeParty")) {
                     p.rep_va_any |= va;
                     p.rep_va_abs |= va && at_abs;
-                } else if d.is(party, RAM, "BuyerTradeParty") {
+                } else if d.is_named(party, ram!("BuyerTradeParty")) {
                     p.buyer_va_any |= va;
                 }
-            } else if d.is(reg, RAM, "SpecifiedLegalOrganization")
-                && d.is(party, RAM, "BuyerTradeParty")
+            } else if d.is_named(reg, ram!("SpecifiedLegalOrganization"))
+                && d.is_named(party, ram!("BuyerTradeParty"))
             {
                 p.buyer_legal_any = true;
             }
@@ -274,7 +273,7 @@ pub(crate) fn root(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
 /// `ram:RateApplicablePercent` of `n` against the family's condition.
 fn rate_ok(ctx: &mut Ctx<'_>, r: &'static Rule, n: NodeId, kind: Rate) -> bool {
     let d = ctx.doc;
-    let rates: Vec<NodeId> = kids(d, n, ram("RateApplicablePercent")).collect();
+    let rates: Vec<NodeId> = kids(d, n, ram!("RateApplicablePercent")).collect();
     match kind {
         Rate::Absent => rates.is_empty(),
         Rate::Zero => ctx.any_num(r, rates, |v| v == 0.0),
@@ -317,7 +316,7 @@ pub(crate) fn allowance_category(
 
 /// `ram:ExemptionReason` or `ram:ExemptionReasonCode` under `tax`.
 fn has_exemption(d: &Document, tax: NodeId) -> bool {
-    exists(d, tax, &[ram("ExemptionReason")]) || exists(d, tax, &[ram("ExemptionReasonCode")])
+    exists(d, tax, &[ram!("ExemptionReason")]) || exists(d, tax, &[ram!("ExemptionReasonCode")])
 }
 
 /// Context `…/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode[. = code]`
@@ -349,7 +348,7 @@ pub(crate) fn header_category(
         let ok = s09(ctx, tax);
         ctx.check(&BR_S_09, n, ok);
     } else if let Some(r) = rule(f, 9) {
-        let calc: Vec<NodeId> = kids(d, tax, ram("CalculatedAmount")).collect();
+        let calc: Vec<NodeId> = kids(d, tax, ram!("CalculatedAmount")).collect();
         let ok = ctx.any_num(r, calc, |v| v == 0.0);
         ctx.check(r, n, ok);
     }
@@ -358,14 +357,14 @@ pub(crate) fn header_category(
     }
     if code == "K" {
         let delivery = [
-            rsm("CrossIndustryInvoice"),
-            rsm("SupplyChainTradeTransaction"),
-            ram("ApplicableHeaderTradeDelivery"),
+            rsm!("CrossIndustryInvoice"),
+            rsm!("SupplyChainTradeTransaction"),
+            ram!("ApplicableHeaderTradeDelivery"),
         ];
         let root = d.root();
         let at_delivery = |tail: &[crate::xp::Step]| {
             let mut found = false;
-            if d.is(root, delivery[0].0, delivery[0].1) {
+            if d.is_named(root, delivery[0]) {
                 let mut path: Vec<crate::xp::Step> = delivery[1..].to_vec();
                 path.extend_from_slice(tail);
                 xp::each(d, root, &path, &mut |_| found = true);
@@ -374,19 +373,19 @@ pub(crate) fn header_category(
         };
         let settlement = d.parent(tax);
         let period = |end: &'static str| {
-            settlement.is_some_and(|s| exists(d, s, &[ram("BillingSpecifiedPeriod"), ram(end)]))
+            settlement.is_some_and(|s| exists(d, s, &[ram!("BillingSpecifiedPeriod"), ram(end)]))
         };
         let ok = at_delivery(&[
-            ram("ActualDeliverySupplyChainEvent"),
-            ram("OccurrenceDateTime"),
-            udt("DateTimeString"),
+            ram!("ActualDeliverySupplyChainEvent"),
+            ram!("OccurrenceDateTime"),
+            udt!("DateTimeString"),
         ]) || period("StartDateTime")
             || period("EndDateTime");
         ctx.check(&BR_IC_11, n, ok);
         let ok = at_delivery(&[
-            ram("ShipToTradeParty"),
-            ram("PostalTradeAddress"),
-            ram("CountryID"),
+            ram!("ShipToTradeParty"),
+            ram!("PostalTradeAddress"),
+            ram!("CountryID"),
         ]);
         ctx.check(&BR_IC_12, n, ok);
     }
@@ -399,7 +398,7 @@ pub(crate) fn header_tax(ctx: &mut Ctx<'_>, n: NodeId, code: &str, facts: &Facts
     if code == "O" {
         let ok = exact(ctx, &BR_O_08, n, facts);
         ctx.check(&BR_O_08, n, ok);
-        let calc: Vec<NodeId> = kids(d, n, ram("CalculatedAmount")).collect();
+        let calc: Vec<NodeId> = kids(d, n, ram!("CalculatedAmount")).collect();
         let ok = ctx.any_num(&BR_O_09, calc, |v| v == 0.0);
         ctx.check(&BR_O_09, n, ok);
         ctx.check(&BR_O_10, n, has_exemption(d, n));
@@ -435,16 +434,17 @@ fn header_acs(
     let d = ctx.doc;
     let mut out = Vec::new();
     for &s in &facts.header_settlements {
-        for ac in kids(d, s, ram("SpecifiedTradeAllowanceCharge")) {
+        for ac in kids(d, s, ram!("SpecifiedTradeAllowanceCharge")) {
             // `[indicator and ram:CategoryTradeTax/ram:CategoryCode = code]`: a
             // false category decides without the indicator's cast.
-            if !kids(d, ac, ram("CategoryTradeTax")).any(|t| super::model::has_category(d, t, code))
+            if !kids(d, ac, ram!("CategoryTradeTax"))
+                .any(|t| super::model::has_category(d, t, code))
             {
                 continue;
             }
             if cast {
-                let ind: Vec<NodeId> = kids(d, ac, ram("ChargeIndicator"))
-                    .flat_map(|c| kids(d, c, udt("Indicator")))
+                let ind: Vec<NodeId> = kids(d, ac, ram!("ChargeIndicator"))
+                    .flat_map(|c| kids(d, c, udt!("Indicator")))
                     .collect();
                 match ind.as_slice() {
                     [i] => match xp::boolean(&xp::string(d, *i)) {
@@ -477,7 +477,7 @@ fn category_total(
         let Some(want) = rate else { return true };
         let mut any = false;
         for t in kids(d, tax_owner, ram(child)).collect::<Vec<_>>() {
-            let rates: Vec<NodeId> = kids(d, t, ram("RateApplicablePercent")).collect();
+            let rates: Vec<NodeId> = kids(d, t, ram!("RateApplicablePercent")).collect();
             if let Some(p @ Some(_)) = one(ctx, r, &rates) {
                 any |= dec(ctx, r, p) == Some(want);
             }
@@ -487,15 +487,15 @@ fn category_total(
     let mut lines = Decimal::ZERO;
     for &ls in &facts.line_settlements {
         let cat =
-            kids(d, ls, ram("ApplicableTradeTax")).any(|t| super::model::has_category(d, t, code));
+            kids(d, ls, ram!("ApplicableTradeTax")).any(|t| super::model::has_category(d, t, code));
         if !cat || !rate_matches(ctx, ls, "ApplicableTradeTax") {
             continue;
         }
         // `…Summation/xs:decimal(ram:LineTotalAmount)`: one amount per summation.
         for m in
-            kids(d, ls, ram("SpecifiedTradeSettlementLineMonetarySummation")).collect::<Vec<_>>()
+            kids(d, ls, ram!("SpecifiedTradeSettlementLineMonetarySummation")).collect::<Vec<_>>()
         {
-            let amounts: Vec<NodeId> = kids(d, m, ram("LineTotalAmount")).collect();
+            let amounts: Vec<NodeId> = kids(d, m, ram!("LineTotalAmount")).collect();
             if let Some(Some(v)) = one(ctx, r, &amounts).map(|a| dec(ctx, r, a)) {
                 lines += v;
             }
@@ -504,12 +504,12 @@ fn category_total(
     let mut acs = [Decimal::ZERO, Decimal::ZERO];
     for (i, charge) in [(0, true), (1, false)] {
         for ac in header_acs(ctx, r, facts, charge, cast, code) {
-            let cat = kids(d, ac, ram("CategoryTradeTax"))
+            let cat = kids(d, ac, ram!("CategoryTradeTax"))
                 .any(|t| super::model::has_category(d, t, code));
             if !cat || !rate_matches(ctx, ac, "CategoryTradeTax") {
                 continue;
             }
-            if let Some(v) = dec(ctx, r, kid(d, ac, ram("ActualAmount"))) {
+            if let Some(v) = dec(ctx, r, kid(d, ac, ram!("ActualAmount"))) {
                 acs[i] += v;
             }
         }
@@ -528,7 +528,7 @@ fn within_one(
     facts: &Facts,
 ) -> bool {
     let d = ctx.doc;
-    let basis: Vec<NodeId> = kids(d, tax, ram("BasisAmount")).collect();
+    let basis: Vec<NodeId> = kids(d, tax, ram!("BasisAmount")).collect();
     let total = to_f64(category_total(ctx, r, code, None, cast, facts));
     match basis.as_slice() {
         [] => false,
@@ -544,8 +544,8 @@ fn within_one(
 /// owner/ram:BasisAmount = total($rate)`.
 fn by_rate(ctx: &mut Ctx<'_>, r: &'static Rule, owner: NodeId, code: &str, facts: &Facts) -> bool {
     let d = ctx.doc;
-    let rates: Vec<NodeId> = kids(d, owner, ram("RateApplicablePercent")).collect();
-    let basis: Vec<NodeId> = kids(d, owner, ram("BasisAmount")).collect();
+    let rates: Vec<NodeId> = kids(d, owner, ram!("RateApplicablePercent")).collect();
+    let basis: Vec<NodeId> = kids(d, owner, ram!("BasisAmount")).collect();
     let mut ok = true;
     for p in rates {
         let Some(rate) = dec(ctx, r, Some(p)) else {
@@ -566,7 +566,7 @@ fn exact(ctx: &mut Ctx<'_>, r: &'static Rule, tax: NodeId, facts: &Facts) -> boo
     let d = ctx.doc;
     let total = to_f64(category_total(ctx, r, "O", None, true, facts));
     let mut eq = false;
-    for b in kids(d, tax, ram("BasisAmount")).collect::<Vec<_>>() {
+    for b in kids(d, tax, ram!("BasisAmount")).collect::<Vec<_>>() {
         eq |= dbl(ctx, r, b) == Some(total);
     }
     eq
