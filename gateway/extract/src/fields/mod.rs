@@ -522,8 +522,16 @@ fn iban(doc: &Doc) -> Option<Field> {
     let labelled: Vec<usize> = doc.hits(labels::IBAN).iter().map(|h| h.line).collect();
     let mut best: Option<Field> = None;
     for (li, line) in doc.lines.iter().enumerate() {
-        for s in &line.segments {
-            let c = Cand::new(&s.words, line.page, 1.0, li);
+        // Per segment, and the whole line: OCR may space the groups of an
+        // IBAN ("DE12 | 1234 | 4321") wider than a segment's gap.
+        let whole: Vec<Word> = line.segments.iter().flat_map(|s| s.words.clone()).collect();
+        let parts = line
+            .segments
+            .iter()
+            .map(|s| s.words.as_slice())
+            .chain((line.segments.len() > 1).then_some(whole.as_slice()));
+        for words in parts {
+            let c = Cand::new(words, line.page, 1.0, li);
             for (v, valid, r) in values::ibans(&c.text) {
                 let near = labelled.iter().any(|&l| l == li || l + 1 == li);
                 let conf = match (valid, near) {
