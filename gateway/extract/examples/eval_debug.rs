@@ -53,6 +53,20 @@ fn main() {
         docs.push(s);
     }
     let s = eval::summarize(&docs, 0);
+    for (id, name) in eval::KEY_FIELDS {
+        if let Some(t) = s.fields.get(*id) {
+            println!(
+                "{id:<7} {:>6.1}% {:>6.1}%  right {}/{} wrong {} missed {} spurious {}  ({name})",
+                t.precision * 100.0,
+                t.recall * 100.0,
+                t.correct,
+                t.correct + t.wrong + t.missed + t.spurious,
+                t.wrong,
+                t.missed,
+                t.spurious
+            );
+        }
+    }
     println!(
         "fields right {:.1}%, straight-through {:.1}%, critical {:.2}%, review {:.1}%",
         s.field_accuracy * 100.0,

@@ -33,6 +33,7 @@ pub struct Config {
     pub archive: ArchiveConfig,
     pub webhooks: WebhooksConfig,
     pub as4: As4Config,
+    pub extract: ExtractConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,6 +183,72 @@ impl Default for WebhooksConfig {
             retry_schedule_secs: vec![0, 5, 300, 1800, 7200, 18000, 36000, 36000],
             max_retry_after_secs: 36000,
             timeout_secs: 15,
+        }
+    }
+}
+
+/// Reading purchase PDFs and images (the extraction worker): OCR programs and limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Tesseract executable (looked up on `PATH` when not a path).
+    pub tesseract: PathBuf,
+    /// Directory holding the `*.traineddata` language files; default: Tesseract's own.
+    pub tessdata_dir: Option<PathBuf>,
+    /// Tesseract languages, `+`-separated (each needs its traineddata file).
+    pub languages: String,
+    /// poppler's `pdftoppm` executable, which renders PDF pages for OCR.
+    pub pdftoppm: PathBuf,
+    /// Resolution PDF pages are rendered at.
+    pub dpi: u32,
+    /// Time limit per program run (the OCR of one page, or rendering), seconds.
+    pub timeout_secs: u64,
+    /// Address-space limit per program run, bytes (0: none).
+    pub memory_limit_bytes: u64,
+    /// Pages read at most per document.
+    pub max_pages: u32,
+    /// Stretch the levels and straighten photographed pages before OCR.
+    pub preprocess: bool,
+    /// A field below this confidence sends the document to review.
+    pub review_threshold: f32,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        let ocr = gateway_extract::ocr::OcrConfig::default();
+        Self {
+            tesseract: ocr.tesseract,
+            tessdata_dir: ocr.tessdata_dir,
+            languages: ocr.languages,
+            pdftoppm: ocr.pdftoppm,
+            dpi: ocr.dpi,
+            timeout_secs: ocr.timeout.as_secs(),
+            memory_limit_bytes: ocr.memory_limit,
+            max_pages: ocr.max_pages,
+            preprocess: ocr.preprocess,
+            review_threshold: gateway_extract::Options::default().review_threshold,
+        }
+    }
+}
+
+impl ExtractConfig {
+    /// The extraction options these settings give.
+    pub fn options(&self) -> gateway_extract::Options {
+        gateway_extract::Options {
+            review_threshold: self.review_threshold,
+            ocr: gateway_extract::ocr::OcrConfig {
+                tesseract: self.tesseract.clone(),
+                tessdata_dir: self.tessdata_dir.clone(),
+                languages: self.languages.clone(),
+                pdftoppm: self.pdftoppm.clone(),
+                dpi: self.dpi,
+                timeout: std::time::Duration::from_secs(self.timeout_secs),
+                memory_limit: self.memory_limit_bytes,
+                max_pages: self.max_pages,
+                preprocess: self.preprocess,
+                ..Default::default()
+            },
+            ..Default::default()
         }
     }
 }
@@ -428,6 +495,7 @@ impl Default for Config {
             archive: ArchiveConfig::default(),
             webhooks: WebhooksConfig::default(),
             as4: As4Config::default(),
+            extract: ExtractConfig::default(),
         }
     }
 }
@@ -574,6 +642,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("email.outbound.tls"), "{err}");
+    }
+
+    #[test]
+    fn extraction_settings_reach_the_ocr_options() {
+        let config = load_str(
+            "[extract]\ntessdata_dir = \"/opt/tessdata\"\nlanguages = \"ron+eng\"\ntimeout_secs = 7\npreprocess = false\n",
+        )
+        .unwrap();
+        let opts = config.extract.options();
+        assert_eq!(
+            opts.ocr.tessdata_dir.as_deref(),
+            Some(Path::new("/opt/tessdata"))
+        );
+        assert_eq!(opts.ocr.languages, "ron+eng");
+        assert_eq!(opts.ocr.timeout, std::time::Duration::from_secs(7));
+        assert!(!opts.ocr.preprocess);
+        assert_eq!(opts.ocr.dpi, 300, "unset keys keep their defaults");
+        let err = load_str("[extract]\nlanguage = \"eng\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("language"), "{err}");
     }
 
     #[test]

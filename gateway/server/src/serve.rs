@@ -91,7 +91,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
     }
     .spawn();
     archiver.clone().spawn();
-    crate::extraction::worker::spawn(store.clone());
+    crate::extraction::worker::spawn(store.clone(), config.extract.options());
     let as4 = Arc::new(crate::as4::As4::load(
         &config,
         &identity,

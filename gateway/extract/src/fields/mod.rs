@@ -145,9 +145,16 @@ impl Doc {
                         if start + want.len() > toks.len() {
                             break;
                         }
+                        let mut misread = false;
                         let ok = want.iter().enumerate().all(|(k, w)| {
                             let t = &toks[start + k].0;
-                            t == w || (suffix && k == 0 && t.ends_with(w) && t.len() > w.len())
+                            if t == w || (suffix && k == 0 && t.ends_with(w) && t.len() > w.len()) {
+                                return true;
+                            }
+                            // One letter misread by OCR ("Soide à payer").
+                            let near = !suffix && one_edit_apart(t, w);
+                            misread |= near;
+                            near
                         });
                         if ok {
                             let last = toks[start + want.len() - 1].1;
@@ -157,7 +164,9 @@ impl Doc {
                                 seg: si,
                                 first_word: toks[start].1,
                                 end_word: last + 1,
-                                weight: *weight * if start == 0 { 1.0 } else { 0.8 },
+                                weight: *weight
+                                    * if start == 0 { 1.0 } else { 0.8 }
+                                    * if misread { 0.9 } else { 1.0 },
                                 len: want.len(),
                                 whole: start == 0 && want.len() == toks.len(),
                             });
@@ -222,6 +231,36 @@ impl Doc {
         }
         out
     }
+}
+
+/// Whether two words of five letters or more differ in one letter (one
+/// substitution, insertion or deletion): an OCR misreading of a label word.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().min(b.len()) < 5 || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let (mut i, mut j, mut edits) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        edits += 1;
+        if edits > 1 {
+            return false;
+        }
+        match a.len().cmp(&b.len()) {
+            std::cmp::Ordering::Greater => i += 1,
+            std::cmp::Ordering::Less => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    edits + (a.len() - i) + (b.len() - j) <= 1
 }
 
 /// English date labels: with them, ambiguous slash dates are month first.
@@ -483,8 +522,16 @@ fn iban(doc: &Doc) -> Option<Field> {
     let labelled: Vec<usize> = doc.hits(labels::IBAN).iter().map(|h| h.line).collect();
     let mut best: Option<Field> = None;
     for (li, line) in doc.lines.iter().enumerate() {
-        for s in &line.segments {
-            let c = Cand::new(&s.words, line.page, 1.0, li);
+        // Per segment, and the whole line: OCR may space the groups of an
+        // IBAN ("DE12 | 1234 | 4321") wider than a segment's gap.
+        let whole: Vec<Word> = line.segments.iter().flat_map(|s| s.words.clone()).collect();
+        let parts = line
+            .segments
+            .iter()
+            .map(|s| s.words.as_slice())
+            .chain((line.segments.len() > 1).then_some(whole.as_slice()));
+        for words in parts {
+            let c = Cand::new(words, line.page, 1.0, li);
             for (v, valid, r) in values::ibans(&c.text) {
                 let near = labelled.iter().any(|&l| l == li || l + 1 == li);
                 let conf = match (valid, near) {
@@ -528,4 +575,20 @@ fn type_code(doc: &Doc) -> Option<Field> {
     let h = doc.hits(labels::TITLE).into_iter().find(first_page_top)?;
     let l = &doc.lines[h.line];
     Some(Field::at("380".into(), 0.8, l.page, l.segments[h.seg].bbox))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_edit_apart;
+
+    #[test]
+    fn labels_survive_one_misread_letter() {
+        assert!(one_edit_apart("soide", "solde"));
+        assert!(one_edit_apart("rechnungsnumer", "rechnungsnummer"));
+        assert!(one_edit_apart("ustid", "ust1id"));
+        assert!(!one_edit_apart("netto", "brutto"));
+        assert!(!one_edit_apart("total", "totaux"));
+        // Short words must match exactly: "tva" is not "tax".
+        assert!(!one_edit_apart("tva", "tax"));
+    }
 }

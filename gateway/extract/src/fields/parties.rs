@@ -139,7 +139,12 @@ fn name_in_blocks(doc: &Doc, heads: &[Heading], role: Role) -> Option<Field> {
         if h.first_word != 0 || role_of(doc, heads, h.line, seg) != Some(role) {
             continue;
         }
-        if let Some(c) = doc.values(&h).into_iter().next() {
+        // The value, not the next label down ("Name:" over "Anschrift:").
+        if let Some(c) = doc
+            .values(&h)
+            .into_iter()
+            .find(|c| !c.text.trim_end().ends_with(':'))
+        {
             let text = c
                 .text
                 .trim_matches(|ch: char| ch == ':' || ch.is_whitespace());
@@ -194,7 +199,12 @@ fn name_in_blocks(doc: &Doc, heads: &[Heading], role: Role) -> Option<Field> {
 /// Musterstadt a.G."): the next line in the same column, close below, with
 /// letters only and ending in a legal form the first line lacks.
 fn continuation<'a>(doc: &'a Doc, k: usize, first: &Segment) -> Option<&'a Segment> {
-    if has_legal_form(&first.text) {
+    // "Metallbau GmbH & Co." goes on with "KG" on the next line.
+    let open = {
+        let f = fold(&first.text);
+        f.ends_with(" co") || first.text.trim_end().ends_with('&')
+    };
+    if has_legal_form(&first.text) && !open {
         return None;
     }
     let l = &doc.lines[k];
@@ -253,6 +263,23 @@ fn seller_from_letterhead(doc: &Doc) -> Option<Field> {
     best.map(|b| b.1)
 }
 
+/// A whole address on one line ("Name ● Street 12 ● 12345 City", whatever
+/// the separators were read as): a street number before a post code and
+/// city. That is the sender line over the address window, not the
+/// recipient's block.
+fn one_line_address(text: &str) -> bool {
+    POSTCODE_CITY.find(text).is_some_and(|m| {
+        let before = &text[..m.start()];
+        before.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && before.split_whitespace().any(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+    })
+}
+
 /// A company name (legal form) outside the buyer's and other blocks.
 fn seller_by_legal_form(doc: &Doc, heads: &[Heading]) -> Option<Field> {
     let mut found: Vec<(usize, &Segment)> = Vec::new();
@@ -286,6 +313,7 @@ fn buyer_from_address_window(doc: &Doc, heads: &[Heading], seller: Option<&str>)
             POSTCODE_CITY.is_match(&s.text)
                 && !s.text.contains(['●', '|', '·', '•'])
                 && s.text.split(" - ").count() < 3
+                && !one_line_address(&s.text)
                 && role_of(doc, heads, li, s).is_none()
         }) else {
             continue;
@@ -308,7 +336,9 @@ fn buyer_from_address_window(doc: &Doc, heads: &[Heading], seller: Option<&str>)
             };
             // The sender line above the window ("Name ● Street ● City") ends the block.
             let line_text = above.text();
-            if line_text.contains(['●', '|', '·', '•']) || line_text.split(" - ").count() >= 3
+            if line_text.contains(['●', '|', '·', '•'])
+                || line_text.split(" - ").count() >= 3
+                || one_line_address(&line_text)
             {
                 break;
             }

@@ -261,6 +261,36 @@ fn is_number_marker(folded: &str) -> bool {
     )
 }
 
+/// Nouns naming another document or party whose number may follow
+/// ("Bestellung Nr.", "order no", "bon de commande n°", "Kunden-Nr.").
+fn is_reference_word(folded: &str) -> bool {
+    matches!(
+        folded,
+        "bestellung"
+            | "bestellnummer"
+            | "auftrag"
+            | "auftragsnummer"
+            | "lieferschein"
+            | "vertrag"
+            | "kunde"
+            | "kunden"
+            | "order"
+            | "purchase"
+            | "contract"
+            | "delivery"
+            | "customer"
+            | "commande"
+            | "bon"
+            | "contrat"
+            | "client"
+            | "livraison"
+            | "comanda"
+            | "aviz"
+            | "bestelling"
+            | "klant"
+    )
+}
+
 /// Whether slash dates in these texts are month first: a day over 12 in
 /// either place decides; otherwise `english` (US-style documents) does.
 pub fn month_first<'a>(texts: impl Iterator<Item = &'a str>, english: bool) -> bool {
@@ -292,6 +322,14 @@ pub fn document_number(s: &str) -> Option<(String, std::ops::Range<usize>)> {
             || (!t.starts_with('(') && t.chars().any(|c| c.is_ascii_digit()))
     });
     let skip = match first_digit {
+        // "gemäß Bestellung Nr. 12": the number is the order's, not this document's.
+        Some(i)
+            if toks[..i]
+                .iter()
+                .any(|t| is_reference_word(&crate::text::fold(t))) =>
+        {
+            return None
+        }
         Some(i) if i > 0 && i <= 4 && is_number_marker(&crate::text::fold(toks[i])) => i,
         _ => 0,
     };
@@ -381,6 +419,7 @@ mod tests {
             Some("00.123.456.7-2018-1".into())
         );
         assert_eq!(n("gemäß Bestellung vom 01.03.2018."), None);
+        assert_eq!(n("gemäß Bestellung Nr. 2018-471331 vom 01.03.2018."), None);
         assert_eq!(
             n("des Versicherers (575) Nr. 01.234-1 vom"),
             Some("01.234-1".into())

@@ -4,6 +4,7 @@
 mod deskew;
 #[cfg(feature = "ocrs")]
 pub mod ocrs;
+pub mod preprocess;
 mod process;
 pub mod tesseract;
 
@@ -36,6 +37,9 @@ pub struct OcrConfig {
     pub engine: EngineKind,
     /// Tesseract executable.
     pub tesseract: PathBuf,
+    /// Directory of Tesseract's `*.traineddata` files (`--tessdata-dir`);
+    /// `None`: Tesseract's own.
+    pub tessdata_dir: Option<PathBuf>,
     /// Tesseract languages (`deu+eng+fra+ron`; add `nld` when installed).
     pub languages: String,
     /// `pdftoppm` executable.
@@ -48,6 +52,8 @@ pub struct OcrConfig {
     pub memory_limit: u64,
     /// Pages read at most.
     pub max_pages: u32,
+    /// Stretch the levels of page images before recognition (see [`preprocess`]).
+    pub preprocess: bool,
 }
 
 impl Default for OcrConfig {
@@ -55,12 +61,14 @@ impl Default for OcrConfig {
         OcrConfig {
             engine: EngineKind::Tesseract,
             tesseract: "tesseract".into(),
+            tessdata_dir: None,
             languages: "deu+eng+fra+ron".into(),
             pdftoppm: "pdftoppm".into(),
             dpi: 300,
             timeout: Duration::from_secs(60),
             memory_limit: 1 << 30,
             max_pages: 20,
+            preprocess: true,
         }
     }
 }

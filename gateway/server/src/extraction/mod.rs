@@ -34,8 +34,8 @@ pub fn review_reasons(x: &Extraction) -> Vec<String> {
 }
 
 /// Reads the bytes (CPU-bound: call from `spawn_blocking`).
-pub fn read(bytes: &[u8]) -> Result<Extraction, String> {
-    gateway_extract::extract(bytes, &Options::default()).map_err(|e| e.to_string())
+pub fn read(bytes: &[u8], opts: &Options) -> Result<Extraction, String> {
+    gateway_extract::extract(bytes, opts).map_err(|e| e.to_string())
 }
 
 /// The JSON kept and served for review: fields with value, confidence, page and box.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gateway_extract::Options;
 use gateway_store::{states, ExtractionOutcome, Step, Store};
 use serde_json::json;
 
@@ -14,10 +15,10 @@ const MAX_ATTEMPTS: i64 = 3;
 const IDLE: Duration = Duration::from_millis(300);
 
 /// Starts the worker; it runs until the process ends.
-pub fn spawn(store: Arc<dyn Store>) {
+pub fn spawn(store: Arc<dyn Store>, opts: Options) {
     tokio::spawn(async move {
         loop {
-            match once(store.as_ref()).await {
+            match once(store.as_ref(), &opts).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, "extraction failed; retrying"),
@@ -28,7 +29,7 @@ pub fn spawn(store: Arc<dyn Store>) {
 }
 
 /// Processes one job; `false` when there was none.
-pub async fn once(store: &dyn Store) -> Result<bool, gateway_store::Error> {
+pub async fn once(store: &dyn Store, opts: &Options) -> Result<bool, gateway_store::Error> {
     let Some(job) = store.claim_extraction(LEASE_SECS).await? else {
         return Ok(false);
     };
@@ -51,7 +52,8 @@ pub async fn once(store: &dyn Store) -> Result<bool, gateway_store::Error> {
         }
     } else {
         let bytes = job.bytes;
-        let read = tokio::task::spawn_blocking(move || super::read(&bytes))
+        let opts = opts.clone();
+        let read = tokio::task::spawn_blocking(move || super::read(&bytes, &opts))
             .await
             .unwrap_or_else(|e| Err(format!("the extraction stopped: {e}")));
         super::outcome(store, &job.document_id, &job.company_id, read).await?
