@@ -55,6 +55,7 @@ async fn recall_supplier(
     store: &dyn Store,
     company_id: &str,
     x: &mut Extraction,
+    review_threshold: f32,
 ) -> Result<Vec<String>, gateway_store::Error> {
     if x.source == Source::EmbeddedXml {
         return Ok(Vec::new());
@@ -68,7 +69,7 @@ async fn recall_supplier(
     let recalled = memory::recall(&mut x.fields, &remembered);
     if !recalled.is_empty() {
         (x.needs_review, x.review_reasons) =
-            gateway_extract::fields::review(&x.fields, Options::default().review_threshold);
+            gateway_extract::fields::review(&x.fields, review_threshold);
     }
     Ok(recalled)
 }
@@ -94,6 +95,7 @@ pub async fn outcome(
     document_id: &str,
     company_id: &str,
     read: Result<Extraction, String>,
+    review_threshold: f32,
 ) -> Result<ExtractionOutcome, gateway_store::Error> {
     let mut x = match read {
         Ok(x) => x,
@@ -115,7 +117,7 @@ pub async fn outcome(
             })
         }
     };
-    let recalled = recall_supplier(store, company_id, &mut x).await?;
+    let recalled = recall_supplier(store, company_id, &mut x, review_threshold).await?;
     let reasons = review_reasons(&x);
     let (ubl, summary) = review::rendering(&x);
     let detail = json!({"source": x.source.as_str(), "fields": x.fields.len(),

@@ -52,11 +52,12 @@ pub async fn once(store: &dyn Store, opts: &Options) -> Result<bool, gateway_sto
         }
     } else {
         let bytes = job.bytes;
+        let threshold = opts.review_threshold;
         let opts = opts.clone();
         let read = tokio::task::spawn_blocking(move || super::read(&bytes, &opts))
             .await
             .unwrap_or_else(|e| Err(format!("the extraction stopped: {e}")));
-        super::outcome(store, &job.document_id, &job.company_id, read).await?
+        super::outcome(store, &job.document_id, &job.company_id, read, threshold).await?
     };
     let events = store.finish_extraction(outcome).await?;
     tracing::info!(document = %job.document_id, steps = events.len(), "extraction stored");
