@@ -4,8 +4,8 @@
 //! compiled schema between threads).
 //!
 //! Invariants:
-//! - [`init`] runs `xmlInitParser` and installs the no-network entity loader
-//!   once, before any other call (a `OnceLock`);
+//! - [`init`] runs `xmlInitParser`, sets up the catalog (off) and installs the
+//!   no-network entity loader once, before any other call (a `OnceLock`);
 //! - a [`Schema`] owns its `xmlSchema`, frees it on drop, and is only read
 //!   after parsing: libxml2 allows one compiled schema to be used by many
 //!   validation contexts at once, each thread creating its own;
@@ -41,6 +41,12 @@ pub fn init() {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| unsafe {
         xml::xmlInitParser();
+        // The catalog's global state is otherwise set up by the first load that needs it; two
+        // threads doing that at once deadlocked inside libxml2 (CI: both parked in
+        // xmlCatalogResolve). Set it up here, once, and turn catalogs off: schemas and
+        // documents are read from the paths given, never redirected.
+        xml::xmlInitializeCatalog();
+        xml::xmlCatalogSetDefaults(xml::xmlCatalogAllow_XML_CATA_ALLOW_NONE);
         xml::xmlSetExternalEntityLoader(Some(xml::xmlNoNetExternalEntityLoader));
     });
 }
