@@ -106,9 +106,11 @@ pub(crate) async fn connect(url: &DatabaseUrl) -> Result<Pools> {
             .map_err(|_| fail(sqlx::Error::PoolTimedOut))?
             .map_err(fail)?;
             probe.close().await.map_err(fail)?;
+            // The wait for a free connection is as long as SQLite's: a 5 s limit failed requests
+            // (and tests) on a busy 2-core machine while PostgreSQL was merely slow.
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(30))
                 .connect(&url.url)
                 .await
                 .map_err(fail)?;
