@@ -89,58 +89,50 @@ impl SqlStore {
         &self.pools.write
     }
 
-    async fn identifiers_of(&self, company_id: &str) -> Result<Vec<Identifier>> {
-        let rows = sqlx::query(
-            "SELECT scheme, value FROM company_identifiers WHERE company_id = $1 ORDER BY scheme, value",
-        )
-        .bind(company_id)
-        .fetch_all(self.read())
-        .await
-        .map_err(Error::db("reading identifiers"))?;
-        rows.iter()
-            .map(|r| {
-                Ok(Identifier {
-                    scheme: get(r, "scheme")?,
-                    value: get(r, "value")?,
-                })
-            })
-            .collect()
-    }
-
+    /// Companies with their identifiers, in one query (a row per identifier): listing them and
+    /// the seller check of every submitted invoice read them.
     async fn companies_where(&self, vis: &Visibility, id: Option<&str>) -> Result<Vec<Company>> {
         let mut sql = String::from(
-            "SELECT id, legal_name, vat_number, country, street, city, postal_code, created_at FROM companies WHERE 1 = 1",
+            "SELECT c.id, c.legal_name, c.vat_number, c.country, c.street, c.city, c.postal_code, c.created_at,
+             i.scheme, i.value FROM companies c LEFT JOIN company_identifiers i ON i.company_id = c.id WHERE 1 = 1",
         );
         let mut binds: Vec<String> = Vec::new();
         if let Some(id) = id {
             binds.push(id.to_string());
-            sql.push_str(&format!(" AND id = ${}", binds.len()));
+            sql.push_str(&format!(" AND c.id = ${}", binds.len()));
         }
-        if !scope_clause(vis, "id", &mut sql, &mut binds) {
+        if !scope_clause(vis, "c.id", &mut sql, &mut binds) {
             return Ok(Vec::new());
         }
-        sql.push_str(" ORDER BY legal_name, id");
+        sql.push_str(" ORDER BY c.legal_name, c.id, i.scheme, i.value");
         let query = dynamic_query(sql, &binds);
         let rows = query
             .fetch_all(self.read())
             .await
             .map_err(Error::db("listing companies"))?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut out: Vec<Company> = Vec::new();
         for r in &rows {
             let id: String = get(r, "id")?;
-            out.push(Company {
-                identifiers: self.identifiers_of(&id).await?,
-                id,
-                legal_name: get(r, "legal_name")?,
-                vat_number: get(r, "vat_number")?,
-                country: get(r, "country")?,
-                address: Address {
-                    street: get(r, "street")?,
-                    city: get(r, "city")?,
-                    postal_code: get(r, "postal_code")?,
-                },
-                created_at: get(r, "created_at")?,
-            });
+            if out.last().is_none_or(|c| c.id != id) {
+                out.push(Company {
+                    identifiers: Vec::new(),
+                    id,
+                    legal_name: get(r, "legal_name")?,
+                    vat_number: get(r, "vat_number")?,
+                    country: get(r, "country")?,
+                    address: Address {
+                        street: get(r, "street")?,
+                        city: get(r, "city")?,
+                        postal_code: get(r, "postal_code")?,
+                    },
+                    created_at: get(r, "created_at")?,
+                });
+            }
+            let (scheme, value): (Option<String>, Option<String>) =
+                (get(r, "scheme")?, get(r, "value")?);
+            if let (Some(scheme), Some(value), Some(company)) = (scheme, value, out.last_mut()) {
+                company.identifiers.push(Identifier { scheme, value });
+            }
         }
         Ok(out)
     }
