@@ -854,35 +854,7 @@ impl SqlStore {
                 }
             }
         }
-        let mut companies: Vec<&str> = batch
-            .iter()
-            .map(|n| n.document.company_id.as_str())
-            .collect();
-        companies.sort();
-        companies.dedup();
-        // One query for the batch: a submission and its inbox copy name two companies.
-        let marks: Vec<String> = (1..=companies.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id FROM companies WHERE id IN ({})",
-            marks.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for company in &companies {
-            query = query.bind(*company);
-        }
-        let found = query
-            .fetch_all(&self.pools.read)
-            .await
-            .map_err(Error::db("checking company"))?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<Vec<_>>>()?;
-        if let Some(missing) = companies.iter().find(|c| !found.iter().any(|f| f == *c)) {
-            return Err(Error::NotFound {
-                what: "company",
-                id: missing.to_string(),
-            });
-        }
+        // That the companies exist is checked in the group's transaction (see `bulk`).
         Ok(())
     }
 
