@@ -1,7 +1,7 @@
 //! The HTTP API over real TLS, against the real binary, on every test database.
 mod common;
 
-use common::{cli_json, Gateway};
+use common::{cli_json, member_token, Gateway};
 use gateway_testkit::{test_databases, TestDb};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -40,23 +40,8 @@ fn seed(db: &TestDb) -> (String, Tenant, Tenant) {
             ],
         );
         let id = company["id"].as_str().unwrap().to_string();
-        let token = cli_json(
-            db,
-            &[
-                "token",
-                "create",
-                "--scope",
-                "member",
-                "--company",
-                &id,
-                "--label",
-                name,
-            ],
-        );
-        tenants.push(Tenant {
-            company,
-            token: token["token"].as_str().unwrap().to_string(),
-        });
+        let token = member_token(db, &id, name);
+        tenants.push(Tenant { company, token });
     }
     let b = tenants.pop().unwrap();
     let a = tenants.pop().unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{cli, cli_json, Gateway, BIN};
+use common::{cli, cli_json, member_token, Gateway, BIN};
 use gateway_store::{
     Archive, DatabaseUrl, Direction, NewDocument, SqlStore, StateChange, Store, Visibility,
 };
@@ -366,20 +366,7 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
 async fn search_over_extracted_fields_and_exports_over_http() {
     for db in test_databases().await {
         let company = company(&db, "Alpha SA", "BE0123456749");
-        let token = cli_json(
-            &db,
-            &[
-                "token",
-                "create",
-                "--scope",
-                "member",
-                "--company",
-                &company,
-                "--label",
-                "t",
-            ],
-        );
-        let token = token["token"].as_str().unwrap().to_string();
+        let token = member_token(&db, &company, "t");
         let store = open(&db).await;
         let gw = Gateway::start_with(&db, &[("GATEWAY_ARCHIVE__POLL_INTERVAL_MS", "100")]);
         let a = accepted(

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{cli_json, get_json, Gateway};
+use common::{cli_json, get_json, member_token, Gateway};
 use gateway_testkit::{read_shared, test_databases, TestDb};
 use serde_json::{json, Value};
 
@@ -30,20 +30,8 @@ fn member(db: &TestDb, name: &str, country: &str, vat: &str, pid: &str) -> (Stri
         ],
     );
     let id = company["id"].as_str().unwrap().to_string();
-    let token = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            name,
-        ],
-    );
-    (id, token["token"].as_str().unwrap().to_string())
+    let token = member_token(db, &id, name);
+    (id, token)
 }
 
 /// The Peppol BIS example invoice from Alpha SA to Beta SRL.

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{cli_json, Gateway, KillOnDrop};
+use common::{cli_json, member_token, Gateway, KillOnDrop};
 use gateway_store::{
     DatabaseUrl, Direction, NewDocument, SqlStore, StateChange, Store, Visibility,
 };
@@ -101,24 +101,8 @@ fn seed(db: &TestDb) -> (String, String, String) {
         ],
     );
     let id = c["id"].as_str().unwrap().to_string();
-    let t = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            "erp",
-        ],
-    );
-    (
-        admin["token"].as_str().unwrap().into(),
-        id,
-        t["token"].as_str().unwrap().into(),
-    )
+    let t = member_token(db, &id, "erp");
+    (admin["token"].as_str().unwrap().into(), id, t)
 }
 
 fn free_port() -> u16 {

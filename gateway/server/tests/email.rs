@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use common::{cli_json, extracted, get_json, Gateway};
+use common::{cli_json, extracted, get_json, member_token, Gateway};
 use gateway_server::config::{OutboundEmailConfig, OutboundTls};
 use gateway_testkit::{read_shared, test_databases, TestDb};
 use lettre::message::header::ContentType;
@@ -27,23 +27,8 @@ struct Member {
 fn member(db: &TestDb, name: &str) -> Member {
     let company = cli_json(db, &["company", "add", "--name", name, "--country", "BE"]);
     let id = company["id"].as_str().unwrap().to_string();
-    let token = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            name,
-        ],
-    );
-    Member {
-        id,
-        token: token["token"].as_str().unwrap().to_string(),
-    }
+    let token = member_token(db, &id, name);
+    Member { id, token }
 }
 
 fn start(db: &TestDb) -> (Gateway, SocketAddr) {
@@ -581,23 +566,8 @@ fn seller(db: &TestDb) -> Member {
         ],
     );
     let id = company["id"].as_str().unwrap().to_string();
-    let token = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            "alpha",
-        ],
-    );
-    Member {
-        id,
-        token: token["token"].as_str().unwrap().to_string(),
-    }
+    let token = member_token(db, &id, "alpha");
+    Member { id, token }
 }
 
 /// The Peppol BIS example invoice from Alpha SA to Gamma SRL (9947:ro18547290) with `pdf`

@@ -3,7 +3,7 @@
 //! number fails its check waits in `needs_review` with the reasons.
 mod common;
 
-use common::{cli_json, extracted, get_json, Gateway};
+use common::{cli_json, extracted, get_json, member_token, Gateway};
 use gateway_testkit::{shared_dir, test_databases, TestDb};
 use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Document, Object, Stream};
@@ -28,20 +28,7 @@ fn member_named(db: &TestDb, name: &str, country: &str, vat: &str) -> String {
         ],
     );
     let id = company["id"].as_str().unwrap().to_string();
-    let token = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            name,
-        ],
-    );
-    token["token"].as_str().unwrap().to_string()
+    member_token(db, &id, name)
 }
 
 /// A one-page PDF whose text layer holds `lines` (Helvetica, one line each), no attachment.

@@ -3,7 +3,7 @@
 //! accepts it; lists, totals, the dashboard and both journals tell the same story.
 mod common;
 
-use common::{cli_json, Gateway};
+use common::{cli_json, member_token, Gateway};
 use gateway_testkit::{test_databases, TestDb};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -30,23 +30,8 @@ fn member(db: &TestDb, name: &str, vat: &str, pid: &str) -> Member {
         ],
     );
     let id = company["id"].as_str().unwrap().to_string();
-    let token = cli_json(
-        db,
-        &[
-            "token",
-            "create",
-            "--scope",
-            "member",
-            "--company",
-            &id,
-            "--label",
-            name,
-        ],
-    );
-    Member {
-        id,
-        token: token["token"].as_str().unwrap().to_string(),
-    }
+    let token = member_token(db, &id, name);
+    Member { id, token }
 }
 
 /// The Peppol BIS example invoice, issued by Alpha SA (0208:0123456749) to `buyer`.

@@ -208,3 +208,24 @@ pub async fn extracted(gw: &Gateway, token: &str, id: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// A member token for `company_id`, made with `gateway token create` as an operator would.
+pub fn member_token(db: &TestDb, company_id: &str, label: &str) -> String {
+    let token = cli_json(
+        db,
+        &[
+            "token",
+            "create",
+            "--scope",
+            "member",
+            "--company",
+            company_id,
+            "--label",
+            label,
+        ],
+    );
+    token["token"]
+        .as_str()
+        .expect("the token in the answer")
+        .to_string()
+}
