@@ -5,9 +5,10 @@
 //! needed a full DOM parse and a tree walk for that, about a fifth of the receive path.
 //!
 //! Namespace rendering follows libxml2's `xmlExcC14NProcessNamespacesAxis`, including its
-//! bookkeeping of "rendered" namespaces: per output, a stack of (prefix, URI) with a flag for
-//! entries that the apex's (invisible) ancestors pushed for their prefixed attributes, and the
-//! InclusiveNamespaces lookup that only looks at the parent's entries.
+//! bookkeeping of "rendered" namespaces: per output a stack of (prefix, URI) pushed by every
+//! output element for its InclusiveNamespaces, its own and its attributes' prefixes, and the
+//! InclusiveNamespaces lookup that only looks at the parent's entries. Outside every output
+//! only namespace scope and Ids are tracked.
 
 use std::borrow::Cow;
 
@@ -52,8 +53,6 @@ pub(crate) fn canonicalize_parts(
 struct Rendered {
     prefix: u32,
     uri: u32,
-    /// Pushed by an element of the output (not by an ancestor of its apex).
-    visible: bool,
 }
 
 /// One selected element being rendered.
@@ -92,11 +91,8 @@ struct Canonicalizer<'p> {
     state: Vec<PartState>,
     /// In-scope namespace bindings (prefix, URI); `xmlns=""` binds "" to "".
     bindings: Vec<(u32, u32)>,
-    /// Per open element: where its bindings and attribute-namespace pushes begin.
-    open: Vec<(usize, usize)>,
-    /// Prefixed (non-xml) attribute namespaces of the open elements, in order: what libxml2
-    /// pushes for the invisible ancestors of an apex.
-    attr_ns: Vec<(u32, u32)>,
+    /// Per open element: where its bindings begin.
+    open: Vec<usize>,
     captures: Vec<Capture>,
     elements: usize,
     seen_root: bool,
@@ -113,7 +109,6 @@ impl<'p> Canonicalizer<'p> {
             state: Vec::with_capacity(parts.len()),
             bindings: vec![(XML_PREFIX, XML_URI)],
             open: Vec::new(),
-            attr_ns: Vec::new(),
             captures: Vec::new(),
             elements: 0,
             seen_root: false,
@@ -149,6 +144,15 @@ impl<'p> Canonicalizer<'p> {
             .rev()
             .find(|(p, _)| *p == prefix)
             .map(|&(_, u)| u)
+    }
+
+    /// The binding of a prefix given as text: (prefix id, URI id).
+    fn lookup_str(&self, prefix: &str) -> Option<(u32, u32)> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| self.strings[*p as usize] == prefix)
+            .copied()
     }
 
     fn finish(self) -> Vec<Result<Vec<u8>>> {
@@ -330,7 +334,7 @@ impl<'p> Canonicalizer<'p> {
                 self.limits.max_elements
             ))));
         }
-        let marks = (self.bindings.len(), self.attr_ns.len());
+        let marks = self.bindings.len();
         let mut plain: Vec<(&str, Cow<'_, str>)> = Vec::new();
         for attr in e.attributes().with_checks(true) {
             let attr = attr.map_err(|err| err.to_string())?;
@@ -362,12 +366,52 @@ impl<'p> Canonicalizer<'p> {
         }
         let qname: &str = e.name().0;
         let (prefix, local) = split(qname);
+        // Which parts start here: by Id from the attribute values, by name from the local
+        // name first (the namespace is only looked up for a candidate).
+        let depth = self.open.len();
+        for i in 0..self.parts.len() {
+            let hit = match self.parts[i].selector {
+                Selector::Document => false,
+                Selector::DocumentElement => depth == 0,
+                Selector::Element {
+                    namespace,
+                    local_name,
+                } => {
+                    local == local_name
+                        && self.lookup_str(prefix.unwrap_or("")).is_some_and(|(_, u)| {
+                            u != EMPTY && self.strings[u as usize] == namespace
+                        })
+                }
+                Selector::ById(id) => plain
+                    .iter()
+                    .any(|(k, v)| matches!(split(k).1, "Id" | "ID" | "id") && v == id),
+            };
+            if hit {
+                self.state[i].matches += 1;
+                if self.state[i].matches == 1 {
+                    self.captures.push(Capture {
+                        part: i,
+                        apex_depth: depth,
+                        out: Vec::with_capacity(1024),
+                        rendered: Vec::new(),
+                        marks: Vec::new(),
+                    });
+                }
+            }
+        }
+        self.open.push(marks);
+        if self.captures.is_empty() {
+            // Outside every output only the namespace scope and the Ids matter.
+            if empty {
+                self.end(qname);
+            }
+            return Ok(Ok(()));
+        }
         let (prefix, uri) = match prefix {
             Some(p) => {
-                let id = self.intern(p);
-                let uri = self
-                    .lookup(id)
-                    .filter(|&u| u != EMPTY || id == EMPTY)
+                let (id, uri) = self
+                    .lookup_str(p)
+                    .filter(|&(_, u)| u != EMPTY)
                     .ok_or_else(|| format!("the prefix {p:?} of <{qname}> is not declared"))?;
                 (id, Some(uri))
             }
@@ -378,10 +422,9 @@ impl<'p> Canonicalizer<'p> {
             let (p, local) = split(key);
             let (prefix, uri) = match p {
                 Some(p) => {
-                    let id = self.intern(p);
-                    let uri = self
-                        .lookup(id)
-                        .filter(|&u| u != EMPTY)
+                    let (id, uri) = self
+                        .lookup_str(p)
+                        .filter(|&(_, u)| u != EMPTY)
                         .ok_or_else(|| format!("the prefix {p:?} of {key} is not declared"))?;
                     (Some(id), uri)
                 }
@@ -402,38 +445,6 @@ impl<'p> Canonicalizer<'p> {
                 return Err(format!("duplicate attribute {}", a.qname));
             }
         }
-        // The element's namespace as libxml2 sets it (`None`: no namespace).
-        let element_ns = uri.filter(|&u| u != EMPTY);
-        let depth = self.open.len();
-        for i in 0..self.parts.len() {
-            let hit = match self.parts[i].selector {
-                Selector::Document => false,
-                Selector::DocumentElement => depth == 0,
-                Selector::Element {
-                    namespace,
-                    local_name,
-                } => {
-                    local == local_name
-                        && element_ns.is_some_and(|u| self.strings[u as usize] == namespace)
-                }
-                Selector::ById(id) => attrs
-                    .iter()
-                    .any(|a| matches!(a.local, "Id" | "ID" | "id") && a.value == id),
-            };
-            if hit {
-                self.state[i].matches += 1;
-                if self.state[i].matches == 1 {
-                    let rendered = Vec::new();
-                    self.captures.push(Capture {
-                        part: i,
-                        apex_depth: depth,
-                        out: Vec::with_capacity(1024),
-                        rendered,
-                        marks: Vec::new(),
-                    });
-                }
-            }
-        }
         let el = Element {
             qname,
             prefix,
@@ -445,12 +456,6 @@ impl<'p> Canonicalizer<'p> {
             self.render_start(cap, &el);
         }
         self.captures = captures;
-        for a in &el.attrs {
-            if let Some(p) = a.prefix.filter(|&p| p != XML_PREFIX) {
-                self.attr_ns.push((p, a.uri));
-            }
-        }
-        self.open.push(marks);
         if empty {
             self.end(qname);
         }
@@ -474,12 +479,8 @@ impl<'p> Canonicalizer<'p> {
                 continue;
             }
             let start = if p == EMPTY && u == EMPTY { 0 } else { window };
-            let already = find_inclusive(&cap.rendered[start..], p, u);
-            cap.rendered.push(Rendered {
-                prefix: p,
-                uri: u,
-                visible: true,
-            });
+            let already = find_rendered(&cap.rendered[start..], p, u);
+            cap.rendered.push(Rendered { prefix: p, uri: u });
             if !already {
                 insert(&mut list, p, u);
             }
@@ -492,13 +493,12 @@ impl<'p> Canonicalizer<'p> {
         let null_ns = el.prefix == EMPTY && el.uri.is_none_or(|u| u == EMPTY);
         if let Some(u) = el.uri {
             if el.prefix != XML_PREFIX {
-                if !find_exclusive(&cap.rendered, el.prefix, u) {
+                if !find_rendered(&cap.rendered, el.prefix, u) {
                     insert(&mut list, el.prefix, u);
                 }
                 cap.rendered.push(Rendered {
                     prefix: el.prefix,
                     uri: u,
-                    visible: true,
                 });
                 if el.prefix == EMPTY {
                     has_empty_ns = true;
@@ -509,11 +509,10 @@ impl<'p> Canonicalizer<'p> {
             let Some(p) = a.prefix.filter(|&p| p != XML_PREFIX) else {
                 continue;
             };
-            let already = find_exclusive(&cap.rendered, p, a.uri);
+            let already = find_rendered(&cap.rendered, p, a.uri);
             cap.rendered.push(Rendered {
                 prefix: p,
                 uri: a.uri,
-                visible: true,
             });
             if !already {
                 insert(&mut list, p, a.uri);
@@ -523,10 +522,10 @@ impl<'p> Canonicalizer<'p> {
         out.push(b'<');
         out.extend_from_slice(el.qname.as_bytes());
         if null_ns && !has_empty_ns && !empty_in_list {
-            if !find_exclusive(&cap.rendered, EMPTY, EMPTY) {
+            if !find_rendered(&cap.rendered, EMPTY, EMPTY) {
                 out.extend_from_slice(b" xmlns=\"\"");
             }
-        } else if !has_empty_ns && empty_in_list && !find_inclusive(&cap.rendered, EMPTY, EMPTY) {
+        } else if !has_empty_ns && empty_in_list && !find_rendered(&cap.rendered, EMPTY, EMPTY) {
             out.extend_from_slice(b" xmlns=\"\"");
         }
         list.sort_by(|a, b| self.strings[a.0 as usize].cmp(&self.strings[b.0 as usize]));
@@ -576,9 +575,8 @@ impl<'p> Canonicalizer<'p> {
                 i += 1;
             }
         }
-        if let Some((bindings, attr_ns)) = self.open.pop() {
+        if let Some(bindings) = self.open.pop() {
             self.bindings.truncate(bindings);
-            self.attr_ns.truncate(attr_ns);
         }
     }
 }
@@ -593,18 +591,10 @@ struct Element<'x> {
     attrs: Vec<Attr<'x>>,
 }
 
-/// libxml2's `xmlExcC14NVisibleNsStackFind`: the nearest entry for the prefix decides; only
-/// an entry of the output counts as rendered.
-fn find_exclusive(rendered: &[Rendered], prefix: u32, uri: u32) -> bool {
-    match rendered.iter().rev().find(|r| r.prefix == prefix) {
-        Some(r) => r.uri == uri && r.visible,
-        None => prefix == EMPTY && uri == EMPTY,
-    }
-}
-
-/// libxml2's `xmlC14NVisibleNsStackFind` (used for InclusiveNamespaces): as
-/// [`find_exclusive`], without looking at who pushed the entry.
-fn find_inclusive(rendered: &[Rendered], prefix: u32, uri: u32) -> bool {
+/// libxml2's `xmlExcC14NVisibleNsStackFind` / `xmlC14NVisibleNsStackFind`: whether the
+/// nearest entry for the prefix has this URI (no entry: only the empty default counts as
+/// rendered).
+fn find_rendered(rendered: &[Rendered], prefix: u32, uri: u32) -> bool {
     match rendered.iter().rev().find(|r| r.prefix == prefix) {
         Some(r) => r.uri == uri,
         None => prefix == EMPTY && uri == EMPTY,
