@@ -351,44 +351,48 @@ fn read_properties(doc: &Document, node: Option<NodeId>) -> Vec<Property> {
 
 /// Reads the UserMessage out of the canonical bytes of a (signed) `eb:Messaging`.
 pub fn read_user_message(messaging: &[u8]) -> Result<UserMessage> {
-    let doc = tree::parse(messaging, "eb:Messaging", Error::Header)?;
-    let root = messaging_root(&doc)?;
-    if !children(&doc, root, EB, "SignalMessage").is_empty() {
+    read_user_message_from(&tree::parse(messaging, "eb:Messaging", Error::Header)?)
+}
+
+/// [`read_user_message`] from the parsed canonical bytes.
+pub(crate) fn read_user_message_from(doc: &Document) -> Result<UserMessage> {
+    let root = messaging_root(doc)?;
+    if !children(doc, root, EB, "SignalMessage").is_empty() {
         return Err(Error::Header(
             "eb:Messaging carries a SignalMessage besides the UserMessage".into(),
         ));
     }
-    let um = one(&doc, root, EB, "UserMessage")?;
-    let info = one(&doc, um, EB, "MessageInfo")?;
-    let party = one(&doc, um, EB, "PartyInfo")?;
-    let (from, from_role) = read_party(&doc, one(&doc, party, EB, "From")?)?;
-    let (to, to_role) = read_party(&doc, one(&doc, party, EB, "To")?)?;
-    let collab = one(&doc, um, EB, "CollaborationInfo")?;
-    let service = one(&doc, collab, EB, "Service")?;
-    let parts = match child(&doc, um, EB, "PayloadInfo") {
-        Some(pi) => children(&doc, pi, EB, "PartInfo")
+    let um = one(doc, root, EB, "UserMessage")?;
+    let info = one(doc, um, EB, "MessageInfo")?;
+    let party = one(doc, um, EB, "PartyInfo")?;
+    let (from, from_role) = read_party(doc, one(doc, party, EB, "From")?)?;
+    let (to, to_role) = read_party(doc, one(doc, party, EB, "To")?)?;
+    let collab = one(doc, um, EB, "CollaborationInfo")?;
+    let service = one(doc, collab, EB, "Service")?;
+    let parts = match child(doc, um, EB, "PayloadInfo") {
+        Some(pi) => children(doc, pi, EB, "PartInfo")
             .into_iter()
             .map(|p| PartInfo {
                 href: doc.attr(p, "href").unwrap_or_default().to_owned(),
-                properties: read_properties(&doc, child(&doc, p, EB, "PartProperties")),
+                properties: read_properties(doc, child(doc, p, EB, "PartProperties")),
             })
             .collect(),
         None => Vec::new(),
     };
     Ok(UserMessage {
-        timestamp: text_of(&doc, info, EB, "Timestamp")?,
-        message_id: text_of(&doc, info, EB, "MessageId")?,
-        ref_to_message_id: opt_text(&doc, info, EB, "RefToMessageId"),
+        timestamp: text_of(doc, info, EB, "Timestamp")?,
+        message_id: text_of(doc, info, EB, "MessageId")?,
+        ref_to_message_id: opt_text(doc, info, EB, "RefToMessageId"),
         from,
         from_role,
         to,
         to_role,
-        agreement_ref: opt_text(&doc, collab, EB, "AgreementRef"),
+        agreement_ref: opt_text(doc, collab, EB, "AgreementRef"),
         service: doc.text(service).trim().to_owned(),
         service_type: doc.attr(service, "type").map(str::to_owned),
-        action: text_of(&doc, collab, EB, "Action")?,
-        conversation_id: text_of(&doc, collab, EB, "ConversationId")?,
-        properties: read_properties(&doc, child(&doc, um, EB, "MessageProperties")),
+        action: text_of(doc, collab, EB, "Action")?,
+        conversation_id: text_of(doc, collab, EB, "ConversationId")?,
+        properties: read_properties(doc, child(doc, um, EB, "MessageProperties")),
         parts,
     })
 }

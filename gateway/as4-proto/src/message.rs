@@ -10,7 +10,7 @@ use gateway_sbdh::Sbdh;
 use gateway_xml::{Document, NodeId};
 
 use crate::ebms::{
-    read_user_message, write_user_message, PartInfo, Property, Reference, UserMessage,
+    read_user_message_from, write_user_message, PartInfo, Property, Reference, UserMessage,
 };
 use crate::error::{Error, Result};
 use crate::keys::LocalAp;
@@ -271,7 +271,7 @@ fn open_inner(
         let signed_doc = tree::parse(bytes, uri, Error::Header)?;
         let root = signed_doc.root();
         if signed_doc.is(root, EB, "Messaging") {
-            messaging = Some(bytes);
+            messaging = Some(signed_doc);
         } else if signed_doc.is(root, S12, "Body") {
             if signed_doc.elements(root).next().is_some() {
                 return Err(Error::Policy(
@@ -285,7 +285,7 @@ fn open_inner(
     if !body_signed {
         return Err(Error::Policy("the SOAP Body is not signed".into()));
     }
-    let um = read_user_message(messaging)?;
+    let um = read_user_message_from(&messaging)?;
     *message_id = Some(um.message_id.clone());
 
     if verified.signer.common_name != um.from.value {

@@ -2,6 +2,8 @@
 //! the same canonical bytes, X25519 + HKDF-SHA256 + AES-128 key wrap for the content key,
 //! AES-128-GCM content; an Ed25519-signed receipt.
 
+mod common;
+
 use std::time::SystemTime;
 
 use gateway_as4_proto::{
@@ -133,6 +135,7 @@ fn ed25519_and_x25519_between_two_of_our_access_points() {
     let text = String::from_utf8_lossy(&sent.body);
     assert!(text.contains("xmldsig-more#eddsa-ed25519") && text.contains("xmldsig-more#x25519"));
     assert!(!text.contains("rsa-oaep"));
+    common::native_c14n_matches_libxml2(common::soap_part(&sent.body));
 
     let opened = open_message(
         &sent.content_type,
@@ -148,6 +151,7 @@ fn ed25519_and_x25519_between_two_of_our_access_points() {
 
     let receipt = build_receipt(&sent.message_id, &opened.references, &b).unwrap();
     assert!(String::from_utf8_lossy(&receipt).contains("eddsa-ed25519"));
+    common::native_c14n_matches_libxml2(&receipt);
     let answer = open_answer(
         "application/soap+xml",
         &receipt,

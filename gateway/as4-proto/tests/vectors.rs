@@ -1,6 +1,8 @@
 //! The AS4 vectors made by an independent implementation (the `as4` Python package, phase4):
 //! valid and tampered messages, and a round trip through our own builder.
 
+mod common;
+
 use std::time::SystemTime;
 
 use gateway_as4_proto::{
@@ -50,6 +52,7 @@ fn open(name: &str) -> Result<gateway_as4_proto::Opened, gateway_as4_proto::Reje
 
 #[test]
 fn the_peer_message_opens_with_its_sbdh_and_references() {
+    common::native_c14n_matches_libxml2(common::soap_part(&mime_file("message.mime").1));
     let opened = open("message.mime").unwrap();
     let expected: serde_json::Value =
         serde_json::from_slice(&read_shared(&format!("{GEN}/expected.json"))).unwrap();
@@ -167,6 +170,7 @@ fn receiver_cert() -> Vec<u8> {
 #[test]
 fn our_message_opens_and_our_receipt_checks_out() {
     let sent = build_message(&outgoing(), &ap(1), &receiver_cert()).unwrap();
+    common::native_c14n_matches_libxml2(common::soap_part(&sent.body));
     let opened = open_message(
         &sent.content_type,
         &sent.body,
@@ -188,6 +192,7 @@ fn our_message_opens_and_our_receipt_checks_out() {
         sent.message_id
     );
     let receipt = build_receipt(&sent.message_id, &opened.references, &ap(2)).unwrap();
+    common::native_c14n_matches_libxml2(&receipt);
     let answer = open_answer(
         gateway_as4_proto::SIGNAL_CONTENT_TYPE,
         &receipt,

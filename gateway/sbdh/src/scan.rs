@@ -123,6 +123,12 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned> {
     loop {
         let before = to_usize(reader.buffer_position());
         let (resolved, event) = match reader.read_resolved_event() {
+            // Inside the business document a name is only checked to resolve: no copies of
+            // its namespace per element (most of an SBD is the business document).
+            Ok((r, e)) if matches!(region, Region::Payload) => match r {
+                ResolveResult::Unknown(_) => (resolved_ns(r, before, input)?, e),
+                _ => (None, e),
+            },
             Ok((r, e)) => (resolved_ns(r, before, input)?, e),
             Err(e) => return Err(xml_err(to_usize(reader.error_position()), e.to_string())),
         };
@@ -155,7 +161,14 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned> {
                         format!("element nesting deeper than {}", limits.max_depth),
                     ));
                 }
-                let name = local_name(e, before, input)?;
+                let name = if matches!(region, Region::Payload) {
+                    if std::str::from_utf8(e.local_name().as_ref()).is_err() {
+                        local_name(e, before, input)?;
+                    }
+                    String::new()
+                } else {
+                    local_name(e, before, input)?
+                };
                 match region {
                     Region::Outside => {
                         if seen_root {

@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release -p gateway-server --example as4_bench -- --messages 2000 --concurrency 16
 //! cargo run --release -p gateway-server --example as4_bench -- --ec   # eDelivery AS4 2.0 EC profile
+//! cargo run --release -p gateway-server --example as4_bench -- --http1 # HTTP/1.1 instead of h2
 //! ```
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -129,10 +130,15 @@ async fn main() {
             _ => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     };
-    let client = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-        .build()
-        .unwrap();
+    // HTTP/2 (one connection, streams multiplexed) unless `--http1`: HTTP/1.1 keep-alive, one
+    // connection per concurrent request, as Peppol peers (phase4, Oxalis) send.
+    let http1 = std::env::args().any(|a| a == "--http1");
+    let mut client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap());
+    if http1 {
+        client = client.http1_only();
+    }
+    let client = client.build().unwrap();
     let url = format!("https://localhost:{port}/as4");
     let built = Arc::new(built);
     let next = Arc::new(AtomicUsize::new(0));
@@ -154,6 +160,12 @@ async fn main() {
                         .send()
                         .await
                         .expect("POST");
+                    let expected = if http1 {
+                        reqwest::Version::HTTP_11
+                    } else {
+                        reqwest::Version::HTTP_2
+                    };
+                    assert_eq!(resp.version(), expected, "negotiated HTTP version");
                     let body = resp.bytes().await.expect("answer");
                     latencies.push(t.elapsed());
                     assert!(
@@ -174,8 +186,9 @@ async fn main() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "as4 receive ({}, SQLite durable, loopback TLS): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms",
+        "as4 receive ({}, SQLite durable, loopback TLS, {}): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms",
         if ec { "Ed25519/X25519" } else { "RSA-2048" },
+        if http1 { "HTTP/1.1" } else { "HTTP/2" },
         messages as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0

@@ -1,7 +1,9 @@
-//! Canonical XML (libxml2's implementation) over a whole document or one selected element, for
-//! callers that sign or digest in Rust (Ed25519, AS4 references).
+//! Canonical XML over a whole document or one selected element, for callers that sign or digest
+//! in Rust (Ed25519, AS4 references). Exclusive c14n of an element runs natively
+//! ([`crate::exc_c14n`], byte-identical to libxml2); the rest goes through libxml2.
 
 use crate::error::{Error, Result};
+use crate::exc_c14n;
 use crate::ffi::{Doc, Node, NodeKind};
 use crate::input::{self, Limits};
 
@@ -99,6 +101,16 @@ pub fn canonicalize_with(
     inclusive_prefixes: &[&str],
     limits: &Limits,
 ) -> Result<Vec<u8>> {
+    let part = [Part {
+        selector,
+        algorithm,
+        inclusive_prefixes,
+    }];
+    if exc_c14n::supports(&part) {
+        return exc_c14n::canonicalize_parts(xml, &part, limits)?
+            .pop()
+            .expect("one part");
+    }
     let doc = input::parse(xml, limits)?;
     let node = select(&doc, selector)?;
     let prefixes: Vec<String> = if algorithm.exclusive() {
@@ -127,6 +139,15 @@ pub struct Part<'a> {
 /// Canonicalizes several parts of `xml` with one parse (a signature's SignedInfo and its
 /// same-document references): the outer error is the document's, each part has its own result.
 pub fn canonicalize_parts(xml: &[u8], parts: &[Part<'_>]) -> Result<Vec<Result<Vec<u8>>>> {
+    if exc_c14n::supports(parts) {
+        return exc_c14n::canonicalize_parts(xml, parts, &Limits::default());
+    }
+    canonicalize_parts_libxml2(xml, parts)
+}
+
+/// [`canonicalize_parts`] always through libxml2: the reference the native exclusive
+/// canonicalization is tested against.
+pub fn canonicalize_parts_libxml2(xml: &[u8], parts: &[Part<'_>]) -> Result<Vec<Result<Vec<u8>>>> {
     let doc = input::parse(xml, &Limits::default())?;
     Ok(parts
         .iter()

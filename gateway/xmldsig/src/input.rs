@@ -38,7 +38,10 @@ pub(crate) fn precheck(xml: &[u8], limits: &Limits) -> Result<()> {
         )));
     }
     // Only UTF-8: a byte scan for DOCTYPE is meaningful only in an ASCII-compatible encoding.
-    if xml.starts_with(&[0xFE, 0xFF]) || xml.starts_with(&[0xFF, 0xFE]) || xml.contains(&0) {
+    if xml.starts_with(&[0xFE, 0xFF])
+        || xml.starts_with(&[0xFF, 0xFE])
+        || memchr::memchr(0, xml).is_some()
+    {
         return Err(Error::Refused("only UTF-8 input is accepted".into()));
     }
     check_declared_encoding(xml)?;
@@ -80,7 +83,7 @@ fn check_declared_encoding(xml: &[u8]) -> Result<()> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -36,6 +36,7 @@ mod c14n;
 mod cert_key;
 mod ed25519;
 mod error;
+mod exc_c14n;
 mod ffi;
 mod input;
 mod keys;
@@ -43,7 +44,10 @@ mod sign;
 mod signature_value;
 mod verify;
 
-pub use c14n::{canonicalize, canonicalize_parts, canonicalize_with, Algorithm, Part, Selector};
+pub use c14n::{
+    canonicalize, canonicalize_parts, canonicalize_parts_libxml2, canonicalize_with, Algorithm,
+    Part, Selector,
+};
 pub use ed25519::{sign_enveloped_ed25519, verify_enveloped_ed25519, Ed25519Key, EDDSA_ED25519};
 pub use error::{Error, Result};
 pub use input::Limits;
