@@ -37,9 +37,20 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// Bytes of a name this reader accepts (quick-xml accepts more; those
-/// names go to it).
+/// names go to it), as a table: one load per byte of every name.
+const NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':') || b >= 0x80
+    NAME_BYTE[usize::from(b)]
 }
 
 fn is_name_start(b: u8) -> bool {
@@ -196,15 +207,16 @@ fn reference(b: &mut Builder<'_>, bytes: &[u8], j: usize) -> Res<usize> {
     Ok(j + 1 + len)
 }
 
-/// `</name>` at `j`, closing the open element of exactly that name.
+/// `</name>` at `j`, closing the open element of exactly that name (its
+/// name is compared, not scanned).
 fn end_tag(b: &mut Builder<'_>, bytes: &[u8], j: usize) -> Res<usize> {
-    let k = name_end(bytes, j + 2)?;
-    if bytes.get(k) != Some(&b'>') || b.stack.len() <= 1 {
+    if b.stack.len() <= 1 {
         return Err(Fallback);
     }
     let open = b.stack.last().map_or(0, |o| o.id);
     let name = b.doc.nodes.get(open as usize).map_or(u32::MAX, |n| n.name);
-    if b.qname_of(name).as_bytes() != bytes.get(j + 2..k).ok_or(Fallback)? {
+    let k = j + 2 + b.qname_of(name).len();
+    if bytes.get(j + 2..k) != Some(b.qname_of(name).as_bytes()) || bytes.get(k) != Some(&b'>') {
         return Err(Fallback);
     }
     b.flush_text(true)?;
