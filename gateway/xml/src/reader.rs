@@ -455,6 +455,17 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// [`Builder::text`] for a piece that is spaces, tabs and line feeds
+    /// only (the fast reader's indentation, already measured).
+    fn ws_text(&mut self, s: &'a str, pos: usize) -> Result<(), Fail> {
+        if self.pending.is_none() && self.pending_ws.is_none() && self.stack.len() > 1 {
+            self.pending_ws = Some((s, pos));
+            Ok(())
+        } else {
+            self.push_text(s, pos)
+        }
+    }
+
     /// The replacement text of a character or entity reference.
     fn reference(&mut self, s: &str, pos: usize) -> Result<(), Fail> {
         if self.stack.len() <= 1 {

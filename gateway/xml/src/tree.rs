@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use gateway_model::xml::{Attribute, Element, Node, QName};
 
-use crate::names::{local_key, name_key, Expanded, Namespace, KNOWN, NO_SLOT};
+use crate::names::{name_key, Expanded, Namespace, KNOWN, NO_SLOT};
 
 /// Index of a node in a [`Document`]. `NodeId(0)` is the document node; it is
 /// also what `gateway_model::Src(0)` (no source) maps to.
@@ -405,13 +405,13 @@ impl Document {
         if range.is_empty() {
             return None;
         }
-        // Compare keys; resolve only a name whose key agrees.
-        let key = local_key(Namespace::NONE.seed, local);
+        // An element has one or two attributes: comparing namespace id and
+        // length, then the bytes, costs less than hashing `local` for a key.
         self.attrs.get(range)?.iter().find_map(|a| {
             let d = self.names.get(a.name as usize)?;
             // Namespace id 0 is "no namespace"; such a name has no prefix.
-            (d.key == key
-                && d.ns == 0
+            (d.ns == 0
+                && d.len as usize == local.len()
                 && self
                     .name_text
                     .get(d.start as usize..d.start as usize + d.len as usize)

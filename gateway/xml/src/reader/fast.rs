@@ -71,6 +71,30 @@ fn name_end(bytes: &[u8], i: usize) -> Res<usize> {
     Ok(i + len)
 }
 
+/// Length of the run of spaces, tabs and line feeds that `s` starts with
+/// (runs of spaces eight at a time).
+fn ws_run(s: &[u8]) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let mut n = 0;
+    loop {
+        match s.get(n) {
+            Some(b'\n' | b'\t') => n += 1,
+            Some(b' ') => {
+                while let Some(chunk) = s.get(n..n + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+                    if u64::from_ne_bytes(chunk) != SPACES {
+                        break;
+                    }
+                    n += 8;
+                }
+                while s.get(n) == Some(&b' ') {
+                    n += 1;
+                }
+            }
+            _ => return n,
+        }
+    }
+}
+
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while bytes.get(i).copied().is_some_and(is_ws) {
         i += 1;
@@ -157,6 +181,13 @@ pub(super) fn run(b: &mut Builder<'_>) -> Res<()> {
         i = next;
     }
     loop {
+        // Indentation between tags is most of the text: measured eight
+        // bytes at a time and handed over as whitespace without a search.
+        let ws = ws_run(bytes.get(i..).unwrap_or(&[]));
+        if ws > 0 && bytes.get(i + ws) == Some(&b'<') {
+            b.ws_text(src.get(i..i + ws).ok_or(Fallback)?, i)?;
+            i += ws;
+        }
         let rest = bytes.get(i..).unwrap_or(&[]);
         let Some(rel) = memchr2(b'<', b'&', rest) else {
             if i < bytes.len() {
