@@ -22,6 +22,60 @@ pub const QDT: &str = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100
 /// XML Schema instance.
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
+/// [`CBC`] for [`crate::Name::in_ns`].
+pub const CBC_NS: Namespace = Namespace::new(CBC);
+/// [`CAC`] for [`crate::Name::in_ns`].
+pub const CAC_NS: Namespace = Namespace::new(CAC);
+/// [`RAM`] for [`crate::Name::in_ns`].
+pub const RAM_NS: Namespace = Namespace::new(RAM);
+
+/// Namespaces with a fixed slot in every [`crate::Document`] (the ones the
+/// rules name), so confirming that a node is in one of them compares two
+/// integers instead of two 70-byte URIs. Slot 0 is "no namespace".
+pub(crate) const KNOWN: [&str; 11] = [
+    "",
+    UBL_INVOICE,
+    UBL_CREDIT_NOTE,
+    CBC,
+    CAC,
+    EXT,
+    RSM,
+    RAM,
+    UDT,
+    QDT,
+    XSI,
+];
+
+/// [`Expanded::slot`] of a namespace outside [`KNOWN`].
+pub const NO_SLOT: u8 = u8::MAX;
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Slot of `ns` in [`KNOWN`] ([`NO_SLOT`] for any other namespace).
+pub const fn known_slot(ns: &str) -> u8 {
+    let mut i = 0;
+    while i < KNOWN.len() {
+        if str_eq(KNOWN[i], ns) {
+            return i as u8;
+        }
+        i += 1;
+    }
+    NO_SLOT
+}
+
 /// Canonical prefix of a known namespace (for syntax-independent paths).
 pub fn canonical_prefix(ns: &str) -> Option<&'static str> {
     Some(match ns {
@@ -70,6 +124,8 @@ pub struct Expanded {
     pub local: &'static str,
     /// `name_key(ns, local)`.
     pub key: u32,
+    /// `known_slot(ns)`.
+    pub slot: u8,
 }
 
 impl Expanded {
@@ -79,6 +135,7 @@ impl Expanded {
             ns,
             local,
             key: name_key(ns, local),
+            slot: known_slot(ns),
         }
     }
 }
@@ -92,6 +149,8 @@ pub struct Namespace {
     pub uri: &'static str,
     /// `ns_seed(uri)`.
     pub seed: u32,
+    /// `known_slot(uri)`.
+    pub slot: u8,
 }
 
 impl Namespace {
@@ -103,6 +162,7 @@ impl Namespace {
         Namespace {
             uri,
             seed: ns_seed(uri),
+            slot: known_slot(uri),
         }
     }
 
@@ -112,6 +172,7 @@ impl Namespace {
             ns: self.uri,
             local,
             key: local_key(self.seed, local),
+            slot: self.slot,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! One streaming quick-xml pass that builds a [`Document`] under [`Limits`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
@@ -8,8 +9,10 @@ use quick_xml::XmlVersion;
 use crate::encoding::{check_declared, decode, Detected};
 use crate::error::{XmlError, XmlErrorKind};
 use crate::limits::Limits;
-use crate::names::{local_key, ns_seed};
+use crate::names::{known_slot, local_key, ns_seed, NO_SLOT};
 use crate::tree::{AttrData, Document, Name, NameData, NodeData, NodeKind, NIL};
+
+mod fast;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 const CACHE_SIZE: usize = 256;
@@ -29,6 +32,17 @@ fn cache_slot(qname: &str, is_attr: bool) -> usize {
 
 /// Parse bytes into a document.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    parse_with(bytes, limits, true)
+}
+
+/// [`parse`] with quick-xml alone, without the fast reader: the reference
+/// the fast reader is tested against (same tree, same errors).
+#[doc(hidden)]
+pub fn parse_reference(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    parse_with(bytes, limits, false)
+}
+
+fn parse_with(bytes: &[u8], limits: &Limits, try_fast: bool) -> Result<Document, XmlError> {
     let max = limits.max_bytes.min(i32::MAX as usize);
     if bytes.len() > max {
         return Err(XmlError {
@@ -41,8 +55,21 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
         let (line, column) = position_in_bytes(bytes, off);
         XmlError { line, column, kind }
     })?;
+    // The fast reader takes the common case; anything it does not read
+    // (or any error) is read again by quick-xml, which reports it.
     let mut b = Builder::new(&text, detected, limits);
-    match b.run() {
+    let read = match if try_fast {
+        fast::run(&mut b)
+    } else {
+        Err(fast::Fallback)
+    } {
+        Ok(()) => Ok(()),
+        Err(fast::Fallback) => {
+            b = Builder::new(&text, detected, limits);
+            b.run()
+        }
+    };
+    match read {
         Ok(()) => {
             let mut doc = b.doc;
             // One vectorised pass for the line index; columns are derived
@@ -128,6 +155,7 @@ impl<'a> Builder<'a> {
         doc.nodes.push(NodeData {
             kind: NodeKind::Document,
             name: 0,
+            key: 0,
             parent: NIL,
             first_child: NIL,
             next_sibling: NIL,
@@ -137,6 +165,9 @@ impl<'a> Builder<'a> {
         doc.root = NIL;
         doc.ns_list = vec![String::new(), XML_NS.to_string()];
         doc.ns_seeds = vec![ns_seed(""), ns_seed(XML_NS)];
+        doc.ns_slots = vec![known_slot(""), known_slot(XML_NS)];
+        // "No namespace" is id 0 (see `Document::known_ns`).
+        doc.known_ns[0] = 1;
         // Typical invoices: ~40 bytes of markup per node, ~1/3 text.
         // Over-reserving is cheap: untouched pages are never resident.
         doc.nodes
@@ -226,23 +257,14 @@ impl<'a> Builder<'a> {
                 // Line ends are normalised only when the input has a
                 // carriage return: most have none, and the per-text scan
                 // for one cost more than the whole-document check.
-                Event::Text(t) => match if has_cr {
-                    t.xml10_content()
-                } else {
-                    t.into_inner()
-                } {
-                    // Whitespace between elements is usually dropped: keep a
-                    // borrow and copy it only if it turns out to matter.
-                    std::borrow::Cow::Borrowed(s)
-                        if self.pending.is_none()
-                            && self.pending_ws.is_none()
-                            && self.stack.len() > 1
-                            && s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) =>
-                    {
-                        self.pending_ws = Some((s, pos));
-                    }
-                    s => self.push_text(&s, pos)?,
-                },
+                Event::Text(t) => self.text(
+                    if has_cr {
+                        t.xml10_content()
+                    } else {
+                        t.into_inner()
+                    },
+                    pos,
+                )?,
                 Event::CData(c) => {
                     let s = c.xml10_content();
                     if self.stack.len() <= 1 {
@@ -264,10 +286,7 @@ impl<'a> Builder<'a> {
                         (None, "quot") => "\"".into(),
                         (None, _) => return Err((pos, XmlErrorKind::Entity(name))),
                     };
-                    if self.stack.len() <= 1 {
-                        return Err((pos, XmlErrorKind::TextOutsideRoot));
-                    }
-                    self.push_text(&s, pos)?;
+                    self.reference(&s, pos)?;
                 }
                 Event::Comment(c) => {
                     self.flush_text(false)?;
@@ -353,6 +372,7 @@ impl<'a> Builder<'a> {
             NodeData {
                 kind: NodeKind::Text,
                 name: 0,
+                key: 0,
                 parent: NIL,
                 first_child: NIL,
                 next_sibling: NIL,
@@ -405,6 +425,7 @@ impl<'a> Builder<'a> {
             NodeData {
                 kind,
                 name: 0,
+                key: 0,
                 parent: NIL,
                 first_child: NIL,
                 next_sibling: NIL,
@@ -416,21 +437,47 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, pos: usize, empty: bool) -> Result<(), Fail> {
-        if self.stack.len() == 1 {
-            if self.root_closed {
-                return Err((pos, XmlErrorKind::AfterRoot("a second root element".into())));
+    /// A piece of character data (between markup and references).
+    fn text(&mut self, t: Cow<'a, str>, pos: usize) -> Result<(), Fail> {
+        match t {
+            // Whitespace between elements is usually dropped: keep a
+            // borrow and copy it only if it turns out to matter.
+            Cow::Borrowed(s)
+                if self.pending.is_none()
+                    && self.pending_ws.is_none()
+                    && self.stack.len() > 1
+                    && s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) =>
+            {
+                self.pending_ws = Some((s, pos));
+                Ok(())
             }
-            self.seen_root = true;
+            s => self.push_text(&s, pos),
         }
-        if self.stack.len() > self.limits.max_depth {
-            return Err((pos, XmlErrorKind::TooDeep(self.limits.max_depth)));
+    }
+
+    /// [`Builder::text`] for a piece that is spaces, tabs and line feeds
+    /// only (the fast reader's indentation, already measured).
+    fn ws_text(&mut self, s: &'a str, pos: usize) -> Result<(), Fail> {
+        if self.pending.is_none() && self.pending_ws.is_none() && self.stack.len() > 1 {
+            self.pending_ws = Some((s, pos));
+            Ok(())
+        } else {
+            self.push_text(s, pos)
         }
+    }
+
+    /// The replacement text of a character or entity reference.
+    fn reference(&mut self, s: &str, pos: usize) -> Result<(), Fail> {
+        if self.stack.len() <= 1 {
+            return Err((pos, XmlErrorKind::TextOutsideRoot));
+        }
+        self.push_text(s, pos)
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, pos: usize, empty: bool) -> Result<(), Fail> {
         let qname = e.name();
         let qname: &str = qname.as_ref();
-        if qname.len() > self.limits.max_name_len {
-            return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
-        }
+        self.open(qname, pos)?;
         let ns_mark = self.bindings.len();
         // First pass: namespace declarations; the other attributes' names
         // wait for them (their values are stored at once). Their keys go to
@@ -442,48 +489,120 @@ impl<'a> Builder<'a> {
         plain.clear();
         // Most elements have no attributes: skip the attribute parser then.
         let has_attrs = !e.attributes_raw().trim_ascii_start().is_empty();
+        // quick-xml's duplicate check allocates per element; duplicates are
+        // found below instead (declarations here, other attributes by
+        // expanded name after interning, which includes equal raw names).
         for attr in e
             .attributes()
-            .with_checks(true)
+            .with_checks(false)
             .take(if has_attrs { usize::MAX } else { 0 })
         {
             let attr = attr.map_err(|err| (pos, XmlErrorKind::Malformed(err.to_string())))?;
-            if plain.len() + (self.bindings.len() - ns_mark) >= self.limits.max_attributes {
-                return Err((
-                    pos,
-                    XmlErrorKind::TooManyAttributes(self.limits.max_attributes),
-                ));
-            }
             let key: &str = attr.key.into_inner();
-            if key.len() > self.limits.max_name_len {
-                return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
-            }
-            if attr.value.len() > self.limits.max_text_len {
-                return Err((pos, XmlErrorKind::TextTooLong(self.limits.max_text_len)));
-            }
+            self.attr_limits(key, attr.value.len(), plain.len(), ns_mark, pos)?;
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|err| (pos, map_qx_error(&err)))?;
-            if key == "xmlns" {
-                let id = self.ns_id(&value);
-                self.bindings.push(("".into(), id));
-                self.generation += 1;
-            } else if let Some(p) = key.strip_prefix("xmlns:") {
-                if value.is_empty() {
-                    return Err((
-                        pos,
-                        XmlErrorKind::Malformed(format!("empty namespace for prefix {p:?}")),
-                    ));
-                }
-                let id = self.ns_id(&value);
-                self.bindings.push((p.into(), id));
-                self.generation += 1;
-            } else {
-                let v = self.push_buf(&value, pos)?;
-                plain.push((keys.len(), key.len(), v));
-                keys.push_str(key);
+            self.attribute(key, &value, ns_mark, &mut keys, &mut plain, pos)?;
+        }
+        self.finish_start(qname, ns_mark, keys, plain, pos, empty)
+    }
+
+    /// Checks before a start tag's attributes: one root, depth, name length.
+    fn open(&mut self, qname: &str, pos: usize) -> Result<(), Fail> {
+        if self.stack.len() == 1 {
+            if self.root_closed {
+                return Err((pos, XmlErrorKind::AfterRoot("a second root element".into())));
+            }
+            self.seen_root = true;
+        }
+        if self.stack.len() > self.limits.max_depth {
+            return Err((pos, XmlErrorKind::TooDeep(self.limits.max_depth)));
+        }
+        if qname.len() > self.limits.max_name_len {
+            return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
+        }
+        Ok(())
+    }
+
+    /// Limits on one attribute (`raw_len`: its value as written), checked
+    /// before its value is unescaped.
+    fn attr_limits(
+        &self,
+        key: &str,
+        raw_len: usize,
+        plain: usize,
+        ns_mark: usize,
+        pos: usize,
+    ) -> Result<(), Fail> {
+        if plain + (self.bindings.len() - ns_mark) >= self.limits.max_attributes {
+            return Err((
+                pos,
+                XmlErrorKind::TooManyAttributes(self.limits.max_attributes),
+            ));
+        }
+        if key.len() > self.limits.max_name_len {
+            return Err((pos, XmlErrorKind::NameTooLong(self.limits.max_name_len)));
+        }
+        if raw_len > self.limits.max_text_len {
+            return Err((pos, XmlErrorKind::TextTooLong(self.limits.max_text_len)));
+        }
+        Ok(())
+    }
+
+    /// One attribute with its unescaped value: a namespace declaration is
+    /// bound at once, another attribute waits in `keys`/`plain`.
+    fn attribute(
+        &mut self,
+        key: &str,
+        value: &str,
+        ns_mark: usize,
+        keys: &mut String,
+        plain: &mut Vec<(usize, usize, (u32, u32))>,
+        pos: usize,
+    ) -> Result<(), Fail> {
+        let declared = match key {
+            "xmlns" => Some(""),
+            _ => key.strip_prefix("xmlns:"),
+        };
+        if let Some(p) = declared {
+            let bound = self.bindings.get(ns_mark..).unwrap_or(&[]);
+            if bound.iter().any(|(b, _)| &**b == p) {
+                return Err((pos, XmlErrorKind::Malformed("duplicate attribute".into())));
             }
         }
+        if key == "xmlns" {
+            let id = self.ns_id(value);
+            self.bindings.push(("".into(), id));
+            self.generation += 1;
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            if value.is_empty() {
+                return Err((
+                    pos,
+                    XmlErrorKind::Malformed(format!("empty namespace for prefix {p:?}")),
+                ));
+            }
+            let id = self.ns_id(value);
+            self.bindings.push((p.into(), id));
+            self.generation += 1;
+        } else {
+            let v = self.push_buf(value, pos)?;
+            plain.push((keys.len(), key.len(), v));
+            keys.push_str(key);
+        }
+        Ok(())
+    }
+
+    /// The element itself, once its attributes are read.
+    fn finish_start(
+        &mut self,
+        qname: &str,
+        ns_mark: usize,
+        keys: String,
+        plain: Vec<(usize, usize, (u32, u32))>,
+        pos: usize,
+        empty: bool,
+    ) -> Result<(), Fail> {
         if self.bindings.len() > self.limits.max_namespaces
             || self.doc.ns_list.len() > self.limits.max_namespaces
         {
@@ -527,6 +646,7 @@ impl<'a> Builder<'a> {
             NodeData {
                 kind: NodeKind::Element,
                 name,
+                key: self.doc.names.get(name as usize).map_or(0, |d| d.key),
                 parent: NIL,
                 first_child: NIL,
                 next_sibling: NIL,
@@ -592,6 +712,11 @@ impl<'a> Builder<'a> {
         let id = clamp(self.doc.ns_list.len());
         self.doc.ns_list.push(uri.to_string());
         self.doc.ns_seeds.push(ns_seed(uri));
+        let slot = known_slot(uri);
+        self.doc.ns_slots.push(slot);
+        if let Some(k) = self.doc.known_ns.get_mut(usize::from(slot)) {
+            *k = id + 1;
+        }
         self.ns_ids.insert(uri.to_string(), id);
         id
     }
@@ -623,11 +748,15 @@ impl<'a> Builder<'a> {
     }
 
     fn intern_slow(&mut self, qname: &str, is_attr: bool) -> Result<u32, XmlErrorKind> {
-        let (prefix, local) = match qname.split_once(':') {
-            Some((p, l)) => (p, l),
+        // A byte scan: `split_once(':')` runs a char searcher per name.
+        let (prefix, local) = match qname.bytes().position(|b| b == b':') {
+            Some(i) => (
+                qname.get(..i).unwrap_or(""),
+                qname.get(i + 1..).unwrap_or(""),
+            ),
             None => ("", qname),
         };
-        if local.is_empty() || local.contains(':') {
+        if local.is_empty() || local.bytes().any(|b| b == b':') {
             return Err(XmlErrorKind::Malformed(format!("invalid name {qname:?}")));
         }
         let ns = if is_attr && prefix.is_empty() {
@@ -663,6 +792,12 @@ impl<'a> Builder<'a> {
             len: clamp(qname.len()),
             prefix_len: clamp(prefix.len()),
             key: hash,
+            slot: self
+                .doc
+                .ns_slots
+                .get(ns as usize)
+                .copied()
+                .unwrap_or(NO_SLOT),
         });
         if existing.is_some() {
             self.collisions.push(id);

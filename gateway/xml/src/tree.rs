@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use gateway_model::xml::{Attribute, Element, Node, QName};
 
-use crate::names::{local_key, name_key, Expanded, Namespace};
+use crate::names::{name_key, Expanded, Namespace, KNOWN, NO_SLOT};
 
 /// Index of a node in a [`Document`]. `NodeId(0)` is the document node; it is
 /// also what `gateway_model::Src(0)` (no source) maps to.
@@ -43,13 +43,33 @@ pub struct Name<'d> {
     pub local: &'d str,
     /// [`crate::names::name_key`] of `ns` and `local`.
     pub key: u32,
+    /// [`crate::names::known_slot`] of `ns`.
+    pub slot: u8,
 }
 
 impl Name<'_> {
-    /// Whether this is the name `e` (the key first, the strings to confirm).
+    /// Whether this is the name `e` (the key first, the strings to confirm;
+    /// a known namespace by its slot).
     #[inline]
     pub fn is(&self, e: Expanded) -> bool {
-        self.key == e.key && self.local == e.local && self.ns == e.ns
+        self.key == e.key
+            && self.local == e.local
+            && if e.slot == NO_SLOT {
+                self.ns == e.ns
+            } else {
+                self.slot == e.slot
+            }
+    }
+
+    /// Whether the name is in namespace `ns` (one byte compared for a
+    /// known namespace).
+    #[inline]
+    pub fn in_ns(&self, ns: Namespace) -> bool {
+        if ns.slot == NO_SLOT {
+            self.ns == ns.uri
+        } else {
+            self.slot == ns.slot
+        }
     }
 }
 
@@ -64,12 +84,17 @@ pub(crate) struct NameData {
     pub prefix_len: u32,
     /// [`crate::names::name_key`] of the namespace URI and local name.
     pub key: u32,
+    /// [`crate::names::known_slot`] of the namespace.
+    pub slot: u8,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct NodeData {
     pub kind: NodeKind,
     pub name: u32,
+    /// Elements: the name's key (copied here so a walk over siblings that
+    /// looks for one name reads nothing but the nodes); others: 0.
+    pub key: u32,
     pub parent: u32,
     pub first_child: u32,
     pub next_sibling: u32,
@@ -99,6 +124,10 @@ pub struct Document {
     pub(crate) ns_list: Vec<String>,
     /// `names::ns_seed` of each namespace, by id.
     pub(crate) ns_seeds: Vec<u32>,
+    /// [`crate::names::known_slot`] of each namespace, by id.
+    pub(crate) ns_slots: Vec<u8>,
+    /// Namespace id + 1 of each [`KNOWN`] namespace (0 = not in the document).
+    pub(crate) known_ns: [u32; KNOWN.len()],
     pub(crate) text: String,
     /// Byte offset of each line start, for line/column on demand.
     pub(crate) line_starts: Vec<u32>,
@@ -164,7 +193,29 @@ impl Document {
             prefix,
             local,
             key: d.key,
+            slot: d.slot,
         }
+    }
+
+    /// Whether interned name `d` is `e` (called once the keys agree): a
+    /// known namespace compares ids, the local name its bytes.
+    #[inline]
+    fn confirm(&self, d: &NameData, e: Expanded) -> bool {
+        let ns_ok = if e.slot == NO_SLOT {
+            self.ns_list.get(d.ns as usize).map(String::as_str) == Some(e.ns)
+        } else {
+            self.known_ns.get(usize::from(e.slot)) == Some(&d.ns.wrapping_add(1))
+        };
+        let skip = if d.prefix_len == 0 {
+            0
+        } else {
+            d.prefix_len as usize + 1
+        };
+        ns_ok
+            && self
+                .name_text
+                .get(d.start as usize + skip..d.start as usize + d.len as usize)
+                == Some(e.local)
     }
 
     /// Name of an element (an empty name for other nodes).
@@ -179,6 +230,7 @@ impl Document {
                     prefix: "",
                     local: "",
                     key: name_key("", ""),
+                    slot: 0,
                 },
                 |d| self.name_data(d),
             )
@@ -225,13 +277,15 @@ impl Document {
     /// element of another name, the strings only to confirm a match.
     #[inline]
     pub fn is_named(&self, id: NodeId, e: Expanded) -> bool {
-        let Some(n) = self.node(id).filter(|n| n.kind == NodeKind::Element) else {
+        let Some(n) = self.node(id) else {
             return false;
         };
-        match self.names.get(n.name as usize) {
-            Some(d) if d.key == e.key => self.name_data(d).is(e),
-            _ => false,
-        }
+        n.key == e.key
+            && n.kind == NodeKind::Element
+            && self
+                .names
+                .get(n.name as usize)
+                .is_some_and(|d| self.confirm(d, e))
     }
 
     /// 1-based line and column of a node's start. The column counts UTF-8
@@ -351,12 +405,18 @@ impl Document {
         if range.is_empty() {
             return None;
         }
-        // Compare keys; resolve only a name whose key agrees.
-        let key = local_key(Namespace::NONE.seed, local);
+        // An element has one or two attributes: comparing namespace id and
+        // length, then the bytes, costs less than hashing `local` for a key.
         self.attrs.get(range)?.iter().find_map(|a| {
             let d = self.names.get(a.name as usize)?;
-            let n = self.name_data(d);
-            (d.key == key && n.ns.is_empty() && n.local == local).then(|| self.slice(a.value))
+            // Namespace id 0 is "no namespace"; such a name has no prefix.
+            (d.ns == 0
+                && d.len as usize == local.len()
+                && self
+                    .name_text
+                    .get(d.start as usize..d.start as usize + d.len as usize)
+                    == Some(local))
+            .then(|| self.slice(a.value))
         })
     }
 
@@ -480,13 +540,15 @@ impl Iterator for ChildrenNamed<'_> {
         while let Some(n) = self.doc.nodes.get(self.next as usize) {
             let id = NodeId(self.next);
             self.next = n.next_sibling;
-            if n.kind != NodeKind::Element {
-                continue;
-            }
-            if let Some(d) = self.doc.names.get(n.name as usize) {
-                if d.key == self.e.key && self.doc.name_data(d).is(self.e) {
-                    return Some(id);
-                }
+            if n.key == self.e.key
+                && n.kind == NodeKind::Element
+                && self
+                    .doc
+                    .names
+                    .get(n.name as usize)
+                    .is_some_and(|d| self.doc.confirm(d, self.e))
+            {
+                return Some(id);
             }
         }
         None

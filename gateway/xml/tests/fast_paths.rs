@@ -2,7 +2,7 @@
 //! by accident or by crafting never makes two different names equal), and
 //! the parser's shortcuts that must not change what it reads.
 
-use gateway_xml::names::{name_key, Expanded};
+use gateway_xml::names::{known_slot, name_key, Expanded, CAC, CBC};
 use gateway_xml::{parse, Limits};
 
 const DOC: &[u8] =
@@ -35,15 +35,48 @@ fn equal_keys_are_confirmed_by_the_strings() {
         ns: "urn:y",
         local: "b",
         key: name_key("urn:x", "b"),
+        slot: known_slot("urn:y"),
     };
     assert_eq!(doc.children_named(root, forged).count(), 0);
     let forged_local = Expanded {
         ns: "urn:x",
         local: "c",
         key: name_key("urn:x", "b"),
+        slot: known_slot("urn:x"),
     };
     assert_eq!(doc.children_named(root, forged_local).count(), 0);
     assert!(doc.elements(root).all(|c| !doc.is_named(c, forged)));
+}
+
+/// Names in the namespaces with a fixed slot (UBL, CII) are confirmed by
+/// namespace id: a name in another namespace, or in one the document never
+/// declares, carrying the same key still does not match.
+#[test]
+fn known_namespaces_are_confirmed_by_id() {
+    let xml = format!(r#"<a xmlns:c="{CBC}" xmlns:k="urn:k"><c:ID/><k:ID/></a>"#);
+    let doc = parse(xml.as_bytes(), &Limits::default()).expect("parses");
+    let root = doc.root();
+    let id = Expanded::new(CBC, "ID");
+    assert_eq!(doc.children_named(root, id).count(), 1);
+    assert_eq!(
+        doc.children_named(root, Expanded::new("urn:k", "ID"))
+            .count(),
+        1
+    );
+    // cac:ID (never declared here) forged with the key of cbc:ID.
+    let forged = Expanded {
+        ns: CAC,
+        local: "ID",
+        key: id.key,
+        slot: known_slot(CAC),
+    };
+    assert_eq!(doc.children_named(root, forged).count(), 0);
+    assert!(doc.elements(root).all(|c| !doc.is_named(c, forged)));
+    // And a document whose elements are in no namespace.
+    let doc = parse(b"<a><ID/></a>", &Limits::default()).expect("parses");
+    let plain = Expanded::new("", "ID");
+    assert_eq!(doc.children_named(doc.root(), plain).count(), 1);
+    assert_eq!(doc.children_named(doc.root(), id).count(), 0);
 }
 
 /// Line ends in text are normalised to `\n` when the input has carriage

@@ -89,6 +89,21 @@ fn duplicate_attributes_are_refused() {
     ));
     let e = err(b"<a xmlns:p=\"u\" xmlns:q=\"u\" p:x=\"1\" q:x=\"2\"/>");
     assert!(matches!(e.kind, XmlErrorKind::Malformed(_)), "{e}");
+    // Namespace declarations are attributes too.
+    for dup in [
+        &b"<a xmlns:p=\"u\" xmlns:p=\"v\"/>"[..],
+        b"<a xmlns=\"u\" xmlns=\"u\"><b/></a>",
+        b"<a><b xmlns:p=\"u\" x=\"1\" xmlns:p=\"u\"/></a>",
+    ] {
+        let e = err(dup);
+        assert!(matches!(e.kind, XmlErrorKind::Malformed(_)), "{e}");
+    }
+    // The same prefix declared again on a child is no duplicate.
+    let ok = gateway_xml::parse(
+        b"<p:a xmlns:p=\"u\"><p:b xmlns:p=\"v\"/></p:a>",
+        &gateway_xml::Limits::default(),
+    );
+    assert!(ok.is_ok());
 }
 
 #[test]

@@ -4,9 +4,10 @@
 
 use crate::fnv::{FnvMap, FnvSet};
 use crate::xp::norm;
+use gateway_xml::names::CBC_NS;
 use std::sync::LazyLock;
 
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use super::codelists_table::*;
@@ -186,7 +187,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, l: &CodeLists) {
             attr_check(ctx, &BR_CL_23, n, "unitCode", l.cl23);
         }
     }
-    if name.ns != CBC {
+    if !name.in_ns(CBC_NS) {
         return;
     }
     let has = |a: &str| d.attr(n, a).is_some();

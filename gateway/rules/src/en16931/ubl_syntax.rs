@@ -3,9 +3,9 @@
 //! EN 16931 does not use). The `not(PATH)` rules on the root are a
 //! generated table ([`super::forbidden`]); the rest are written here.
 
+use gateway_xml::names::CAC_NS;
 use std::collections::HashSet;
 
-use gateway_xml::names::CAC;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -124,7 +124,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
         return;
     }
     // `n` is an element: its cached name stands for `d.is(n, CAC, l)`.
-    let is = |l: &str| name.local == l && name.ns == CAC;
+    let is = |l: &str| name.local == l && name.in_ns(CAC_NS);
     let parent = d.parent(n);
     if is("PostalAddress") || is("Address") {
         let c = count(d, n, &[cac!("AddressLine")]);

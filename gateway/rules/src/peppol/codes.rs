@@ -3,9 +3,9 @@
 
 use crate::fnv::{FnvMap, FnvSet};
 use crate::xp::norm;
+use gateway_xml::names::CBC_NS;
 use std::sync::LazyLock;
 
-use gateway_xml::names::CBC;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use super::codes_table::*;
@@ -117,7 +117,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
         return;
     }
-    if name.ns != CBC {
+    if !name.in_ns(CBC_NS) {
         return;
     }
     let attr = |a: &str| d.attr(n, a);

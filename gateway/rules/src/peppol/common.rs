@@ -5,7 +5,7 @@
 //! against which scheme, in the official rule order.
 
 use crate::xp::norm;
-use gateway_xml::names::CBC;
+use gateway_xml::names::CBC_NS;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -95,7 +95,7 @@ fn nl_vat_format(v: &str) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let name = ctx.name(n);
-    if name.ns != CBC {
+    if !name.in_ns(CBC_NS) {
         return;
     }
     let endpoint = name.local == "EndpointID";

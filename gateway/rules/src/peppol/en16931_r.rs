@@ -3,7 +3,8 @@
 //! further down the pattern cannot take these elements away).
 
 use crate::xp::norm;
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CAC;
+use gateway_xml::names::CBC_NS;
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -117,7 +118,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &DocFacts) {
             n,
             exists(d, n, &[cac!("PaymentMandate"), cbc!("ID")]),
         );
-    } else if name.ns == CBC && currency_context(d, n, name.local, facts.layer) {
+    } else if name.in_ns(CBC_NS) && currency_context(d, n, name.local, facts.layer) {
         let ok = d
             .attr(n, "currencyID")
             .is_some_and(|a| facts.currency.iter().any(|c| c == a));

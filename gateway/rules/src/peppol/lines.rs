@@ -2,7 +2,8 @@
 //! main Peppol pattern (after the document-level ones in `en16931_r.rs`).
 
 use crate::xp::norm;
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CAC;
+use gateway_xml::names::{CAC_NS, CBC_NS};
 use gateway_xml::{Document, NodeId, NodeKind};
 use rust_decimal::Decimal;
 
@@ -42,7 +43,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) -> bool {
     let d = ctx.doc;
     let name = ctx.name(n);
     let parent = d.parent(n);
-    match (name.ns == CBC, name.ns == CAC, name.local) {
+    match (name.in_ns(CBC_NS), name.in_ns(CAC_NS), name.local) {
         (true, _, "StartDate") if line_period_date(d, n, "StartDate") => {
             period_bound(ctx, &R110, n, "StartDate", |line, doc| line >= doc);
             true

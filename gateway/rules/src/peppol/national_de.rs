@@ -3,6 +3,7 @@
 
 use crate::xp::norm;
 use gateway_xml::names::CAC;
+use gateway_xml::names::CAC_NS;
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -98,7 +99,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
     let name = ctx.name(n);
-    if name.ns != CAC && n != root {
+    if !name.in_ns(CAC_NS) && n != root {
         return;
     }
     let parent = d.parent(n);

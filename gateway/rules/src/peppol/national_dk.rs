@@ -3,6 +3,7 @@
 
 use crate::xp::norm;
 use gateway_xml::names::CAC;
+use gateway_xml::names::CAC_NS;
 use gateway_xml::{Document, NodeId, NodeKind};
 
 use crate::ctx::Ctx;
@@ -104,7 +105,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let root = d.root();
     let name = ctx.name(n);
-    if name.ns != CAC {
+    if !name.in_ns(CAC_NS) {
         return;
     }
     let party_of = |role: &str| {

@@ -2,7 +2,8 @@
 //! with the TIN check digit, MARK and invoice URL references, endpoints.
 
 use crate::xp::norm;
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CAC;
+use gateway_xml::names::{CAC_NS, CBC_NS};
 use gateway_xml::{Document, NodeId};
 
 use super::national_no_it::supplier_country;
@@ -160,13 +161,13 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     if f.sender {
         if name.is(cbc!("ID")) && d.parent(n) == Some(root) {
             invoice_number(ctx, n);
-        } else if name.ns == CAC
+        } else if name.in_ns(CAC_NS)
             && name.local == "Party"
             && parent_is(d, n, "AccountingSupplierParty").is_some()
         {
             ctx.check(&GR_R_002, n, name_filled(d, n));
             ctx.check(&GR_S_011, n, greek_vat(d, n));
-        } else if name.ns == CBC
+        } else if name.in_ns(CBC_NS)
             && name.local == "CompanyID"
             && parent_is(d, n, "PartyTaxScheme").is_some_and(|t| {
                 kid(d, t, cac!("TaxScheme"))
@@ -191,7 +192,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             ctx.check(&GR_R_004_1, n, count("##M.AR.K##") == 1);
             ctx.check(&GR_S_008_1, n, count("##INVOICE|URL##") == 1);
             ctx.check(&GR_R_008_2, n, count("##INVOICE|URL##") <= 1);
-        } else if name.ns == CBC
+        } else if name.in_ns(CBC_NS)
             && name.local == "ID"
             && f.seller_in_gr
             && parent_is(d, n, "AdditionalDocumentReference")
@@ -202,7 +203,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
                 .next()
                 .is_some_and(|c| ('1'..='9').contains(&c));
             ctx.check(&GR_R_004_2, n, ok);
-        } else if name.ns == CAC
+        } else if name.in_ns(CAC_NS)
             && name.local == "AdditionalDocumentReference"
             && description_is(d, n, "##INVOICE|URL##")
         {
@@ -216,7 +217,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
                 n,
                 uri.is_some_and(|u| !xp::blank(&xp::string(d, u))),
             );
-        } else if name.ns == CAC
+        } else if name.in_ns(CAC_NS)
             && name.local == "Party"
             && parent_is(d, n, "AccountingCustomerParty").is_some()
         {
@@ -224,7 +225,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
         }
     }
     if f.accounting_gr
-        && name.ns == CBC
+        && name.in_ns(CBC_NS)
         && name.local == "EndpointID"
         && parent_is(d, n, "Party")
             .is_some_and(|p| parent_is(d, p, "AccountingSupplierParty").is_some())
@@ -234,12 +235,12 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     }
     // Sender-and-receiver pattern.
     if f.receiver {
-        if name.ns == CAC
+        if name.in_ns(CAC_NS)
             && name.local == "Party"
             && parent_is(d, n, "AccountingCustomerParty").is_some()
         {
             ctx.check(&GR_R_006, n, greek_vat(d, n));
-        } else if name.ns == CBC
+        } else if name.in_ns(CBC_NS)
             && name.local == "EndpointID"
             && parent_is(d, n, "Party")
                 .is_some_and(|p| parent_is(d, p, "AccountingCustomerParty").is_some())

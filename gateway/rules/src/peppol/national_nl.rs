@@ -2,7 +2,8 @@
 //! code is NL.
 
 use crate::xp::norm;
-use gateway_xml::names::{CAC, CBC};
+use gateway_xml::names::CAC;
+use gateway_xml::names::{CAC_NS, CBC_NS};
 use gateway_xml::{Document, NodeId};
 
 use crate::ctx::Ctx;
@@ -87,7 +88,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
     let d = ctx.doc;
     let name = ctx.name(n);
     let both = f.customer;
-    match (name.ns == CBC, name.local) {
+    match (name.in_ns(CBC_NS), name.local) {
         (true, "CreditNoteTypeCode") => {
             let ok = exists(
                 d,
@@ -101,7 +102,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             ctx.check(&NL_R_001, n, ok);
         }
         (false, "PostalAddress")
-            if name.ns == CAC && under(d, n, &["Party", "AccountingSupplierParty"]) =>
+            if name.in_ns(CAC_NS) && under(d, n, &["Party", "AccountingSupplierParty"]) =>
         {
             ctx.check(&NL_R_002, n, address_complete(d, n));
         }
@@ -115,7 +116,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             ctx.check(&NL_R_003, n, kvk_or_oin(d, n));
         }
         (false, "PostalAddress")
-            if name.ns == CAC && both && under(d, n, &["Party", "AccountingCustomerParty"]) =>
+            if name.in_ns(CAC_NS) && both && under(d, n, &["Party", "AccountingCustomerParty"]) =>
         {
             ctx.check(&NL_R_004, n, address_complete(d, n));
         }
@@ -130,11 +131,13 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
             ctx.check(&NL_R_005, n, kvk_or_oin(d, n));
         }
         (false, "PostalAddress")
-            if name.ns == CAC && f.representative && under(d, n, &["TaxRepresentativeParty"]) =>
+            if name.in_ns(CAC_NS)
+                && f.representative
+                && under(d, n, &["TaxRepresentativeParty"]) =>
         {
             ctx.check(&NL_R_006, n, address_complete(d, n));
         }
-        (false, "LegalMonetaryTotal") if name.ns == CAC => {
+        (false, "LegalMonetaryTotal") if name.in_ns(CAC_NS) => {
             let root = d.root();
             let payable = ctx.dec(&NL_R_007, kid(d, n, cbc!("PayableAmount")));
             let invoice_nothing_due = d.is_named(root, crate::xp::INVOICE)
@@ -148,7 +151,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, f: &Facts) {
                 invoice_nothing_due || credit_nothing_due || has_means,
             );
         }
-        (false, "PaymentMeans") if name.ns == CAC && both => {
+        (false, "PaymentMeans") if name.in_ns(CAC_NS) && both => {
             let code = kid(d, n, cbc!("PaymentMeansCode"))
                 .map(|c| norm(&xp::string(d, c)))
                 .unwrap_or_default();

@@ -2,6 +2,7 @@
 //! in a list when, normalised, it has no space and `' ' + value + ' '`
 //! occurs in the official space-separated list (`codes_table.rs`).
 
+use gateway_xml::names::RAM_NS;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -105,7 +106,7 @@ fn reason_of(d: &Document, n: NodeId, want: bool) -> bool {
 pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId) {
     let d = ctx.doc;
     let name = ctx.name(n);
-    if name.ns != RAM {
+    if !name.in_ns(RAM_NS) {
         return;
     }
     let has = |a: &str| d.attr(n, a).is_some();

@@ -4,6 +4,7 @@
 //! (the first that matches wins, as in a Schematron processor).
 
 use gateway_xml::names::RAM;
+use gateway_xml::names::RAM_NS;
 use gateway_xml::{Document, NodeId};
 use rust_decimal::Decimal;
 
@@ -72,7 +73,7 @@ impl Facts {
         let root = d.root();
         for &n in &ix.elements {
             let name = d.name(n);
-            if name.ns != RAM {
+            if !name.in_ns(RAM_NS) {
                 continue;
             }
             let parent = d.parent(n);
@@ -231,7 +232,7 @@ pub(crate) fn visit(ctx: &mut Ctx<'_>, n: NodeId, facts: &Facts) {
         }
         return;
     }
-    if name.ns != RAM {
+    if !name.in_ns(RAM_NS) {
         return;
     }
     let parent = d.parent(n);

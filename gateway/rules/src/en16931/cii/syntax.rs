@@ -2,6 +2,7 @@
 //! plain path tests are data (`syntax_table.rs`, generated from the official
 //! `.sch`); the tests of any other form are written here, by rule id.
 
+use gateway_xml::names::RAM_NS;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -267,7 +268,7 @@ fn matches(d: &Document, n: NodeId, name: Name<'_>, m: &Matcher) -> bool {
             suffix,
             except,
         } => {
-            (*any_ns || name.ns == RAM)
+            (*any_ns || name.in_ns(RAM_NS))
                 && name.local.ends_with(suffix)
                 && except.is_none_or(|e| name.local != e)
         }
