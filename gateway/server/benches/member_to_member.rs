@@ -14,6 +14,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use gateway_server::lifecycle::{self, Submission, Then};
+
+// The allocator of the `gateway` binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use gateway_store::*;
 
 /// CPU seconds this process has used (user + system, all threads), from `/proc/self/stat`: on a

@@ -16,6 +16,10 @@ use gateway_peppol::ParticipantId;
 use gateway_server::config::Config;
 use gateway_store::{Address, As4Store, Identifier, NewCompany, Store};
 
+// The allocator of the `gateway` binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RECEIVER: &str = "0088:5798000000018";
 
 fn arg(name: &str, default: usize) -> usize {

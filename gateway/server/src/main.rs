@@ -1,5 +1,9 @@
 use clap::Parser;
 
+/// mimalloc instead of glibc malloc: see the `mimalloc` entry of the workspace `Cargo.toml`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = gateway_server::cli::Cli::parse();
     // One crypto provider for the whole process (see docs/architecture.md).
