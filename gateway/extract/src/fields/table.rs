@@ -420,9 +420,31 @@ fn column_at(cols: &[Column], b: &BBox) -> usize {
     best.0
 }
 
+/// Signs, symbols and OCR specks around a number ("‚19%", "160,00 €").
+fn symbol(c: char) -> bool {
+    matches!(
+        c,
+        '%' | '€'
+            | '$'
+            | '£'
+            | '('
+            | ')'
+            | '*'
+            | ':'
+            | '‚'
+            | '„'
+            | '"'
+            | '\''
+            | '`'
+            | '‘'
+            | '’'
+            | '|'
+    )
+}
+
 /// A word that is a number (possibly with %, sign or currency symbol).
 fn numeric(w: &str) -> bool {
-    let t = w.trim_matches(|c: char| matches!(c, '%' | '€' | '$' | '£' | '(' | ')' | '*' | ':'));
+    let t = w.trim_matches(symbol);
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
         && t.chars()
@@ -567,9 +589,7 @@ fn number_in(words: &[Word]) -> Option<Val> {
     let nums: Vec<&Word> = words.iter().filter(|w| numeric(&w.text)).collect();
     let mut t = String::new();
     for w in &nums {
-        let part = w
-            .text
-            .trim_matches(|c: char| matches!(c, '%' | '€' | '$' | '£' | '(' | ')' | '*'));
+        let part = w.text.trim_matches(symbol);
         let group = part.len() == 3 && part.chars().all(|c| c.is_ascii_digit())
             || part.starts_with(|c: char| c.is_ascii_digit())
                 && part.len() > 3
@@ -951,13 +971,26 @@ fn finish(
     // The lines must add up to the sum of line amounts or the net total,
     // or to an amount printed in the totals block under the table.
     let stated = |id: &str| fields.get(id).and_then(|f| f.value.parse::<Decimal>().ok());
+    // Stated sums: the net total, and amounts on the lines under the
+    // table that a sum label opens ("Positionssumme", "Total HT").
     let mut sums: Vec<Decimal> = ["BT-106", "BT-109"]
         .iter()
         .filter_map(|id| stated(id))
         .collect();
     if let Some(end) = after {
-        for l in doc.lines.iter().skip(end).take(15) {
-            for s in &l.segments {
+        let vat_lines: Vec<usize> = doc.hits(labels::VAT_TOTAL).iter().map(|h| h.line).collect();
+        let labelled: std::collections::BTreeSet<usize> = doc
+            .hits(&totals_labels())
+            .into_iter()
+            .filter(|h| h.line >= end && h.line < end + 20)
+            .filter(|h| {
+                // Not a VAT line: its base may equal one item line's amount.
+                !vat_lines.contains(&h.line)
+            })
+            .map(|h| h.line)
+            .collect();
+        for &li in &labelled {
+            for s in &doc.lines[li].segments {
                 sums.extend(amounts(&s.text).into_iter().map(|(v, _)| v));
             }
         }
