@@ -1032,3 +1032,222 @@ fn finish(
     }
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Page;
+
+    /// A page from (text, x, y) words, 8 pt high, widths from the text.
+    fn page(words: &[(&str, f32, f32)]) -> Page {
+        Page {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            words: words
+                .iter()
+                .map(|(t, x, y)| Word {
+                    text: t.to_string(),
+                    bbox: BBox {
+                        x0: *x,
+                        y0: *y,
+                        x1: x + 4.5 * t.chars().count() as f32,
+                        y1: y + 8.0,
+                    },
+                    conf: 1.0,
+                })
+                .collect(),
+        }
+    }
+
+    fn lines_of(words: &[(&str, f32, f32)]) -> Vec<LineItem> {
+        super::super::extract(&[page(words)]).lines
+    }
+
+    fn value<'a>(l: &'a LineItem, id: &str) -> Option<&'a str> {
+        l.fields.get(id).map(|f| f.value.as_str())
+    }
+
+    #[test]
+    fn german_table_with_wrapped_names_and_totals_below() {
+        let lines = lines_of(&[
+            ("Pos", 50.0, 100.0),
+            ("Bezeichnung", 90.0, 100.0),
+            ("Menge", 300.0, 100.0),
+            ("Einzelpreis", 360.0, 100.0),
+            ("MwSt", 430.0, 100.0),
+            ("Betrag", 500.0, 100.0),
+            ("1", 50.0, 120.0),
+            ("Trennblätter", 90.0, 120.0),
+            ("20", 300.0, 120.0),
+            ("Stk", 312.0, 120.0),
+            ("9,90", 370.0, 120.0),
+            ("19", 430.0, 120.0),
+            ("%", 441.0, 120.0),
+            ("198,00", 500.0, 120.0),
+            ("A4", 90.0, 130.0),
+            ("2", 50.0, 150.0),
+            ("Joghurt", 90.0, 150.0),
+            ("Banane", 125.0, 150.0),
+            ("50", 300.0, 150.0),
+            ("5,50", 370.0, 150.0),
+            ("7", 430.0, 150.0),
+            ("%", 437.0, 150.0),
+            ("275,00", 500.0, 150.0),
+            ("Bruttopreis:", 90.0, 160.0),
+            ("5,50", 150.0, 160.0),
+            ("Summe", 50.0, 200.0),
+            ("netto", 80.0, 200.0),
+            ("473,00", 500.0, 200.0),
+        ]);
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        let l = &lines[0];
+        assert_eq!(value(l, "BT-126"), Some("1"));
+        assert_eq!(value(l, "BT-153"), Some("Trennblätter A4"));
+        assert_eq!(value(l, "BT-129"), Some("20.00"));
+        assert_eq!(value(l, "BT-130"), Some("H87"));
+        assert_eq!(value(l, "BT-146"), Some("9.90"));
+        assert_eq!(value(l, "BT-131"), Some("198.00"));
+        assert_eq!(value(l, "BT-152"), Some("19.00"));
+        assert_eq!(value(l, "BT-151"), Some("S"));
+        assert_eq!(value(&lines[1], "BT-153"), Some("Joghurt Banane"));
+        assert_eq!(value(&lines[1], "BT-152"), Some("7.00"));
+        // Each line adds up and the lines add up to the net sum.
+        for l in &lines {
+            for (id, f) in &l.fields {
+                assert!(f.confidence >= 0.85, "{id}: {f:?}");
+                assert_eq!(f.page, Some(1));
+            }
+        }
+    }
+
+    #[test]
+    fn lines_that_do_not_add_up_get_low_confidence() {
+        let lines = lines_of(&[
+            ("Description", 60.0, 100.0),
+            ("Quantity", 300.0, 100.0),
+            ("Unit", 360.0, 100.0),
+            ("price", 382.0, 100.0),
+            ("Amount", 500.0, 100.0),
+            ("Consulting", 60.0, 120.0),
+            ("3", 300.0, 120.0),
+            ("100.00", 360.0, 120.0),
+            ("300.00", 500.0, 120.0),
+            ("Travel", 60.0, 135.0),
+            ("1", 300.0, 135.0),
+            ("50.00", 360.0, 135.0),
+            ("50.00", 500.0, 135.0),
+            ("Total", 60.0, 170.0),
+            ("900.00", 500.0, 170.0),
+        ]);
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert_eq!(value(&lines[0], "BT-153"), Some("Consulting"));
+        assert_eq!(value(&lines[0], "BT-146"), Some("100.00"));
+        // Printed lines sum to 350.00, the total says 900.00.
+        for l in &lines {
+            for id in ["BT-129", "BT-146", "BT-131", "BT-153"] {
+                assert!(l.fields[id].confidence <= 0.5, "{id}: {l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn french_table_with_description_left_of_its_title_and_two_price_columns() {
+        let lines = lines_of(&[
+            ("Description", 154.0, 100.0),
+            ("Quantité", 344.0, 100.0),
+            ("Prix", 419.0, 94.0),
+            ("unitaire", 410.0, 106.0),
+            ("Prix", 513.0, 100.0),
+            ("HT", 535.0, 100.0),
+            ("Nougat", 34.0, 125.0),
+            ("de", 66.0, 125.0),
+            ("l'Abbaye", 78.0, 125.0),
+            ("20", 358.0, 125.0),
+            ("Unit(s)", 370.0, 125.0),
+            ("4,55", 430.0, 125.0),
+            ("€", 450.0, 125.0),
+            ("91,00", 525.0, 125.0),
+            ("€", 550.0, 125.0),
+            ("Total", 450.0, 160.0),
+            ("HT", 475.0, 160.0),
+            ("91,00", 525.0, 160.0),
+        ]);
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        let l = &lines[0];
+        assert_eq!(value(l, "BT-153"), Some("Nougat de l'Abbaye"));
+        assert_eq!(value(l, "BT-129"), Some("20.00"));
+        assert_eq!(value(l, "BT-130"), Some("C62"));
+        assert_eq!(value(l, "BT-146"), Some("4.55"));
+        assert_eq!(value(l, "BT-131"), Some("91.00"));
+        // Not printed: numbered in order, unsure.
+        assert_eq!(value(l, "BT-126"), Some("1"));
+        assert!(l.fields["BT-126"].confidence <= 0.5);
+    }
+
+    #[test]
+    fn romanian_header_and_amount_one_line_lower() {
+        let lines = lines_of(&[
+            ("Nr.", 40.0, 100.0),
+            ("crt.", 55.0, 100.0),
+            ("Denumirea", 90.0, 100.0),
+            ("produselor", 140.0, 100.0),
+            ("U.M.", 260.0, 100.0),
+            ("Cantitate", 300.0, 100.0),
+            ("Preț", 360.0, 100.0),
+            ("unitar", 382.0, 100.0),
+            ("Valoare", 480.0, 100.0),
+            ("1", 45.0, 120.0),
+            ("Servicii", 90.0, 120.0),
+            ("IT", 128.0, 120.0),
+            ("ore", 262.0, 120.0),
+            ("10", 305.0, 120.0),
+            ("150,00", 370.0, 120.0),
+            ("1.500,00", 485.0, 129.0),
+            ("Total", 40.0, 160.0),
+            ("fără", 65.0, 160.0),
+            ("TVA", 88.0, 160.0),
+            ("1.500,00", 485.0, 160.0),
+        ]);
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        let l = &lines[0];
+        assert_eq!(value(l, "BT-153"), Some("Servicii IT"));
+        assert_eq!(value(l, "BT-130"), Some("HUR"));
+        assert_eq!(value(l, "BT-129"), Some("10.00"));
+        assert_eq!(value(l, "BT-131"), Some("1500.00"));
+        assert!(l.fields["BT-131"].confidence >= 0.9);
+    }
+
+    #[test]
+    fn no_table_header_no_lines() {
+        let lines = lines_of(&[
+            ("Rechnung", 50.0, 50.0),
+            ("Beschreibung", 50.0, 100.0),
+            ("Fälligkeit", 300.0, 100.0),
+            ("Zahlbar", 50.0, 120.0),
+            ("sofort", 90.0, 120.0),
+            ("12,00", 300.0, 120.0),
+            ("3", 350.0, 120.0),
+        ]);
+        assert!(lines.is_empty(), "{lines:#?}");
+    }
+
+    #[test]
+    fn quantity_times_price_allows_a_base_quantity_and_rounding() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert!(adds_up(d("3"), d("3.3333"), d("10.00")));
+        assert!(adds_up(d("800"), d("0.025"), d("20.00")));
+        assert!(adds_up(d("10"), d("100"), d("10.00")), "price per 100");
+        assert!(!adds_up(d("20"), d("4.55"), d("81.90")));
+    }
+
+    #[test]
+    fn unit_words_map_to_rec20_codes() {
+        assert_eq!(unit_code("Stk"), Some("H87"));
+        assert_eq!(unit_code("Std"), Some("HUR"));
+        assert_eq!(unit_code("Liter(s)"), Some("LTR"));
+        assert_eq!(unit_code("buc"), Some("H87"));
+        assert_eq!(unit_code("m²"), Some("MTK"));
+        assert_eq!(unit_code("Banane"), None);
+    }
+}
