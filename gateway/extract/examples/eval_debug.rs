@@ -50,6 +50,39 @@ fn main() {
                 );
             }
         }
+        if let (Some(ls), Some(tl)) = (&s.lines, &t.1) {
+            let bad = ls
+                .fields
+                .values()
+                .any(|c| c.wrong + c.missed + c.spurious > 0);
+            if bad || ls.expected != ls.found {
+                println!(
+                    "LINES {} expected {} found {}",
+                    rel.file_name().unwrap().to_string_lossy(),
+                    ls.expected,
+                    ls.found
+                );
+                for l in tl {
+                    let v: Vec<String> = eval::LINE_FIELDS
+                        .iter()
+                        .map(|(id, _)| l.get(*id).cloned().unwrap_or_default())
+                        .collect();
+                    println!("   truth {v:?}");
+                }
+                for l in &x.lines {
+                    let v: Vec<String> = eval::LINE_FIELDS
+                        .iter()
+                        .map(|(id, _)| {
+                            l.fields
+                                .get(*id)
+                                .map(|f| format!("{} ({:.2})", f.value, f.confidence))
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    println!("   read  {v:?}");
+                }
+            }
+        }
         docs.push(s);
     }
     let s = eval::summarize(&docs, 0);
@@ -67,6 +100,26 @@ fn main() {
             );
         }
     }
+    let l = &s.lines;
+    for (id, name) in eval::LINE_FIELDS {
+        if let Some(t) = l.fields.get(*id) {
+            let c = t.count;
+            println!(
+                "line {id:<7} {:>6.1}% {:>6.1}%  right {} wrong {} (confident {}) missed {} spurious {}  ({name})",
+                t.precision * 100.0,
+                t.recall * 100.0,
+                c.correct,
+                c.wrong,
+                c.wrong_confident,
+                c.missed,
+                c.spurious
+            );
+        }
+    }
+    println!(
+        "line count right {}/{} documents; lines read {} of {}",
+        l.count_right, l.documents, l.found, l.expected
+    );
     println!(
         "fields right {:.1}%, straight-through {:.1}%, critical {:.2}%, review {:.1}%",
         s.field_accuracy * 100.0,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::fields::{labels::LEGAL_FORMS, values::parse_number, Field};
+use crate::fields::{labels::LEGAL_FORMS, values::parse_number, Field, LineItem};
 use crate::text::fold;
 use crate::Extraction;
 
@@ -26,10 +26,22 @@ pub const KEY_FIELDS: &[(&str, &str)] = &[
     ("BT-84", "IBAN"),
 ];
 
+/// The line fields scored (BG-25), with their meaning.
+pub const LINE_FIELDS: &[(&str, &str)] = &[
+    ("BT-153", "item name"),
+    ("BT-129", "quantity"),
+    ("BT-146", "net price"),
+    ("BT-131", "line amount"),
+];
+
 /// Accepted values per business term (a term may legitimately have
-/// several, e.g. two payment accounts).
+/// several, e.g. two payment accounts), and the invoice lines when the
+/// truth has them (`None`: unknown, not scored).
 #[derive(Clone, Debug, Default)]
-pub struct Truth(pub BTreeMap<String, Vec<String>>);
+pub struct Truth(
+    pub BTreeMap<String, Vec<String>>,
+    pub Option<Vec<BTreeMap<String, String>>>,
+);
 
 impl Truth {
     /// From the corpus's ground-truth JSON (`BT-1`, `BG-4.name`, ...).
@@ -64,16 +76,38 @@ impl Truth {
                 t.insert(id.to_string(), v);
             }
         }
-        Truth(t)
+        let lines = v.get("BG-25").and_then(|l| l.as_array()).map(|ls| {
+            ls.iter()
+                .map(|l| {
+                    l.as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .collect()
+        });
+        Truth(t, lines)
     }
 
-    /// From fields of a trusted extraction (the embedded XML).
-    pub fn from_fields(f: &BTreeMap<String, Field>) -> Truth {
+    /// From fields and lines of a trusted extraction (the embedded XML).
+    pub fn from_fields(f: &BTreeMap<String, Field>, lines: &[LineItem]) -> Truth {
         Truth(
             KEY_FIELDS
                 .iter()
                 .filter_map(|(id, _)| f.get(*id).map(|x| (id.to_string(), vec![x.value.clone()])))
                 .collect(),
+            Some(
+                lines
+                    .iter()
+                    .map(|l| {
+                        l.fields
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.value.clone()))
+                            .collect()
+                    })
+                    .collect(),
+            ),
         )
     }
 }
@@ -102,7 +136,7 @@ fn strip_legal_form(folded: &str) -> &str {
 /// identifier lines above the name).
 pub fn matches(id: &str, pred: &str, truth: &str) -> bool {
     match id {
-        "BT-109" | "BT-110" | "BT-112" | "BT-115" | "BT-106" => {
+        "BT-109" | "BT-110" | "BT-112" | "BT-115" | "BT-106" | "BT-129" | "BT-131" | "BT-146" => {
             let p: Option<Decimal> = pred.parse().ok();
             let t: Option<Decimal> = truth.trim().parse().ok().or_else(|| parse_number(truth));
             p.is_some() && p == t
@@ -118,6 +152,13 @@ pub fn matches(id: &str, pred: &str, truth: &str) -> bool {
                     && (p == last || strip_legal_form(&p) == strip_legal_form(&last)))
         }
         "BT-1" | "BT-5" | "BT-31" | "BT-84" => compact_upper(pred) == compact_upper(truth),
+        // Item names compare folded, spaces aside (OCR splits and joins words).
+        "BT-153" => {
+            let squeeze = |s: &str| fold(s).replace(' ', "");
+            // A name over several lines in the truth also matches one of them.
+            squeeze(pred) == squeeze(truth)
+                || (truth.contains('\n') && truth.lines().any(|l| squeeze(pred) == squeeze(l)))
+        }
         _ => pred.trim() == truth.trim(),
     }
 }
@@ -151,6 +192,103 @@ pub struct DocScore {
     pub straight_through: bool,
     /// Wrong values accepted without review.
     pub critical_errors: usize,
+    /// Invoice lines, when the truth has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineScore>,
+}
+
+/// Scores of one document's lines.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LineScore {
+    /// Lines in the truth.
+    pub expected: usize,
+    /// Lines read.
+    pub found: usize,
+    /// Outcomes per line field over the aligned lines.
+    pub fields: BTreeMap<String, LineFieldCount>,
+}
+
+/// Counts of one line field in one document or a corpus.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct LineFieldCount {
+    /// Right values.
+    pub correct: usize,
+    /// Wrong values.
+    pub wrong: usize,
+    /// Wrong values with a confidence at or above the review threshold.
+    pub wrong_confident: usize,
+    /// Values missing (or their line missing).
+    pub missed: usize,
+    /// Values where the truth has none (or no such line).
+    pub spurious: usize,
+}
+
+/// Align predicted lines to true lines in order (most matching fields),
+/// then count per field.
+pub fn score_lines(
+    truth: &[BTreeMap<String, String>],
+    pred: &[LineItem],
+    threshold: f32,
+) -> LineScore {
+    let right = |p: &LineItem, t: &BTreeMap<String, String>, id: &str| matches!((p.fields.get(id), t.get(id)), (Some(p), Some(t)) if matches(id, &p.value, t));
+    let sim = |p: &LineItem, t: &BTreeMap<String, String>| {
+        LINE_FIELDS.iter().filter(|(id, _)| right(p, t, id)).count()
+    };
+    // Longest common subsequence weighted by matching fields.
+    let (n, m) = (pred.len(), truth.len());
+    let mut dp = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let s = sim(&pred[i], &truth[j]);
+            let take = if s > 0 { s + dp[i + 1][j + 1] } else { 0 };
+            dp[i][j] = take.max(dp[i + 1][j]).max(dp[i][j + 1]);
+        }
+    }
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        let s = sim(&pred[i], &truth[j]);
+        if s > 0 && dp[i][j] == s + dp[i + 1][j + 1] {
+            pairs.push((Some(i), Some(j)));
+            i += 1;
+            j += 1;
+        } else if dp[i + 1][j] >= dp[i][j + 1] {
+            pairs.push((Some(i), None));
+            i += 1;
+        } else {
+            pairs.push((None, Some(j)));
+            j += 1;
+        }
+    }
+    pairs.extend((i..n).map(|i| (Some(i), None)));
+    pairs.extend((j..m).map(|j| (None, Some(j))));
+    // With as many lines read as true, unmatched lines in the same place
+    // pair up (their fields are wrong, not missing and spurious).
+    let mut fields: BTreeMap<String, LineFieldCount> = BTreeMap::new();
+    for (p, t) in pairs {
+        for (id, _) in LINE_FIELDS {
+            let c = fields.entry(id.to_string()).or_default();
+            let pv = p.and_then(|i| pred[i].fields.get(*id));
+            let tv = t.and_then(|j| truth[j].get(*id));
+            match (pv, tv) {
+                (Some(pv), Some(tv)) if matches(id, &pv.value, tv) => c.correct += 1,
+                (Some(pv), Some(_)) => {
+                    c.wrong += 1;
+                    if pv.confidence >= threshold {
+                        c.wrong_confident += 1;
+                    }
+                }
+                (None, Some(_)) => c.missed += 1,
+                (Some(_), None) => c.spurious += 1,
+                (None, None) => {}
+            }
+        }
+    }
+    LineScore {
+        expected: m,
+        found: n,
+        fields,
+    }
 }
 
 /// Score one extraction.
@@ -184,6 +322,10 @@ pub fn score(file: &str, truth: &Truth, x: &Extraction) -> DocScore {
         fields,
         straight_through: !x.needs_review && all_right,
         critical_errors,
+        lines: truth
+            .1
+            .as_ref()
+            .map(|t| score_lines(t, &x.lines, crate::Options::default().review_threshold)),
     }
 }
 
@@ -222,6 +364,37 @@ pub struct Summary {
     pub critical_error_rate: f64,
     /// Share of documents sent to review.
     pub review_rate: f64,
+    /// Invoice lines (documents whose truth has lines).
+    pub lines: LineSummary,
+}
+
+/// Line figures over a corpus.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LineSummary {
+    /// Documents whose truth has lines.
+    pub documents: usize,
+    /// Of those, with as many lines read as true.
+    pub count_right: usize,
+    /// count_right / documents.
+    pub count_rate: f64,
+    /// Lines in the truth.
+    pub expected: usize,
+    /// Lines read.
+    pub found: usize,
+    /// Per line field.
+    pub fields: BTreeMap<String, LineTally>,
+}
+
+/// One line field over a corpus.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct LineTally {
+    /// The counts.
+    #[serde(flatten)]
+    pub count: LineFieldCount,
+    /// correct / (correct + wrong + spurious).
+    pub precision: f64,
+    /// correct / (correct + wrong + missed).
+    pub recall: f64,
 }
 
 /// Sum up document scores.
@@ -260,6 +433,26 @@ pub fn summarize(docs: &[DocScore], failed: usize) -> Summary {
         docs.iter().map(|d| d.critical_errors).sum::<usize>() as f64 / given as f64
     };
     s.review_rate = ratio(docs.iter().filter(|d| d.needs_review).count(), n);
+    for l in docs.iter().filter_map(|d| d.lines.as_ref()) {
+        s.lines.documents += 1;
+        s.lines.count_right += usize::from(l.expected == l.found);
+        s.lines.expected += l.expected;
+        s.lines.found += l.found;
+        for (id, c) in &l.fields {
+            let t = &mut s.lines.fields.entry(id.clone()).or_default().count;
+            t.correct += c.correct;
+            t.wrong += c.wrong;
+            t.wrong_confident += c.wrong_confident;
+            t.missed += c.missed;
+            t.spurious += c.spurious;
+        }
+    }
+    s.lines.count_rate = ratio(s.lines.count_right, s.lines.documents);
+    for t in s.lines.fields.values_mut() {
+        let c = t.count;
+        t.precision = ratio(c.correct, c.correct + c.wrong + c.spurious);
+        t.recall = ratio(c.correct, c.correct + c.wrong + c.missed);
+    }
     s
 }
 
@@ -305,7 +498,8 @@ pub fn truth_for(truth_dir: &std::path::Path, rel: &std::path::Path) -> Option<T
     let bytes = std::fs::read(original).ok()?;
     let doc = crate::pdf::load(&bytes).ok()?;
     let found = crate::pdf::embedded::find_invoice(&doc).ok()??;
-    Some(Truth::from_fields(&crate::fields::from_model(
-        &found.invoice,
-    )))
+    Some(Truth::from_fields(
+        &crate::fields::from_model(&found.invoice),
+        &crate::fields::lines_from_model(&found.invoice),
+    ))
 }

@@ -116,3 +116,108 @@ fn garbage_is_an_error_not_a_panic() {
     };
     let _ = gateway_extract::extract(&truncated, &no_embedded);
 }
+
+#[test]
+fn text_layer_reads_the_invoice_lines_into_json_and_ubl() {
+    // Two lines on page 2, each with its amount one text line below the
+    // other numbers and a name wrapped over two lines in one of the copies.
+    let rel = "zugferd-corpus/XML-Rechnung/FX/EN16931_Einfach.pdf";
+    let opts = Options {
+        no_embedded: true,
+        ..Options::default()
+    };
+    let x = gateway_extract::extract_file(&corpus().join(rel), &opts).unwrap();
+    assert_eq!(x.source, Source::TextLayer);
+    let got: Vec<Vec<&str>> = x
+        .lines
+        .iter()
+        .map(|l| {
+            [
+                "BT-126", "BT-153", "BT-129", "BT-130", "BT-146", "BT-131", "BT-152", "BT-151",
+            ]
+            .iter()
+            .map(|id| l.fields.get(*id).map_or("", |f| f.value.as_str()))
+            .collect()
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            vec![
+                "1",
+                "Trennblätter A4",
+                "20.00",
+                "H87",
+                "9.90",
+                "198.00",
+                "19.00",
+                "S"
+            ],
+            vec![
+                "2",
+                "Joghurt Banane",
+                "50.00",
+                "H87",
+                "5.50",
+                "275.00",
+                "7.00",
+                "S"
+            ],
+        ]
+    );
+    // They add up (473.00) and were read on page 2 with their boxes.
+    for l in &x.lines {
+        for (id, f) in &l.fields {
+            assert!(f.confidence >= 0.85, "{id}: {f:?}");
+            assert_eq!(f.page, Some(2), "{id}");
+            assert!(f.bbox.is_some_and(|b| b.x1 > b.x0), "{id}");
+        }
+    }
+    // The JSON carries them, the UBL writes them as InvoiceLine elements.
+    let json = serde_json::to_value(&x).unwrap();
+    assert_eq!(json["lines"][1]["BT-153"]["value"], "Joghurt Banane");
+    let ubl = String::from_utf8(gateway_convert::write(
+        &x.invoice(),
+        gateway_convert::Target::Ubl,
+    ))
+    .unwrap();
+    assert_eq!(ubl.matches("<cac:InvoiceLine>").count(), 2, "{ubl}");
+    assert!(
+        ubl.contains("unitCode=\"H87\">20.00</cbc:InvoicedQuantity>"),
+        "{ubl}"
+    );
+    assert!(
+        ubl.contains("<cbc:Name>Trennblätter A4</cbc:Name>"),
+        "{ubl}"
+    );
+
+    // Scored against the truth: every line field right.
+    let t = eval::truth_for(&corpus(), std::path::Path::new(rel)).unwrap();
+    let s = eval::score(rel, &t, &x);
+    let lines = s.lines.unwrap();
+    assert_eq!((lines.expected, lines.found), (2, 2));
+    for (id, c) in &lines.fields {
+        assert_eq!(
+            (c.correct, c.wrong, c.missed, c.spurious),
+            (2, 0, 0, 0),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn text_layer_line_figures_on_the_corpus() {
+    let opts = Options {
+        no_embedded: true,
+        ..Options::default()
+    };
+    let docs = score_all(&corpus(), &corpus(), &opts);
+    let s = eval::summarize(&docs, 0);
+    let l = &s.lines;
+    assert!(l.documents >= 55, "{l:?}");
+    assert!(l.count_rate >= 0.9, "line count right {:.3}", l.count_rate);
+    for (id, _) in eval::LINE_FIELDS {
+        let t = l.fields[*id];
+        assert!(t.recall >= 0.85 && t.precision >= 0.85, "{id}: {t:?}");
+    }
+}

@@ -31,7 +31,8 @@ fn member_named(db: &TestDb, name: &str, country: &str, vat: &str) -> String {
     member_token(db, &id, name)
 }
 
-/// A one-page PDF whose text layer holds `lines` (Helvetica, one line each), no attachment.
+/// A one-page PDF whose text layer holds `lines` (Helvetica, one line each; a tab starts the next
+/// table column, 80 pt apart from x = 250), no attachment.
 pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
@@ -45,11 +46,14 @@ pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
     ];
     let mut y = 780;
     for line in lines {
-        ops.push(Operation::new(
-            "Tm",
-            vec![1.into(), 0.into(), 0.into(), 1.into(), 50.into(), y.into()],
-        ));
-        ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+        for (k, cell) in line.split('\t').enumerate() {
+            let x = if k == 0 { 50 } else { 170 + 80 * k as i64 };
+            ops.push(Operation::new(
+                "Tm",
+                vec![1.into(), 0.into(), 0.into(), 1.into(), x.into(), y.into()],
+            ));
+            ops.push(Operation::new("Tj", vec![Object::string_literal(cell)]));
+        }
         y -= 18;
     }
     ops.push(Operation::new("ET", vec![]));
@@ -186,6 +190,8 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
             "Rechnung",
             "Rechnungsnummer: R-2024-117",
             "Rechnungsdatum: 12.03.2024",
+            "Bezeichnung\tMenge\tEinzelpreis\tMwSt\tBetrag",
+            "Beratung\t2 Std\t50,00\t19 %\t100,00",
             "Nettobetrag: 100,00 EUR",
             "MwSt 19%: 19,00 EUR",
             "Gesamtbetrag: 119,00 EUR",
@@ -202,6 +208,14 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
         assert_eq!(number["page"], 1, "{x}");
         assert!(number["box"]["x0"].as_f64().is_some(), "{x}");
         assert!(number["confidence"].as_f64().unwrap() > 0.0, "{x}");
+        // The line table, read with its checks (2 x 50,00 = 100,00 = the net sum).
+        let line = &x["lines"][0];
+        assert_eq!(x["lines"].as_array().map(Vec::len), Some(1), "{x}");
+        assert_eq!(line["BT-153"]["value"], "Beratung", "{x}");
+        assert_eq!(line["BT-129"]["value"], "2.00", "{x}");
+        assert_eq!(line["BT-130"]["value"], "HUR", "{x}");
+        assert_eq!(line["BT-131"]["value"], "100.00", "{x}");
+        assert!(line["BT-131"]["confidence"].as_f64().unwrap() >= 0.9, "{x}");
         let reasons: Vec<String> = x["review_reasons"]
             .as_array()
             .unwrap()
@@ -243,6 +257,9 @@ async fn a_person_reviews_corrects_and_accepts_an_extracted_pdf() {
             .text()
             .await
             .unwrap();
+        // With the line read from the page.
+        assert!(ubl.contains("<cac:InvoiceLine>"), "{ubl}");
+        assert!(ubl.contains("<cbc:Name>Beratung</cbc:Name>"), "{ubl}");
         assert!(
             ubl.contains("DE123456788") && ubl.contains("R-2024-117"),
             "{ubl}"

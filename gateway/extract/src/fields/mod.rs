@@ -6,6 +6,7 @@ pub mod checks;
 pub mod labels;
 mod model;
 mod parties;
+pub(crate) mod table;
 mod totals;
 pub mod values;
 
@@ -387,10 +388,20 @@ pub fn extract(pages: &[Page]) -> Found {
         }
     }
     put(&mut fields, "BT-3", type_code);
-    Found {
-        fields,
-        lines: Vec::new(),
+    let mut lines = table::read(&doc, &fields);
+    if credit {
+        // Printed negative on a credit note, positive in EN 16931.
+        for l in &mut lines {
+            for id in ["BT-129", "BT-131"] {
+                if let Some(f) = l.fields.get_mut(id) {
+                    if let Some(v) = f.value.strip_prefix('-') {
+                        f.value = v.to_string();
+                    }
+                }
+            }
+        }
     }
+    Found { fields, lines }
 }
 
 fn number(doc: &Doc) -> Option<Field> {

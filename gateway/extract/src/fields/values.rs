@@ -154,7 +154,9 @@ pub fn parse_number(raw: &str) -> Option<Decimal> {
     let frac = &frac[1..];
     let int_digits: String = int.chars().filter(char::is_ascii_digit).collect();
     let other_sep = int.contains(['.', ',']);
-    let decimal = frac.len() != 3 || (other_sep && !int.contains(&t[last..=last]));
+    // "0.025" is never twenty-five: a thousands group does not follow a lone 0.
+    let decimal =
+        frac.len() != 3 || int_digits == "0" || (other_sep && !int.contains(&t[last..=last]));
     let s = if decimal {
         format!("{int_digits}.{frac}")
     } else {

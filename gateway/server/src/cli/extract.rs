@@ -108,6 +108,18 @@ fn text(name: &str, x: &Extraction) -> String {
     for (id, f) in &x.fields {
         s += &format!("  {id:<7} {:<40} {:.2}\n", f.value, f.confidence);
     }
+    for (n, l) in x.lines.iter().enumerate() {
+        let v = |id: &str| l.fields.get(id).map(|f| f.value.as_str()).unwrap_or("");
+        s += &format!(
+            "  line {:<3} {:<36} {:>10} {:<4} x {:>10} = {:>10}\n",
+            n + 1,
+            v("BT-153"),
+            v("BT-129"),
+            v("BT-130"),
+            v("BT-146"),
+            v("BT-131")
+        );
+    }
     for r in &x.review_reasons {
         s += &format!("  review: {r}\n");
     }
@@ -176,12 +188,15 @@ fn corpus(
                 eprintln!("error: {e}");
             }
             for d in docs.iter().filter(|d| !d.straight_through) {
-                let bad: Vec<String> = d
+                let mut bad: Vec<String> = d
                     .fields
                     .iter()
                     .filter(|(_, o)| **o != eval::Outcome::Correct)
                     .map(|(id, o)| format!("{id} {o:?}"))
                     .collect();
+                if let Some(l) = d.lines.as_ref().filter(|l| l.expected != l.found) {
+                    bad.push(format!("lines {} of {}", l.found, l.expected));
+                }
                 println!(
                     "{}  {}{}",
                     d.file,
@@ -202,6 +217,33 @@ fn corpus(
                         t.correct + t.wrong + t.missed + t.spurious
                     );
                 }
+            }
+            let l = &summary.lines;
+            if l.documents > 0 {
+                println!("line field   precision  recall   right/scored  wrong accepted");
+                for (id, name) in eval::LINE_FIELDS {
+                    if let Some(t) = l.fields.get(*id) {
+                        let c = t.count;
+                        println!(
+                            "{:<7} {:<16} {:>6.1}% {:>6.1}%   {}/{}  {}  ({name})",
+                            id,
+                            "",
+                            t.precision * 100.0,
+                            t.recall * 100.0,
+                            c.correct,
+                            c.correct + c.wrong + c.missed + c.spurious,
+                            c.wrong_confident
+                        );
+                    }
+                }
+                println!(
+                    "lines: count right in {}/{} documents ({:.1}%), {} read of {}",
+                    l.count_right,
+                    l.documents,
+                    l.count_rate * 100.0,
+                    l.found,
+                    l.expected
+                );
             }
             println!(
                 "{} documents ({} failed) in {:.1} s: fields right {:.1}%, straight-through {:.1}%, critical errors {:.2}%, review {:.1}%",

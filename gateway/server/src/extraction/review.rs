@@ -2,7 +2,7 @@
 //! full confidence), the invoice is built again from the fields and checked again.
 use std::collections::BTreeMap;
 
-use gateway_extract::fields::{review, Field};
+use gateway_extract::fields::{review, Field, LineItem};
 use gateway_extract::{BBox, Extraction, Source};
 use gateway_store::{Direction, Summary};
 use serde_json::Value;
@@ -14,8 +14,24 @@ const THRESHOLD: f32 = 0.6;
 
 /// Fields of a stored result (the JSON the worker wrote).
 pub fn fields_of(result: &Value) -> BTreeMap<String, Field> {
+    fields_in(&result["fields"])
+}
+
+/// The invoice lines of a stored result.
+pub fn lines_of(result: &Value) -> Vec<LineItem> {
+    result["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| LineItem {
+            fields: fields_in(l),
+        })
+        .collect()
+}
+
+fn fields_in(v: &Value) -> BTreeMap<String, Field> {
     let mut out = BTreeMap::new();
-    for (id, f) in result["fields"].as_object().into_iter().flatten() {
+    for (id, f) in v.as_object().into_iter().flatten() {
         let Some(value) = f["value"].as_str() else {
             continue;
         };
@@ -50,7 +66,7 @@ fn source_of(name: Option<&str>) -> Source {
 }
 
 /// The corrected extraction: `corrections` maps a business term to its value (`null` or an
-/// empty text removes it). Lines are not kept: the invoice is rebuilt from the fields.
+/// empty text removes it). The lines read are kept as they were.
 pub fn apply(
     result: &Value,
     source: Option<&str>,
@@ -82,7 +98,7 @@ pub fn apply(
         needs_review,
         review_reasons,
         fields,
-        lines: Vec::new(),
+        lines: lines_of(result),
         pages: result["pages"].as_u64().unwrap_or(0) as u32,
         embedded: None,
     }

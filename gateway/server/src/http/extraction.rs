@@ -38,6 +38,11 @@ pub struct ExtractionView {
     pub source: Option<String>,
     /// EN 16931 business terms (`BT-1`, …).
     pub fields: BTreeMap<String, ExtractedField>,
+    /// BG-25 invoice lines read from the page: per line its terms (`BT-126` line id,
+    /// `BT-153` item name, `BT-129` quantity, `BT-130` unit, `BT-146` net price, `BT-131` line
+    /// amount, `BT-151`/`BT-152` VAT category and rate). Lines never send a document to review;
+    /// lines that do not add up carry a low confidence.
+    pub lines: Vec<BTreeMap<String, ExtractedField>>,
     /// Why a person has to look; empty when nothing does.
     pub review_reasons: Vec<String>,
     pub error: Option<String>,
@@ -50,9 +55,8 @@ pub struct Corrections {
     pub fields: BTreeMap<String, Option<String>>,
 }
 
-fn view(r: &ExtractionRecord) -> ExtractionView {
-    let result = r.result.clone().unwrap_or_default();
-    let fields = result["fields"]
+fn fields_view(fields: &serde_json::Value) -> BTreeMap<String, ExtractedField> {
+    fields
         .as_object()
         .into_iter()
         .flatten()
@@ -67,12 +71,22 @@ fn view(r: &ExtractionRecord) -> ExtractionView {
                 },
             )
         })
-        .collect();
+        .collect()
+}
+
+fn view(r: &ExtractionRecord) -> ExtractionView {
+    let result = r.result.clone().unwrap_or_default();
     ExtractionView {
         document_id: r.document_id.clone(),
         status: r.status.clone(),
         source: r.source.clone(),
-        fields,
+        fields: fields_view(&result["fields"]),
+        lines: result["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(fields_view)
+            .collect(),
         review_reasons: result["review_reasons"]
             .as_array()
             .into_iter()
