@@ -638,38 +638,39 @@ fn quoted(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Text as c14n writes it: `&`, `<`, `>` and CR escaped.
 fn escape_text(out: &mut Vec<u8>, s: &str) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.extend_from_slice(&s.as_bytes()[last..i]);
-        out.extend_from_slice(rep);
-        last = i + 1;
-    }
-    out.extend_from_slice(&s.as_bytes()[last..]);
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
 }
 
+/// An attribute value as c14n writes it: `&`, `<`, `"`, TAB, LF and CR escaped.
 fn escape_attr(out: &mut Vec<u8>, s: &str) {
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+/// Copies `s`, replacing each byte `replacement` maps (all ASCII, so never inside a character).
+fn escape(out: &mut Vec<u8>, s: &str, replacement: impl Fn(u8) -> Option<&'static [u8]>) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
-        let rep: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'"' => b"&quot;",
-            b'\t' => b"&#x9;",
-            b'\n' => b"&#xA;",
-            b'\r' => b"&#xD;",
-            _ => continue,
-        };
-        out.extend_from_slice(&s.as_bytes()[last..i]);
-        out.extend_from_slice(rep);
-        last = i + 1;
+        if let Some(rep) = replacement(b) {
+            out.extend_from_slice(&s.as_bytes()[last..i]);
+            out.extend_from_slice(rep);
+            last = i + 1;
+        }
     }
     out.extend_from_slice(&s.as_bytes()[last..]);
 }
