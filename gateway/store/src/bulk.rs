@@ -386,17 +386,11 @@ async fn check_companies(
         .collect();
     companies.sort_unstable();
     companies.dedup();
-    let mut marks = Marks::of(tx);
+    let marks = Marks::of(tx);
     for chunk in companies.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from("SELECT id FROM companies WHERE id IN (");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            marks.push(&mut sql);
-        }
-        sql.push(')');
-        marks.next = 0;
+        let mut sql = String::from("SELECT id FROM companies WHERE id IN ");
+        let mut marks = marks;
+        placeholders(&mut sql, &mut marks, 1, chunk.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for company in chunk {
             query = query.bind(*company);

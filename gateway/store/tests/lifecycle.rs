@@ -125,6 +125,49 @@ async fn racing_requests_with_one_key_make_one_document_and_others_still_commit(
 }
 
 #[tokio::test]
+async fn a_document_of_an_unknown_company_fails_alone_in_its_group() {
+    for db in test_databases().await {
+        let store = store(&db).await;
+        let a = company(&store, "Alpha", "BE0123456749").await;
+        // Submitted at once, so that they share group commits: the company check is the group's.
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let (store, a) = (store.clone(), a.clone());
+            tasks.push(tokio::spawn(async move {
+                let company = if i == 5 {
+                    "no-such-company"
+                } else {
+                    a.as_str()
+                };
+                store
+                    .create_invoice(sale(company, &format!("N-{i}"), None))
+                    .await
+            }));
+        }
+        for (i, t) in tasks.into_iter().enumerate() {
+            match (i, t.await.unwrap()) {
+                (5, Err(Error::NotFound { what, id })) => {
+                    assert_eq!((what, id.as_str()), ("company", "no-such-company"))
+                }
+                (5, other) => panic!("{}: {other:?}", db.backend),
+                (_, created) => assert_eq!(created.unwrap().document.state, "validated"),
+            }
+        }
+        let page = store
+            .list_rows(
+                &Visibility::All,
+                &ListRequest {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 11, "{}", db.backend);
+    }
+}
+
+#[tokio::test]
 async fn duplicates_are_flagged_and_purchases_held_for_review() {
     for db in test_databases().await {
         let store = store(&db).await;
