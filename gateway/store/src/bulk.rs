@@ -77,7 +77,7 @@ impl Marks {
     }
 }
 
-/// `(${first}, …), (…)`: placeholders for `rows` rows of `cols` values.
+/// `(?, …), (…)` or `($n, …), (…)`: the marks of `rows` rows of `cols` values.
 fn placeholders(sql: &mut String, marks: &mut Marks, rows: usize, cols: usize) {
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
