@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
 use crate::fold::{fold_name, fold_vat, prefix_upper_bound, words};
-use crate::sql_store::{dynamic_query, get, new_id, non_empty, scope_clause};
+use crate::sql_store::{address_of, dynamic_query, get, new_id, non_empty, scope_clause};
 use crate::*;
 
 /// Directory operations of the [`Store`].
@@ -289,11 +289,7 @@ async fn complete_many(
             legal_name: get(row, "legal_name")?,
             vat_number: get(row, "vat_number")?,
             country: get(row, "country")?,
-            address: Address {
-                street: get(row, "street")?,
-                city: get(row, "city")?,
-                postal_code: get(row, "postal_code")?,
-            },
+            address: address_of(row)?,
             delivery: delivery.parse()?,
             email: get(row, "email")?,
             member: member_company_id.is_some(),

@@ -120,11 +120,7 @@ impl SqlStore {
                     legal_name: get(r, "legal_name")?,
                     vat_number: get(r, "vat_number")?,
                     country: get(r, "country")?,
-                    address: Address {
-                        street: get(r, "street")?,
-                        city: get(r, "city")?,
-                        postal_code: get(r, "postal_code")?,
-                    },
+                    address: address_of(r)?,
                     created_at: get(r, "created_at")?,
                 });
             }
@@ -242,6 +238,15 @@ where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     row.try_get(column).map_err(Error::db(column))
+}
+
+/// The `street`, `city` and `postal_code` columns of a company or participant row.
+pub(crate) fn address_of(r: &AnyRow) -> Result<Address> {
+    Ok(Address {
+        street: get(r, "street")?,
+        city: get(r, "city")?,
+        postal_code: get(r, "postal_code")?,
+    })
 }
 
 pub(crate) fn new_id() -> String {
