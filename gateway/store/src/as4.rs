@@ -158,11 +158,7 @@ fn outbound_from(r: &AnyRow) -> Result<Outbound> {
 impl As4Store for SqlStore {
     async fn record_inbound(&self, m: InboundMessage) -> Result<Inbound> {
         non_empty("message_id", &m.message_id)?;
-        if let Some(found) = self.inbound_row(&m.message_id).await? {
-            return Ok(found);
-        }
-        self.ensure_companies_exist(std::slice::from_ref(&m.company_id))
-            .await?;
+        // The group looks the MessageId and the company up, once for all its messages.
         // Blobs are durable before the rows that point at them.
         let sbd = self.stage_blob(&m.sbd).await?;
         let document = self.stage_blob(&m.document).await?;
@@ -197,6 +193,7 @@ impl As4Store for SqlStore {
             .inbound_group
             .write(
                 self.write(),
+                || crate::as4_group::Received,
                 crate::as4_group::Inbound {
                     message: m,
                     document_id: document_id.clone(),
@@ -210,7 +207,7 @@ impl As4Store for SqlStore {
         if stored {
             return Ok(Inbound::Stored { document_id });
         }
-        // Another request stored the same MessageId meanwhile: keep its document only.
+        // Stored before, or by another request meanwhile: keep its document only.
         self.inbound_row(&message_id)
             .await?
             .ok_or_else(|| Error::NotFound {

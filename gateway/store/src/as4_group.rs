@@ -1,22 +1,21 @@
-//! Group commit of received AS4 messages: messages stored concurrently are written by one task
-//! in one transaction, each in its own savepoint, and every caller returns only once that
-//! transaction has committed, so no receipt leaves before its message is durable.
+//! Group commit of received AS4 messages (see `group`): messages stored concurrently are written
+//! in one transaction, and every caller returns only once that transaction has committed, so no
+//! receipt leaves before its message is durable.
 //!
 //! SQLite connections run `synchronous = FULL` (the WAL is fsynced at every commit, so a receipt
 //! never leaves before its message survives a power loss); one fsync per group instead of one
 //! per message is what makes that affordable. PostgreSQL commits durably anyway; sharing the
 //! commit saves its WAL flushes and round trips.
-use std::sync::OnceLock;
+use std::collections::HashSet;
 
-use sqlx::AnyPool;
-use tokio::sync::{mpsc, oneshot};
+use async_trait::async_trait;
+use sqlx::{Any, Transaction};
 
 use crate::as4::InboundMessage;
-use crate::sql_store::{insert_blob_row, insert_event, StagedBlob};
-use crate::{Direction, Error, Event, Result};
-
-/// Most messages in one transaction.
-const MAX_GROUP: usize = 64;
+use crate::bulk::{check_companies, insert_blobs, insert_events, insert_rows, opt, present, text};
+use crate::group::GroupWrite;
+use crate::sql_store::StagedBlob;
+use crate::{Direction, Event, Result};
 
 /// One received message, its blobs already durable.
 pub(crate) struct Inbound {
@@ -28,143 +27,154 @@ pub(crate) struct Inbound {
     pub document: StagedBlob,
 }
 
-struct Job {
-    inbound: Inbound,
-    /// `true` when stored, `false` when the MessageId was stored meanwhile (nothing written).
-    reply: oneshot::Sender<Result<bool>>,
-}
+/// Received messages, written together by [`crate::group::Group`]: `true` when stored, `false`
+/// when the MessageId was stored before (nothing written).
+pub(crate) struct Received;
 
-#[derive(Default)]
-pub(crate) struct InboundGroup {
-    sender: OnceLock<mpsc::UnboundedSender<Job>>,
-}
+#[async_trait]
+impl GroupWrite for Received {
+    type Job = Inbound;
+    type Done = bool;
+    const WHAT: &'static str = "committing received AS4 messages";
 
-fn stopped() -> Error {
-    Error::Db {
-        context: "AS4 group commit",
-        source: sqlx::Error::WorkerCrashed,
-    }
-}
-
-impl InboundGroup {
-    /// Stores `inbound` with whatever else is waiting; returns once committed.
-    pub(crate) async fn write(&self, pool: &AnyPool, inbound: Inbound) -> Result<bool> {
-        let sender = self.sender.get_or_init(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(writer(pool.clone(), rx));
-            tx
-        });
-        let (reply, done) = oneshot::channel();
-        sender.send(Job { inbound, reply }).map_err(|_| stopped())?;
-        done.await.map_err(|_| stopped())?
-    }
-}
-
-async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
+    /// The MessageIds stored already, or repeated in the group after their first, are left
+    /// out; the rest is written with one statement per table. A MessageId stored meanwhile by
+    /// another node fails the group on the unique key, and it is written message by message.
+    async fn all(&self, tx: &mut Transaction<'_, Any>, jobs: &[Inbound]) -> Result<Vec<bool>> {
+        let ids: Vec<&str> = jobs.iter().map(|j| j.message.message_id.as_str()).collect();
+        let stored = present(
+            tx,
+            "as4_inbound",
+            "message_id",
+            &ids,
+            "looking for stored AS4 messages",
+        )
+        .await?;
+        let mut seen = HashSet::new();
+        let fresh: Vec<bool> = ids
+            .iter()
+            .map(|id| !stored.contains(*id) && seen.insert(*id))
+            .collect();
+        let new: Vec<&Inbound> = jobs
+            .iter()
+            .zip(&fresh)
+            .filter_map(|(j, f)| f.then_some(j))
+            .collect();
+        if !new.is_empty() {
+            insert_all(tx, &new).await?;
         }
-        let results = match commit_group(&pool, &jobs).await {
-            Ok(results) => results,
-            Err(e) => {
-                tracing::error!(error = %e, messages = jobs.len(), "AS4 group commit failed");
-                jobs.iter()
-                    .map(|_| {
-                        Err(Error::Db {
-                            context: "committing received AS4 messages",
-                            source: sqlx::Error::Protocol(e.to_string()),
-                        })
-                    })
-                    .collect()
-            }
-        };
-        for (job, result) in jobs.into_iter().zip(results) {
-            let _ = job.reply.send(result);
+        Ok(fresh)
+    }
+
+    async fn one(&self, tx: &mut Transaction<'_, Any>, job: &Inbound) -> Result<bool> {
+        let id = job.message.message_id.as_str();
+        let stored = present(
+            tx,
+            "as4_inbound",
+            "message_id",
+            &[id],
+            "reading an AS4 message",
+        )
+        .await?;
+        if stored.contains(id) {
+            return Ok(false);
         }
+        insert_all(tx, &[job]).await?;
+        Ok(true)
     }
 }
 
-async fn commit_group(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<bool>>> {
-    // Every SQLite connection runs `synchronous = FULL` (see `db.rs`): the commit is durable.
-    let mut conn = pool.acquire().await.map_err(Error::db("acquire"))?;
-    commit_in(&mut conn, jobs).await
-}
-
-async fn commit_in(conn: &mut sqlx::AnyConnection, jobs: &[Job]) -> Result<Vec<Result<bool>>> {
-    let mut tx = sqlx::Connection::begin(conn)
-        .await
-        .map_err(Error::db("begin"))?;
-    let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        savepoint(&mut tx, "SAVEPOINT inbound").await?;
-        match insert(&mut tx, &job.inbound).await {
-            Ok(true) => out.push(Ok(true)),
-            Ok(false) => {
-                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT inbound").await?;
-                out.push(Ok(false));
-            }
-            Err(e) => {
-                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT inbound").await?;
-                out.push(Err(e));
-            }
-        }
-        savepoint(&mut tx, "RELEASE SAVEPOINT inbound").await?;
-    }
-    tx.commit().await.map_err(Error::db("commit"))?;
-    Ok(out)
-}
-
-async fn savepoint(tx: &mut sqlx::Transaction<'_, sqlx::Any>, sql: &'static str) -> Result<()> {
-    sqlx::query(sql)
-        .execute(&mut **tx)
-        .await
-        .map_err(Error::db("savepoint"))?;
-    Ok(())
-}
-
-/// The blob rows, the member's document, its first event and the message row; `false` when
-/// the MessageId is already there.
-async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, i: &Inbound) -> Result<bool> {
-    let m = &i.message;
-    insert_blob_row(&mut **tx, &i.sbd).await?;
-    insert_blob_row(&mut **tx, &i.document).await?;
-    sqlx::query(
-        "INSERT INTO documents (id, company_id, direction, source, media_type, file_name, blob_sha256, state, created_at, updated_at)
-         VALUES ($1, $2, $3, 'as4', 'application/xml', $4, $5, 'received', $6, $6)",
+/// Every row of `new` (distinct MessageIds, none stored), one statement per table.
+async fn insert_all(tx: &mut Transaction<'_, Any>, new: &[&Inbound]) -> Result<()> {
+    check_companies(
+        tx,
+        new.iter().map(|i| i.message.company_id.as_str()).collect(),
     )
-    .bind(i.document_id.as_str())
-    .bind(m.company_id.as_str())
-    .bind(Direction::Purchase.as_str())
-    .bind(m.file_name.clone())
-    .bind(i.document.blob.sha256.as_str())
-    .bind(i.now.as_str())
-    .execute(&mut **tx)
-    .await
-    .map_err(Error::db("creating the received document"))?;
-    insert_event(tx, &i.event).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO as4_inbound (message_id, company_id, document_id, from_party, sender_id, receiver_id, document_type, process, sbd_sha256, receipt, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (message_id) DO NOTHING",
+    .await?;
+    let now = new[0].now.as_str();
+    let blobs: Vec<_> = new
+        .iter()
+        .flat_map(|i| [&i.sbd, &i.document])
+        .map(|b| (&b.blob, b.content.as_deref()))
+        .collect();
+    insert_blobs(tx, &blobs, now).await?;
+    let documents: Vec<_> = new
+        .iter()
+        .map(|i| {
+            vec![
+                text(&i.document_id),
+                text(&i.message.company_id),
+                text(Direction::Purchase.as_str()),
+                text("as4"),
+                text("application/xml"),
+                opt(&i.message.file_name),
+                text(&i.document.blob.sha256),
+                text("received"),
+                text(&i.now),
+                text(&i.now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "documents",
+        &[
+            "id",
+            "company_id",
+            "direction",
+            "source",
+            "media_type",
+            "file_name",
+            "blob_sha256",
+            "state",
+            "created_at",
+            "updated_at",
+        ],
+        "",
+        &documents,
+        "creating the received documents",
     )
-    .bind(m.message_id.as_str())
-    .bind(m.company_id.as_str())
-    .bind(i.document_id.as_str())
-    .bind(m.from_party.as_str())
-    .bind(m.sender_id.as_str())
-    .bind(m.receiver_id.as_str())
-    .bind(m.document_type.as_str())
-    .bind(m.process.as_str())
-    .bind(i.sbd.blob.sha256.as_str())
-    .bind(m.receipt.as_str())
-    .bind(i.now.as_str())
-    .execute(&mut **tx)
+    .await?;
+    let events: Vec<&Event> = new.iter().map(|i| &i.event).collect();
+    insert_events(tx, &events).await?;
+    let messages: Vec<_> = new
+        .iter()
+        .map(|i| {
+            let m = &i.message;
+            vec![
+                text(&m.message_id),
+                text(&m.company_id),
+                text(&i.document_id),
+                text(&m.from_party),
+                text(&m.sender_id),
+                text(&m.receiver_id),
+                text(&m.document_type),
+                text(&m.process),
+                text(&i.sbd.blob.sha256),
+                text(&m.receipt),
+                text(&i.now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "as4_inbound",
+        &[
+            "message_id",
+            "company_id",
+            "document_id",
+            "from_party",
+            "sender_id",
+            "receiver_id",
+            "document_type",
+            "process",
+            "sbd_sha256",
+            "receipt",
+            "received_at",
+        ],
+        "",
+        &messages,
+        "recording the AS4 messages",
+    )
     .await
-    .map_err(Error::db("recording the AS4 message"))?
-    .rows_affected();
-    Ok(inserted == 1)
 }

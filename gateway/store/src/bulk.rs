@@ -10,10 +10,12 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
+use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
 use crate::blob::BlobLocation;
 use crate::fold::fold_vat;
+use crate::group::GroupWrite;
 use crate::journal::{event_hash, GENESIS_HASH};
 use crate::lifecycle::supplier_key;
 use crate::sql_store::{get, new_id, non_empty};
@@ -24,17 +26,17 @@ use crate::*;
 const ROWS_PER_STATEMENT: usize = 256;
 
 /// A bind value, typed even when NULL (PostgreSQL wants to know).
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     Text(Option<&'a str>),
     Int(Option<i64>),
     Bytes(Option<&'a [u8]>),
 }
 
-fn text(s: &str) -> Value<'_> {
+pub(crate) fn text(s: &str) -> Value<'_> {
     Value::Text(Some(s))
 }
 
-fn opt(s: &Option<String>) -> Value<'_> {
+pub(crate) fn opt(s: &Option<String>) -> Value<'_> {
     Value::Text(s.as_deref())
 }
 
@@ -92,7 +94,7 @@ fn placeholders(sql: &mut String, marks: &mut Marks, rows: usize, cols: usize) {
 }
 
 /// `INSERT INTO {table} ({columns}) VALUES …{tail}` for every row, a chunk per statement.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     table: &str,
     columns: &[&str],
@@ -374,42 +376,128 @@ async fn find_duplicates(
     Ok(out)
 }
 
-/// Fails with `NotFound` when a document names a company that does not exist: one query for the
-/// whole group, in its transaction, instead of one per request before it.
-async fn check_companies(
+/// Which of `values` are in `column` of `table`: one query per chunk.
+pub(crate) async fn present(
     tx: &mut Transaction<'_, Any>,
-    docs: &[(&NewInvoice, &BlobRef)],
-) -> Result<()> {
-    let mut companies: Vec<&str> = docs
-        .iter()
-        .map(|(new, _)| new.document.company_id.as_str())
-        .collect();
-    companies.sort_unstable();
-    companies.dedup();
+    table: &str,
+    column: &str,
+    values: &[&str],
+    context: &'static str,
+) -> Result<HashSet<String>> {
     let marks = Marks::of(tx);
-    for chunk in companies.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from("SELECT id FROM companies WHERE id IN ");
+    let mut found = HashSet::new();
+    for chunk in values.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("SELECT {column} AS v FROM {table} WHERE {column} IN ");
         let mut marks = marks;
         placeholders(&mut sql, &mut marks, 1, chunk.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for company in chunk {
-            query = query.bind(*company);
+        for value in chunk {
+            query = query.bind(*value);
         }
-        let found = query
+        for r in query
             .fetch_all(&mut **tx)
             .await
-            .map_err(Error::db("checking company"))?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<Vec<_>>>()?;
-        if let Some(missing) = chunk.iter().find(|c| !found.iter().any(|f| f == *c)) {
-            return Err(Error::NotFound {
-                what: "company",
-                id: missing.to_string(),
-            });
+            .map_err(Error::db(context))?
+        {
+            found.insert(get::<String>(&r, "v")?);
         }
     }
-    Ok(())
+    Ok(found)
+}
+
+/// Fails with `NotFound` when a document names a company that does not exist: one query for the
+/// whole group, in its transaction, instead of one per request before it.
+pub(crate) async fn check_companies(
+    tx: &mut Transaction<'_, Any>,
+    mut companies: Vec<&str>,
+) -> Result<()> {
+    companies.sort_unstable();
+    companies.dedup();
+    let found = present(tx, "companies", "id", &companies, "checking company").await?;
+    match companies.iter().find(|c| !found.contains(**c)) {
+        Some(missing) => Err(Error::NotFound {
+            what: "company",
+            id: missing.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The index rows of blobs (each once), with their bytes when they live in the database. A row
+/// written while blobs lived in files gets its content when the same bytes arrive for the
+/// database.
+pub(crate) async fn insert_blobs(
+    tx: &mut Transaction<'_, Any>,
+    blobs: &[(&BlobRef, Option<&[u8]>)],
+    now: &str,
+) -> Result<()> {
+    let mut written = HashSet::new();
+    let rows: Vec<_> = blobs
+        .iter()
+        .filter(|(blob, _)| written.insert(blob.sha256.as_str()))
+        .map(|(blob, content)| {
+            vec![
+                text(&blob.sha256),
+                Value::Int(Some(blob.size)),
+                text(now),
+                Value::Bytes(*content),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "blobs",
+        &["sha256", "size", "created_at", "content"],
+        " ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
+        &rows,
+        "storing blob",
+    )
+    .await
+}
+
+/// Appends `events` (hashed already) to the journal.
+pub(crate) async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[&Event]) -> Result<()> {
+    let details: Vec<String> = events.iter().map(|e| e.detail.to_string()).collect();
+    let rows: Vec<_> = events
+        .iter()
+        .zip(&details)
+        .map(|(e, detail)| {
+            vec![
+                text(&e.document_id),
+                Value::Int(Some(e.seq)),
+                text(&e.company_id),
+                text(&e.actor),
+                text(&e.at),
+                text(&e.kind),
+                opt(&e.from_state),
+                text(&e.to_state),
+                text(detail),
+                text(&e.prev_hash),
+                text(&e.hash),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "events",
+        &[
+            "document_id",
+            "seq",
+            "company_id",
+            "actor",
+            "at",
+            "kind",
+            "from_state",
+            "to_state",
+            "detail",
+            "prev_hash",
+            "hash",
+        ],
+        "",
+        &rows,
+        "appending events",
+    )
+    .await
 }
 
 /// Writes `docs` (the bytes of those kept in files already durable) inside `tx`.
@@ -423,7 +511,13 @@ pub(crate) async fn insert_invoices(
         .iter()
         .map(|(new, _)| new.id.clone().unwrap_or_else(new_id))
         .collect();
-    check_companies(tx, docs).await?;
+    check_companies(
+        tx,
+        docs.iter()
+            .map(|(new, _)| new.document.company_id.as_str())
+            .collect(),
+    )
+    .await?;
     let duplicates = find_duplicates(tx, docs, &ids, now).await?;
     let planned = docs
         .iter()
@@ -432,29 +526,14 @@ pub(crate) async fn insert_invoices(
         .map(|(((new, blob), id), duplicate_of)| plan(new, blob, id, duplicate_of, now))
         .collect::<Result<Vec<_>>>()?;
 
-    let mut blob_rows = Vec::new();
-    let mut written = HashSet::new();
-    for p in &planned {
-        if written.insert(p.blob.sha256.as_str()) {
+    let blobs: Vec<(&BlobRef, Option<&[u8]>)> = planned
+        .iter()
+        .map(|p| {
             let bytes = p.new.document.bytes.as_slice();
-            let content = location.in_database(bytes.len()).then_some(bytes);
-            blob_rows.push(vec![
-                text(&p.blob.sha256),
-                Value::Int(Some(p.blob.size)),
-                text(now),
-                Value::Bytes(content),
-            ]);
-        }
-    }
-    insert_rows(
-        tx,
-        "blobs",
-        &["sha256", "size", "created_at", "content"],
-        " ON CONFLICT (sha256) DO UPDATE SET content = excluded.content WHERE blobs.content IS NULL AND excluded.content IS NOT NULL",
-        &blob_rows,
-        "storing blob",
-    )
-    .await?;
+            (p.blob, location.in_database(bytes.len()).then_some(bytes))
+        })
+        .collect();
+    insert_blobs(tx, &blobs, now).await?;
 
     let document_rows: Vec<_> = planned
         .iter()
@@ -495,51 +574,8 @@ pub(crate) async fn insert_invoices(
     )
     .await?;
 
-    let details: Vec<Vec<String>> = planned
-        .iter()
-        .map(|p| p.events.iter().map(|e| e.detail.to_string()).collect())
-        .collect();
-    let event_rows: Vec<_> = planned
-        .iter()
-        .zip(&details)
-        .flat_map(|(p, details)| p.events.iter().zip(details))
-        .map(|(e, detail)| {
-            vec![
-                text(&e.document_id),
-                Value::Int(Some(e.seq)),
-                text(&e.company_id),
-                text(&e.actor),
-                text(&e.at),
-                text(&e.kind),
-                opt(&e.from_state),
-                text(&e.to_state),
-                text(detail),
-                text(&e.prev_hash),
-                text(&e.hash),
-            ]
-        })
-        .collect();
-    insert_rows(
-        tx,
-        "events",
-        &[
-            "document_id",
-            "seq",
-            "company_id",
-            "actor",
-            "at",
-            "kind",
-            "from_state",
-            "to_state",
-            "detail",
-            "prev_hash",
-            "hash",
-        ],
-        "",
-        &event_rows,
-        "appending events",
-    )
-    .await?;
+    let events: Vec<&Event> = planned.iter().flat_map(|p| &p.events).collect();
+    insert_events(tx, &events).await?;
 
     let folded: Vec<(Option<String>, Option<String>)> = planned
         .iter()
@@ -707,4 +743,45 @@ pub(crate) async fn insert_invoices(
             }
         })
         .collect())
+}
+
+/// New invoices submitted concurrently, written together by [`crate::group::Group`].
+pub(crate) struct Invoices {
+    pub location: BlobLocation,
+}
+
+/// One request's documents, their blob bytes already durable.
+pub(crate) struct InvoiceJob {
+    pub batch: Vec<NewInvoice>,
+    pub blobs: Vec<BlobRef>,
+}
+
+#[async_trait]
+impl GroupWrite for Invoices {
+    type Job = InvoiceJob;
+    type Done = Vec<Created>;
+    const WHAT: &'static str = "committing a group of documents";
+
+    async fn all(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        jobs: &[InvoiceJob],
+    ) -> Result<Vec<Vec<Created>>> {
+        let docs: Vec<(&NewInvoice, &BlobRef)> = jobs
+            .iter()
+            .flat_map(|job| job.batch.iter().zip(&job.blobs))
+            .collect();
+        let mut created = insert_invoices(tx, &self.location, &docs, &time::now())
+            .await?
+            .into_iter();
+        Ok(jobs
+            .iter()
+            .map(|job| created.by_ref().take(job.batch.len()).collect())
+            .collect())
+    }
+
+    async fn one(&self, tx: &mut Transaction<'_, Any>, job: &InvoiceJob) -> Result<Vec<Created>> {
+        let docs: Vec<(&NewInvoice, &BlobRef)> = job.batch.iter().zip(&job.blobs).collect();
+        insert_invoices(tx, &self.location, &docs, &time::now()).await
+    }
 }

@@ -18,6 +18,9 @@ pub trait Directory: Send + Sync {
     async fn get_participant(&self, vis: &Visibility, id: &str) -> Result<Option<Participant>>;
     /// Official and member entries only: what the SMP serves and routing looks at.
     async fn participant_by_identifier(&self, id: &Identifier) -> Result<Option<Participant>>;
+    /// The member company whose participant has `id`: whom a message for `id` is delivered
+    /// to. One small query, on the path of every received message.
+    async fn member_company_of(&self, id: &Identifier) -> Result<Option<String>>;
     /// Official entries plus the private contacts of the visible companies, at most `limit`.
     async fn search_participants(
         &self,
@@ -446,6 +449,20 @@ impl Directory for SqlStore {
             .await?
             .into_iter()
             .next())
+    }
+
+    async fn member_company_of(&self, id: &Identifier) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT p.member_company_id FROM participants p JOIN participant_identifiers i ON i.participant_id = p.id
+             WHERE i.scheme = $1 AND i.value = $2 AND p.owner_company_id IS NULL AND p.member_company_id IS NOT NULL
+             ORDER BY p.id LIMIT 1",
+        )
+        .bind(id.scheme.as_str())
+        .bind(id.value.to_ascii_lowercase())
+        .fetch_optional(self.read())
+        .await
+        .map_err(Error::db("looking up the member of a participant"))?;
+        row.map(|r| get(&r, "member_company_id")).transpose()
     }
 
     async fn search_participants(

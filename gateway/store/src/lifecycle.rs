@@ -833,8 +833,15 @@ impl SqlStore {
     async fn insert_batch(&self, batch: Vec<NewInvoice>) -> Result<Vec<Created>> {
         let blobs = self.write_blob_files(&batch).await?;
         // Concurrent requests share a transaction and its commit (see `group`).
+        let location = self.blob_location();
         self.group
-            .write(&self.pools.write, self.blob_location(), batch, blobs)
+            .write(
+                &self.pools.write,
+                || crate::bulk::Invoices {
+                    location: location.clone(),
+                },
+                crate::bulk::InvoiceJob { batch, blobs },
+            )
             .await
     }
 

@@ -15,8 +15,8 @@ pub struct SqlStore {
     pub(crate) pools: Pools,
     backend: Backend,
     pub(crate) blobs: BlobLocation,
-    pub(crate) group: crate::group::GroupCommit,
-    pub(crate) inbound_group: crate::as4_group::InboundGroup,
+    pub(crate) group: crate::group::Group<crate::bulk::Invoices>,
+    pub(crate) inbound_group: crate::group::Group<crate::as4_group::Received>,
 }
 
 impl SqlStore {

@@ -71,6 +71,24 @@ async fn members_are_in_the_directory_delivered_on_the_gateway() {
             Capability::bis3_defaults(),
             "BIS 3 invoice and credit note by default"
         );
+        // Whom a received message goes to: the member; nobody for an outside participant or
+        // an unknown one.
+        store
+            .upsert_participant(outside("Beta SRL", None, &["0088:5798000000002"]))
+            .await
+            .unwrap();
+        for (id, member) in [
+            ("0088:5798000000001", Some(company.id.as_str())),
+            ("0088:5798000000002", None),
+            ("0088:5798000000003", None),
+        ] {
+            assert_eq!(
+                store.member_company_of(&pid(id)).await.unwrap().as_deref(),
+                member,
+                "{id} on {}",
+                db.backend
+            );
+        }
     }
 }
 
