@@ -1,6 +1,7 @@
 //! The Peppol AS4 access point: the receiving endpoint ([`receive`]) and the sending outbox
 //! ([`outbox`], [`send`]). Protocol work is `gateway-as4-proto`'s; this module adds keys from
 //! configuration, the member lookup and durable storage.
+pub mod members;
 pub mod outbox;
 pub mod receive;
 pub mod revocation;
@@ -145,6 +146,8 @@ pub struct As4 {
     pub revocation: revocation::Revocation,
     pub limits: Limits,
     pub store: Arc<dyn Store>,
+    /// Final recipients we serve, found recently.
+    pub members: members::Members,
 }
 
 impl As4 {
@@ -202,6 +205,7 @@ impl As4 {
             )?,
             limits,
             store,
+            members: Default::default(),
         })
     }
 }

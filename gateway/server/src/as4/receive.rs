@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gateway_as4_proto::{
-    build_error, build_receipt, open_message, Error as As4Error, Opened, SIGNAL_CONTENT_TYPE,
+    build_error, build_receipt, open_message, Error as As4Error, Opened, Rejected,
+    SIGNAL_CONTENT_TYPE,
 };
 use gateway_store::{Identifier, Inbound, InboundMessage};
 
@@ -25,25 +26,27 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let worker = as4.clone();
-    let opened = tokio::task::spawn_blocking(move || {
-        open_message(
-            &content_type,
-            &body,
-            &worker.opener,
-            &worker.trust,
-            &worker.limits,
-            SystemTime::now(),
-        )
-    })
-    .await;
-    let opened = match opened {
-        Ok(Ok(opened)) => opened,
-        Ok(Err(rejected)) => {
+    // The receipt is signed with the opening; it is wasted only when the receiver turns out
+    // not to be ours. A message of usual size is opened right here: that takes well under a
+    // millisecond, less than a trip to a blocking thread and back costs on a busy machine.
+    // Bigger ones go to the blocking pool, so that they do not hold up other connections.
+    let opened = if body.len() <= OPEN_INLINE_MAX {
+        open_and_sign(&as4, &content_type, &body)
+    } else {
+        let worker = as4.clone();
+        match tokio::task::spawn_blocking(move || open_and_sign(&worker, &content_type, &body))
+            .await
+        {
+            Ok(opened) => opened,
+            Err(e) => return internal(format!("AS4 worker: {e}")),
+        }
+    };
+    let (opened, receipt) = match opened {
+        Ok(opened) => opened,
+        Err(rejected) => {
             tracing::info!(message_id = ?rejected.message_id, error = %rejected.error, "AS4 message refused");
             return error_answer(&as4, rejected.message_id.as_deref(), &rejected.error).await;
         }
-        Err(e) => return internal(format!("AS4 worker: {e}")),
     };
     let message_id = opened.user_message.message_id.clone();
     if let Err(refused) = as4.revocation.check(&as4.trust, &opened.signer_der).await {
@@ -52,7 +55,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         tracing::info!(%message_id, error = %e, "AS4 message refused");
         return error_answer(&as4, Some(&message_id), &e).await;
     }
-    match accept(&as4, opened).await {
+    match accept(&as4, opened, receipt).await {
         Ok(receipt) => soap(receipt.into_bytes()),
         Err(Refusal::Ebms(e)) => {
             tracing::info!(%message_id, error = %e, "AS4 message refused");
@@ -62,50 +65,62 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     }
 }
 
+/// Messages up to this size are opened on the runtime's thread.
+const OPEN_INLINE_MAX: usize = 128 * 1024;
+
+type Signed = Result<Vec<u8>, String>;
+
+/// Opens the message and signs its receipt.
+fn open_and_sign(as4: &As4, content_type: &str, body: &[u8]) -> Result<(Opened, Signed), Rejected> {
+    let opened = open_message(
+        content_type,
+        body,
+        &as4.opener,
+        &as4.trust,
+        &as4.limits,
+        SystemTime::now(),
+    )?;
+    let um = &opened.user_message;
+    let receipt = build_receipt(
+        &um.message_id,
+        &opened.references,
+        as4.answering(&opened.signer_der),
+    )
+    .map_err(|e| format!("signing the receipt: {e}"));
+    Ok((opened, receipt))
+}
+
 enum Refusal {
     Ebms(As4Error),
     Internal(String),
 }
 
-/// Member lookup, receipt and storage; the receipt returned is the one stored.
-async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
+/// Member lookup and storage; the receipt returned is the one stored (the first one sent for
+/// this MessageId).
+async fn accept(as4: &Arc<As4>, opened: Opened, receipt: Signed) -> Result<String, Refusal> {
     let um = &opened.user_message;
-    if let Some(receipt) = as4
-        .store
-        .inbound_receipt(&um.message_id)
-        .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?
-    {
-        return Ok(receipt);
-    }
     let receiver = &opened.sbdh.receiver;
+    let internal = |e: gateway_store::Error| Refusal::Internal(e.to_string());
+    let receiver_id = Identifier {
+        scheme: receiver.scheme().to_string(),
+        value: receiver.value().to_string(),
+    };
     let member = as4
-        .store
-        .participant_by_identifier(&Identifier {
-            scheme: receiver.scheme().to_string(),
-            value: receiver.value().to_string(),
-        })
+        .members
+        .company_of(&*as4.store, receiver_id)
         .await
-        .map_err(|e| Refusal::Internal(e.to_string()))?;
-    let company_id = match member {
-        Some(p) if p.member => p
-            .member_company_id
-            .ok_or_else(|| Refusal::Ebms(As4Error::NotServiced(receiver.to_uri())))?,
-        _ => return Err(Refusal::Ebms(As4Error::NotServiced(receiver.to_uri()))),
+        .map_err(internal)?;
+    let Some(company_id) = member else {
+        // A message we took before the receiver left still gets its receipt again.
+        return match as4.store.inbound_receipt(&um.message_id).await {
+            Ok(Some(receipt)) => Ok(receipt),
+            Ok(None) => Err(Refusal::Ebms(As4Error::NotServiced(receiver.to_uri()))),
+            Err(e) => Err(internal(e)),
+        };
     };
     let document = opened.business_document().to_vec();
-    let (local, refs, id, signer) = (
-        as4.clone(),
-        opened.references.clone(),
-        um.message_id.clone(),
-        opened.signer_der.clone(),
-    );
-    let receipt =
-        tokio::task::spawn_blocking(move || build_receipt(&id, &refs, local.answering(&signer)))
-            .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?
-            .map_err(|e| Refusal::Internal(format!("signing the receipt: {e}")))?;
-    let receipt = String::from_utf8(receipt).map_err(|e| Refusal::Internal(e.to_string()))?;
+    let receipt = String::from_utf8(receipt.map_err(Refusal::Internal)?)
+        .map_err(|e| Refusal::Internal(e.to_string()))?;
     let stored = as4
         .store
         .record_inbound(InboundMessage {
@@ -121,7 +136,7 @@ async fn accept(as4: &Arc<As4>, opened: Opened) -> Result<String, Refusal> {
                 opened.sbdh.document_identification.instance_identifier
             )),
             document,
-            sbd: opened.sbd.clone(),
+            sbd: opened.sbd,
             receipt: receipt.clone(),
         })
         .await
