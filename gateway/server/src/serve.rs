@@ -178,6 +178,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
             addr: config.listen,
             source,
         })?
+        // Without TCP_NODELAY a response written in two segments waits for the peer's
+        // delayed ACK: 40 ms stalls, measured on AS4 receipts over loopback.
+        .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
         .handle(handle)
         .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
