@@ -106,6 +106,14 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned> {
             ),
         ));
     }
+    // UTF-8 is checked once for the whole input, so that the business document's text (most
+    // of an SBD) needs no decoding, only reading past.
+    if let Err(e) = std::str::from_utf8(input) {
+        return Err(xml_err(
+            e.valid_up_to(),
+            format!("the document is not UTF-8: {e}"),
+        ));
+    }
     let mut reader = NsReader::from_reader(input);
     let config = reader.config_mut();
     config.trim_text(false);
@@ -162,9 +170,6 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned> {
                     ));
                 }
                 let name = if matches!(region, Region::Payload) {
-                    if std::str::from_utf8(e.local_name().as_ref()).is_err() {
-                        local_name(e, before, input)?;
-                    }
                     String::new()
                 } else {
                     local_name(e, before, input)?
@@ -245,6 +250,8 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned> {
                 &mut payload,
                 to_usize(reader.buffer_position()),
             ),
+            // The business document's text and CDATA need no look: the input is UTF-8.
+            Event::Text(_) | Event::CData(_) if matches!(region, Region::Payload) => {}
             Event::Text(t) => {
                 let text = t
                     .decode()

@@ -162,6 +162,37 @@ fn errors_carry_line_and_column() {
     }
 }
 
+#[test]
+fn bytes_that_are_not_utf8_are_refused_with_their_line_in_header_and_payload() {
+    let ns = r#"xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2""#;
+    let sbd = sbd_around(&format!("<Invoice {ns}>\n<Note>caf\u{e9}</Note></Invoice>"));
+    read(sbd.as_bytes()).expect("UTF-8 é is fine");
+    let in_header = sbd.replacen("<HeaderVersion>1.0", "<HeaderVersion>1.\u{e9}0", 1);
+    for (sbd, last) in [(sbd, true), (in_header, false)] {
+        let mut bytes = sbd.into_bytes();
+        let e_acute = "\u{e9}".as_bytes();
+        let at = if last {
+            bytes.windows(2).rposition(|w| w == e_acute)
+        } else {
+            bytes.windows(2).position(|w| w == e_acute)
+        }
+        .unwrap();
+        // é in Latin-1: one byte where UTF-8 has two.
+        bytes.splice(at..at + 2, [0xE9]);
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+        match read(&bytes) {
+            Err(e @ Error::Xml { .. }) => {
+                assert!(e.to_string().contains("not UTF-8"), "{e}");
+                let Error::Xml { at, .. } = &e else {
+                    unreachable!()
+                };
+                assert_eq!(at.line as usize, line, "{e}");
+            }
+            other => panic!("expected an XML error, got {other:?}"),
+        }
+    }
+}
+
 /// Cheap deterministic fuzzing: every single-byte corruption of a real SBD gives Ok or Err,
 /// never a panic.
 #[test]
