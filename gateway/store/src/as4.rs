@@ -156,12 +156,12 @@ fn outbound_from(r: &AnyRow) -> Result<Outbound> {
 
 #[async_trait]
 impl As4Store for SqlStore {
-    async fn record_inbound(&self, m: InboundMessage) -> Result<Inbound> {
+    async fn record_inbound(&self, mut m: InboundMessage) -> Result<Inbound> {
         non_empty("message_id", &m.message_id)?;
         // The group looks the MessageId and the company up, once for all its messages.
-        // Blobs are durable before the rows that point at them.
-        let sbd = self.stage_blob(&m.sbd).await?;
-        let document = self.stage_blob(&m.document).await?;
+        // Blobs are durable before the rows that point at them; the bytes move, not copied.
+        let sbd = self.stage_blob(std::mem::take(&mut m.sbd)).await?;
+        let document = self.stage_blob(std::mem::take(&mut m.document)).await?;
         let now = time::now();
         let document_id = new_id();
         let mut event = Event {

@@ -44,8 +44,8 @@ impl SqlStore {
 
     /// Makes a blob's bytes durable before any row points at them: a file written and fsynced,
     /// or (blobs in the database) the content its row will carry.
-    pub(crate) async fn stage_blob(&self, bytes: &[u8]) -> Result<StagedBlob> {
-        let sha256 = blob::sha256_hex(bytes);
+    pub(crate) async fn stage_blob(&self, bytes: Vec<u8>) -> Result<StagedBlob> {
+        let sha256 = blob::sha256_hex(&bytes);
         let size = i64::try_from(bytes.len()).map_err(|_| Error::Invalid {
             field: "blob",
             reason: "larger than 2^63 bytes".into(),
@@ -53,10 +53,10 @@ impl SqlStore {
         // The bytes are durable before the row that points at them exists. A row written while
         // blobs lived in files gets its content when the same bytes arrive under `Database`.
         let content = match &self.blobs {
-            location if location.in_database(bytes.len()) => Some(bytes.to_vec()),
+            location if location.in_database(bytes.len()) => Some(bytes),
             BlobLocation::Files(dir) => {
-                let (dir, sha, owned) = (dir.clone(), sha256.clone(), bytes.to_vec());
-                tokio::task::spawn_blocking(move || blob::write_file(&dir, &sha, &owned))
+                let (dir, sha) = (dir.clone(), sha256.clone());
+                tokio::task::spawn_blocking(move || blob::write_file(&dir, &sha, &bytes))
                     .await
                     .map_err(|e| Error::BlobIo {
                         path: "blob writer".into(),
@@ -64,7 +64,7 @@ impl SqlStore {
                     })??;
                 None
             }
-            BlobLocation::Database => Some(bytes.to_vec()),
+            BlobLocation::Database => Some(bytes),
         };
         Ok(StagedBlob {
             blob: BlobRef { sha256, size },
@@ -618,7 +618,7 @@ impl Store for SqlStore {
     }
 
     async fn put_blob(&self, bytes: &[u8]) -> Result<BlobRef> {
-        let staged = self.stage_blob(bytes).await?;
+        let staged = self.stage_blob(bytes.to_vec()).await?;
         insert_blob_row(self.write(), &staged).await?;
         Ok(staged.blob)
     }
