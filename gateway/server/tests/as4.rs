@@ -293,5 +293,36 @@ async fn refusals_carry_the_right_ebms_errors() {
             .await
             .unwrap()
             .is_empty());
+
+        // A receiver that joins after a refusal is served at once: only members found are
+        // remembered, not receivers that were not ours.
+        const LATE: &str = "0088:5798000000018";
+        let mut outcomes = Vec::new();
+        for join in [false, true] {
+            if join {
+                cli_json(
+                    &db,
+                    &[
+                        "company",
+                        "add",
+                        "--name",
+                        "Late Joiner BV",
+                        "--country",
+                        "BE",
+                        "--peppol-id",
+                        LATE,
+                    ],
+                );
+            }
+            let cert = (vpki("PTE000001.cert.pem"), vpki("PTE000001.key.pem"));
+            let (_, report) = send(&gw, &db, &cert.0, &cert.1, LATE, dir.path());
+            outcomes.push(report["outcome"].as_str().map(str::to_owned));
+        }
+        assert_eq!(
+            outcomes,
+            [Some("error_signal".into()), Some("receipt_verified".into())],
+            "{}",
+            db.backend
+        );
     }
 }
