@@ -12,7 +12,10 @@ use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
 use crate::as4::InboundMessage;
-use crate::bulk::{check_companies, insert_blobs, insert_events, insert_rows, opt, present, text};
+use crate::bulk::{
+    check_companies, insert_blobs, insert_documents, insert_events, insert_rows, present, text,
+    NewRow,
+};
 use crate::group::GroupWrite;
 use crate::sql_store::StagedBlob;
 use crate::{Direction, Event, Result};
@@ -98,43 +101,21 @@ async fn insert_all(tx: &mut Transaction<'_, Any>, new: &[&Inbound]) -> Result<(
         .map(|b| (&b.blob, b.content.as_deref()))
         .collect();
     insert_blobs(tx, &blobs, now).await?;
-    let documents: Vec<_> = new
+    let documents: Vec<NewRow> = new
         .iter()
-        .map(|i| {
-            vec![
-                text(&i.document_id),
-                text(&i.message.company_id),
-                text(Direction::Purchase.as_str()),
-                text("as4"),
-                text("application/xml"),
-                opt(&i.message.file_name),
-                text(&i.document.blob.sha256),
-                text("received"),
-                text(&i.now),
-                text(&i.now),
-            ]
+        .map(|i| NewRow {
+            id: &i.document_id,
+            company_id: &i.message.company_id,
+            direction: Direction::Purchase,
+            source: "as4",
+            media_type: "application/xml",
+            file_name: &i.message.file_name,
+            blob_sha256: &i.document.blob.sha256,
+            state: "received",
+            at: &i.now,
         })
         .collect();
-    insert_rows(
-        tx,
-        "documents",
-        &[
-            "id",
-            "company_id",
-            "direction",
-            "source",
-            "media_type",
-            "file_name",
-            "blob_sha256",
-            "state",
-            "created_at",
-            "updated_at",
-        ],
-        "",
-        &documents,
-        "creating the received documents",
-    )
-    .await?;
+    insert_documents(tx, &documents).await?;
     let events: Vec<&Event> = new.iter().map(|i| &i.event).collect();
     insert_events(tx, &events).await?;
     let messages: Vec<_> = new

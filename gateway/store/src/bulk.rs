@@ -455,6 +455,64 @@ pub(crate) async fn insert_blobs(
     .await
 }
 
+/// The `documents` row of a new document.
+pub(crate) struct NewRow<'a> {
+    pub id: &'a str,
+    pub company_id: &'a str,
+    pub direction: Direction,
+    pub source: &'a str,
+    pub media_type: &'a str,
+    pub file_name: &'a Option<String>,
+    pub blob_sha256: &'a str,
+    pub state: &'a str,
+    /// Created and updated at.
+    pub at: &'a str,
+}
+
+/// Creates documents.
+pub(crate) async fn insert_documents(
+    tx: &mut Transaction<'_, Any>,
+    documents: &[NewRow<'_>],
+) -> Result<()> {
+    let rows: Vec<_> = documents
+        .iter()
+        .map(|d| {
+            vec![
+                text(d.id),
+                text(d.company_id),
+                text(d.direction.as_str()),
+                text(d.source),
+                text(d.media_type),
+                opt(d.file_name),
+                text(d.blob_sha256),
+                text(d.state),
+                text(d.at),
+                text(d.at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "documents",
+        &[
+            "id",
+            "company_id",
+            "direction",
+            "source",
+            "media_type",
+            "file_name",
+            "blob_sha256",
+            "state",
+            "created_at",
+            "updated_at",
+        ],
+        "",
+        &rows,
+        "creating document",
+    )
+    .await
+}
+
 /// Appends `events` (hashed already) to the journal.
 pub(crate) async fn insert_events(tx: &mut Transaction<'_, Any>, events: &[&Event]) -> Result<()> {
     let details: Vec<String> = events.iter().map(|e| e.detail.to_string()).collect();
@@ -535,44 +593,24 @@ pub(crate) async fn insert_invoices(
         .collect();
     insert_blobs(tx, &blobs, now).await?;
 
-    let document_rows: Vec<_> = planned
+    let documents: Vec<NewRow> = planned
         .iter()
         .map(|p| {
             let d = &p.new.document;
-            vec![
-                text(&p.id),
-                text(&d.company_id),
-                text(d.direction.as_str()),
-                text(&d.source),
-                text(&d.media_type),
-                opt(&d.file_name),
-                text(&p.blob.sha256),
-                text(&p.final_state),
-                text(now),
-                text(now),
-            ]
+            NewRow {
+                id: &p.id,
+                company_id: &d.company_id,
+                direction: d.direction,
+                source: &d.source,
+                media_type: &d.media_type,
+                file_name: &d.file_name,
+                blob_sha256: &p.blob.sha256,
+                state: &p.final_state,
+                at: now,
+            }
         })
         .collect();
-    insert_rows(
-        tx,
-        "documents",
-        &[
-            "id",
-            "company_id",
-            "direction",
-            "source",
-            "media_type",
-            "file_name",
-            "blob_sha256",
-            "state",
-            "created_at",
-            "updated_at",
-        ],
-        "",
-        &document_rows,
-        "creating document",
-    )
-    .await?;
+    insert_documents(tx, &documents).await?;
 
     let events: Vec<&Event> = planned.iter().flat_map(|p| &p.events).collect();
     insert_events(tx, &events).await?;
