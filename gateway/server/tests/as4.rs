@@ -51,7 +51,7 @@ fn start(db: &TestDb) -> Gateway {
     Gateway::start_with(db, &[("GATEWAY_CONFIG", config.to_str().unwrap())])
 }
 
-/// sender.py with the vector PKI; (exit code, its JSON report).
+/// sender.py with the vector PKI and the BIS base example; (exit code, its JSON report).
 fn send(
     gw: &Gateway,
     db: &TestDb,
@@ -60,9 +60,22 @@ fn send(
     receiver: &str,
     save: &Path,
 ) -> (Option<i32>, serde_json::Value) {
+    let invoice = shared("vectors/ubl/base-example.xml");
+    send_invoice(gw, db, &invoice, (cert, key), receiver, save)
+}
+
+/// [`send`] with another invoice file.
+fn send_invoice(
+    gw: &Gateway,
+    db: &TestDb,
+    invoice: &Path,
+    (cert, key): (&Path, &Path),
+    receiver: &str,
+    save: &Path,
+) -> (Option<i32>, serde_json::Value) {
     let out = Command::new(peers_python())
         .arg(peer("as4/sender.py"))
-        .arg(shared("vectors/ubl/base-example.xml"))
+        .arg(invoice)
         .args(["--url", &gw.url("/as4"), "--tls-ca"])
         .arg(db.data_dir().join("tls/ca.pem"))
         .arg("--cert")
@@ -207,6 +220,56 @@ async fn the_peer_sender_gets_a_verified_receipt_and_the_invoice_lands_once() {
             .await
             .unwrap();
         assert_eq!(docs.len(), 1, "{}", db.backend);
+    }
+}
+
+/// Messages over 128 KiB are opened on the blocking pool instead of the runtime thread: the
+/// same checks, the same receipt, the invoice stored whole.
+#[tokio::test]
+async fn a_message_over_128_kib_is_received_whole() {
+    for db in test_databases().await {
+        let gw = start(&db);
+        let dir = tempfile::tempdir().unwrap();
+        // A note of 300,000 pseudo-random base64 characters: gzip cannot shrink it below 128 KiB.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let note: String = (0..300_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                alphabet[(state % 64) as usize] as char
+            })
+            .collect();
+        let base = String::from_utf8(read_shared("vectors/ubl/base-example.xml")).unwrap();
+        let at = base.find("<cbc:DocumentCurrencyCode>").unwrap();
+        let big = format!(
+            "{}<cbc:Note>{note}</cbc:Note>\n  {}",
+            &base[..at],
+            &base[at..]
+        );
+        let invoice = dir.path().join("big.xml");
+        std::fs::write(&invoice, &big).unwrap();
+        let cert = (vpki("PTE000001.cert.pem"), vpki("PTE000001.key.pem"));
+        let (code, report) =
+            send_invoice(&gw, &db, &invoice, (&cert.0, &cert.1), RECEIVER, dir.path());
+        assert_eq!(code, Some(0), "{report} / {}", db.backend);
+        assert_eq!(report["outcome"], "receipt_verified");
+        let sent = std::fs::metadata(dir.path().join("message.mime"))
+            .unwrap()
+            .len();
+        assert!(sent > 128 * 1024, "the message is {sent} bytes");
+        let store = store_of(&db).await;
+        let docs = store
+            .list_documents(&Visibility::All, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(docs.len(), 1, "{}", db.backend);
+        let stored = store.get_blob(&docs[0].blob.sha256).await.unwrap().unwrap();
+        assert!(
+            stored.windows(note.len()).any(|w| w == note.as_bytes()),
+            "the stored invoice lacks the note"
+        );
     }
 }
 
