@@ -115,7 +115,7 @@ async fn concurrent_messages_on_one_store_commit_together_each_once() {
         let store = std::sync::Arc::new(open(&db).await);
         let c = company(&store).await;
         // 12 MessageIds, each sent 4 times at once: they share group commits, and a MessageId
-        // repeated inside one group is stored once (the others roll back to their savepoint).
+        // repeated inside one group is stored once (the repeats are left out of the group).
         let mut tasks = Vec::new();
         for copy in 0..4 {
             for n in 0..12 {
