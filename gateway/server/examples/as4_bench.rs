@@ -1,6 +1,7 @@
-//! AS4 receiving throughput on loopback: a gateway (durable SQLite in a temporary directory)
-//! receives pre-built signed and encrypted messages from `--concurrency` parallel HTTPS clients
-//! and answers each with a signed receipt after storing it. Prints messages/s and p50/p99.
+//! AS4 receiving throughput on loopback: a gateway (durable SQLite in a temporary directory, then
+//! a fresh PostgreSQL database when `GATEWAY_TEST_DATABASE_URL` is set) receives pre-built signed
+//! and encrypted messages from `--concurrency` parallel HTTPS clients and answers each with a
+//! signed receipt after storing it. Prints messages/s, p50/p99 and CPU time per message.
 //!
 //! ```sh
 //! cargo run --release -p gateway-server --example as4_bench -- --messages 2000 --concurrency 16
@@ -33,15 +34,24 @@ fn arg(name: &str, default: usize) -> usize {
 
 #[tokio::main]
 async fn main() {
+    // SQLite, and PostgreSQL too when GATEWAY_TEST_DATABASE_URL names a server (a fresh
+    // database is made for the run).
+    for db in gateway_testkit::test_databases().await {
+        bench(&db).await;
+    }
+}
+
+async fn bench(db: &gateway_testkit::TestDb) {
     let (messages, concurrency) = (arg("--messages", 2000), arg("--concurrency", 16));
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = db.data_dir();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
     let mut config = Config {
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir.to_path_buf(),
+        database_url: Some(db.url.clone()),
         ..Config::default()
     };
     config.as4.send = false;
@@ -125,7 +135,7 @@ async fn main() {
 
     let _ = rustls::crypto::ring::default_provider().install_default();
     let ca = loop {
-        match std::fs::read(dir.path().join("tls/ca.pem")) {
+        match std::fs::read(dir.join("tls/ca.pem")) {
             Ok(ca)
                 if tokio::net::TcpStream::connect(("127.0.0.1", port))
                     .await
@@ -194,8 +204,9 @@ async fn main() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "as4 receive ({}, SQLite durable, loopback TLS, {}): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.3} ms/msg (gateway and client)",
+        "as4 receive ({}, {} durable, loopback TLS, {}): {messages} messages, concurrency {concurrency}: {:.0} msg/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.3} ms/msg (gateway and client)",
         if ec { "Ed25519/X25519" } else { "RSA-2048" },
+        db.backend,
         if http1 { "HTTP/1.1" } else { "HTTP/2" },
         messages as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,
