@@ -40,33 +40,24 @@ impl GroupWrite for Received {
     type Done = bool;
     const WHAT: &'static str = "committing received AS4 messages";
 
-    /// The MessageIds stored already, or repeated in the group after their first, are left
-    /// out; the rest is written with one statement per table. A MessageId stored meanwhile by
-    /// another node fails the group on the unique key, and it is written message by message.
+    /// Written as if no MessageId were stored yet, one statement per table; a MessageId
+    /// repeated in the group is left out after its first. Repeats of messages stored before
+    /// (a sender's retry) are rare: one fails the group on the primary key, as does a company
+    /// that is gone (foreign key), and the group is then written message by message, each
+    /// checked first. Looking every group up front cost two more round trips per group.
     async fn all(&self, tx: &mut Transaction<'_, Any>, jobs: &[Inbound]) -> Result<Vec<bool>> {
-        let ids: Vec<&str> = jobs.iter().map(|j| j.message.message_id.as_str()).collect();
-        let stored = present(
-            tx,
-            "as4_inbound",
-            "message_id",
-            &ids,
-            "looking for stored AS4 messages",
-        )
-        .await?;
         let mut seen = HashSet::new();
-        let fresh: Vec<bool> = ids
+        let first: Vec<bool> = jobs
             .iter()
-            .map(|id| !stored.contains(*id) && seen.insert(*id))
+            .map(|j| seen.insert(j.message.message_id.as_str()))
             .collect();
         let new: Vec<&Inbound> = jobs
             .iter()
-            .zip(&fresh)
+            .zip(&first)
             .filter_map(|(j, f)| f.then_some(j))
             .collect();
-        if !new.is_empty() {
-            insert_all(tx, &new).await?;
-        }
-        Ok(fresh)
+        insert_all(tx, &new).await?;
+        Ok(first)
     }
 
     async fn one(&self, tx: &mut Transaction<'_, Any>, job: &Inbound) -> Result<bool> {
@@ -82,18 +73,14 @@ impl GroupWrite for Received {
         if stored.contains(id) {
             return Ok(false);
         }
+        check_companies(tx, vec![job.message.company_id.as_str()]).await?;
         insert_all(tx, &[job]).await?;
         Ok(true)
     }
 }
 
-/// Every row of `new` (distinct MessageIds, none stored), one statement per table.
+/// Every row of `new` (distinct MessageIds), one statement per table.
 async fn insert_all(tx: &mut Transaction<'_, Any>, new: &[&Inbound]) -> Result<()> {
-    check_companies(
-        tx,
-        new.iter().map(|i| i.message.company_id.as_str()).collect(),
-    )
-    .await?;
     let now = new[0].now.as_str();
     let blobs: Vec<_> = new
         .iter()
