@@ -158,7 +158,7 @@ fn outbound_from(r: &AnyRow) -> Result<Outbound> {
 impl As4Store for SqlStore {
     async fn record_inbound(&self, mut m: InboundMessage) -> Result<Inbound> {
         non_empty("message_id", &m.message_id)?;
-        // The group looks the MessageId and the company up, once for all its messages.
+        // A MessageId stored before and a missing company are the group's to find (`as4_group`).
         // Blobs are durable before the rows that point at them; the bytes move, not copied.
         let sbd = self.stage_blob(std::mem::take(&mut m.sbd)).await?;
         let document = self.stage_blob(std::mem::take(&mut m.document)).await?;

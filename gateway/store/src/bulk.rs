@@ -376,7 +376,8 @@ async fn find_duplicates(
     Ok(out)
 }
 
-/// Which of `values` are in `column` of `table`: one query per chunk.
+/// Which of `values` are in `column` of `table`: one query per chunk. `table` and `column` are
+/// names written in this crate, never input; the values are bound.
 pub(crate) async fn present(
     tx: &mut Transaction<'_, Any>,
     table: &str,

@@ -177,6 +177,45 @@ async fn concurrent_messages_on_one_store_commit_together_each_once() {
     }
 }
 
+#[tokio::test]
+async fn a_message_for_a_company_that_is_gone_fails_alone_in_its_group() {
+    for db in test_databases().await {
+        let store = std::sync::Arc::new(open(&db).await);
+        let c = company(&store).await;
+        // Sent at once, so that they can share a group: the group fails on the foreign key and
+        // is written message by message, where the bad one gets NotFound and the rest commit.
+        let tasks: Vec<_> = (0..6)
+            .map(|n| {
+                let (store, company) = (
+                    store.clone(),
+                    if n == 3 { "gone".into() } else { c.clone() },
+                );
+                async move {
+                    store
+                        .record_inbound(inbound(&company, &format!("f{n}@x"), "<r/>"))
+                        .await
+                }
+            })
+            .collect();
+        let results = futures_join(tasks).await;
+        for (n, r) in results.iter().enumerate() {
+            match (n, r) {
+                (
+                    3,
+                    Err(Error::NotFound {
+                        what: "company",
+                        id,
+                    }),
+                ) => assert_eq!(id, "gone"),
+                (3, other) => panic!("{}: {other:?}", db.backend),
+                (_, Ok(Inbound::Stored { .. })) => {}
+                (_, other) => panic!("{}: {other:?}", db.backend),
+            }
+        }
+        assert_eq!(store.count_inbound(&c).await.unwrap(), 5, "{}", db.backend);
+    }
+}
+
 async fn futures_join<F: std::future::Future + Send + 'static>(tasks: Vec<F>) -> Vec<F::Output>
 where
     F::Output: Send + 'static,
