@@ -81,7 +81,10 @@ impl GroupWrite for Received {
 
 /// Every row of `new` (distinct MessageIds), one statement per table.
 async fn insert_all(tx: &mut Transaction<'_, Any>, new: &[&Inbound]) -> Result<()> {
-    let now = new[0].now.as_str();
+    let Some(first) = new.first() else {
+        return Ok(());
+    };
+    let now = first.now.as_str();
     let blobs: Vec<_> = new
         .iter()
         .flat_map(|i| [&i.sbd, &i.document])
