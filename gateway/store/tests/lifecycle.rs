@@ -12,6 +12,26 @@ async fn store(db: &gateway_testkit::TestDb) -> Arc<SqlStore> {
     Arc::new(SqlStore::open(&url, blobs).await.unwrap())
 }
 
+/// `new(i)` for `i` in `0..n`, all submitted at once (so that they share group commits); the
+/// results in the order of `i`.
+async fn create_at_once(
+    store: &Arc<SqlStore>,
+    n: usize,
+    new: impl Fn(usize) -> NewInvoice,
+) -> Vec<Result<Created>> {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (store, new) = (store.clone(), new(i));
+            tokio::spawn(async move { store.create_invoice(new).await })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
 async fn company(store: &SqlStore, name: &str, vat: &str) -> String {
     store
         .create_company(NewCompany {
@@ -68,22 +88,18 @@ async fn racing_requests_with_one_key_make_one_document_and_others_still_commit(
         let store = store(&db).await;
         let a = company(&store, "Alpha", "BE0123456749").await;
         // 16 requests at once: 8 with the same key and body, 8 distinct ones.
-        let mut tasks = Vec::new();
-        for i in 0..16 {
-            let (store, a) = (store.clone(), a.clone());
-            tasks.push(tokio::spawn(async move {
-                let new = if i % 2 == 0 {
-                    sale(&a, "SAME-1", Some("k"))
-                } else {
-                    sale(&a, &format!("OTHER-{i}"), None)
-                };
-                store.create_invoice(new).await.unwrap()
-            }));
-        }
+        let results = create_at_once(&store, 16, |i| {
+            if i % 2 == 0 {
+                sale(&a, "SAME-1", Some("k"))
+            } else {
+                sale(&a, &format!("OTHER-{i}"), None)
+            }
+        })
+        .await;
         let mut same = std::collections::BTreeSet::new();
         let mut replays = 0;
-        for (i, t) in tasks.into_iter().enumerate() {
-            let created = t.await.unwrap();
+        for (i, created) in results.into_iter().enumerate() {
+            let created = created.unwrap();
             assert_eq!(created.document.state, "validated");
             if i % 2 == 0 {
                 same.insert(created.document.id);
@@ -130,22 +146,17 @@ async fn a_document_of_an_unknown_company_fails_alone_in_its_group() {
         let store = store(&db).await;
         let a = company(&store, "Alpha", "BE0123456749").await;
         // Submitted at once, so that they share group commits: the company check is the group's.
-        let mut tasks = Vec::new();
-        for i in 0..12 {
-            let (store, a) = (store.clone(), a.clone());
-            tasks.push(tokio::spawn(async move {
-                let company = if i == 5 {
-                    "no-such-company"
-                } else {
-                    a.as_str()
-                };
-                store
-                    .create_invoice(sale(company, &format!("N-{i}"), None))
-                    .await
-            }));
-        }
-        for (i, t) in tasks.into_iter().enumerate() {
-            match (i, t.await.unwrap()) {
+        let results = create_at_once(&store, 12, |i| {
+            let company = if i == 5 {
+                "no-such-company"
+            } else {
+                a.as_str()
+            };
+            sale(company, &format!("N-{i}"), None)
+        })
+        .await;
+        for (i, result) in results.into_iter().enumerate() {
+            match (i, result) {
                 (5, Err(Error::NotFound { what, id })) => {
                     assert_eq!((what, id.as_str()), ("company", "no-such-company"))
                 }
@@ -222,20 +233,11 @@ async fn duplicates_written_together_point_at_the_first() {
         );
         assert_eq!(both[1].document.state, "needs_review");
         // Concurrent requests, committed in groups: one original, every other its duplicate.
-        let mut tasks = Vec::new();
-        for _ in 0..12 {
-            let (store, a) = (store.clone(), a.clone());
-            tasks.push(tokio::spawn(async move {
-                store
-                    .create_invoice(sale(&a, "SAME-2", None))
-                    .await
-                    .unwrap()
-            }));
-        }
-        let mut created = Vec::new();
-        for t in tasks {
-            created.push(t.await.unwrap());
-        }
+        let created: Vec<Created> = create_at_once(&store, 12, |_| sale(&a, "SAME-2", None))
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         let originals: Vec<_> = created
             .iter()
             .filter(|c| c.duplicate_of.is_none())
